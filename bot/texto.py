@@ -1,0 +1,37 @@
+"""Small text helpers shared by the reader of Anexo A files, the catalogue and the bot."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ESPACIOS = re.compile(r"\s+")
+_PORCENTAJE = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*%?\s*$")
+
+
+def normalizar(texto: str) -> str:
+    """Lowercase, without accents, with runs of whitespace (line breaks too) as one space.
+
+    Used to compare what people type with what we know: «Área  Responsable\\n» == «area responsable».
+    """
+    sin_acentos = "".join(
+        c for c in unicodedata.normalize("NFKD", texto) if not unicodedata.combining(c)
+    )
+    return _ESPACIOS.sub(" ", sin_acentos).strip().lower()
+
+
+def interpretar_porcentaje(texto: str) -> int:
+    """A percent typed by a person: `45`, `45%`, ` 45 `, `45 %` → 45.
+
+    Raises ValueError with a Spanish message when it is not a whole number from 0 to 100.
+    """
+    m = _PORCENTAJE.match(texto)
+    if not m:
+        raise ValueError(f"«{texto.strip()}» no es un porcentaje; escriba un número entero de 0 a 100.")
+    valor = float(m.group(1).replace(",", "."))
+    if not valor.is_integer():
+        raise ValueError(f"{m.group(1)} no es un número entero; escriba un entero de 0 a 100.")
+    entero = int(valor)
+    if not 0 <= entero <= 100:
+        raise ValueError(f"{entero} está fuera de rango; el avance va de 0 a 100.")
+    return entero
