@@ -91,6 +91,4 @@ class Semaforo(StrEnum):
 
     @property
     def etiqueta(self) -> str:
-        return {"a_tiempo": "A tiempo", "en_riesgo": "En riesgo", "vencido": "Vencido"}[
-            self.value
-        ]
+        return {"a_tiempo": "A tiempo", "en_riesgo": "En riesgo", "vencido": "Vencido"}[self.value]

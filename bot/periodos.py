@@ -56,10 +56,18 @@ class Trimestre:
         return date(self.anio, 3 * self.numero, 1)
 
     def siguiente(self) -> Trimestre:
-        return Trimestre(self.anio + 1, 1) if self.numero == 4 else Trimestre(self.anio, self.numero + 1)
+        return (
+            Trimestre(self.anio + 1, 1)
+            if self.numero == 4
+            else Trimestre(self.anio, self.numero + 1)
+        )
 
     def anterior(self) -> Trimestre:
-        return Trimestre(self.anio - 1, 4) if self.numero == 1 else Trimestre(self.anio, self.numero - 1)
+        return (
+            Trimestre(self.anio - 1, 4)
+            if self.numero == 1
+            else Trimestre(self.anio, self.numero - 1)
+        )
 
     @property
     def etiqueta(self) -> str:

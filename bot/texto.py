@@ -27,7 +27,9 @@ def interpretar_porcentaje(texto: str) -> int:
     """
     m = _PORCENTAJE.match(texto)
     if not m:
-        raise ValueError(f"«{texto.strip()}» no es un porcentaje; escriba un número entero de 0 a 100.")
+        raise ValueError(
+            f"«{texto.strip()}» no es un porcentaje; escriba un número entero de 0 a 100."
+        )
     valor = float(m.group(1).replace(",", "."))
     if not valor.is_integer():
         raise ValueError(f"{m.group(1)} no es un número entero; escriba un entero de 0 a 100.")
