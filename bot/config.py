@@ -1,0 +1,128 @@
+"""Settings from environment variables, optionally from a `.env` file (every one in `.env.example`).
+
+Bad configuration stops the program at start with one line that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+from bot.anexo_a import Encabezado
+from bot.calendario import cargar_dias_inhabiles, ruta_dias_inhabiles_predeterminada
+
+
+class ConfigError(Exception):
+    """Raised with a one-line Spanish message that names the variable at fault."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    api_url: str
+    file_url: str
+    database_url: str
+    data_dir: Path
+    zona: ZoneInfo
+    dias_inhabiles_ruta: Path
+    dias_inhabiles: frozenset[date] = field(repr=False)
+    encabezado: Encabezado
+    bot_username: str
+
+    @property
+    def evidencias_dir(self) -> Path:
+        return self.data_dir / "evidencias"
+
+    def __repr__(self) -> str:  # never show the token, not even in a traceback
+        return (
+            f"Settings(database_url={redact_url(self.database_url)!r}, data_dir={self.data_dir!r})"
+        )
+
+
+def redact_url(url: str) -> str:
+    """A database URL without its password, for logs and messages."""
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(f":{parsed.password}@", ":***@", 1)
+    return url
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = None
+) -> Settings:
+    """Read the settings; real environment variables win over the `.env` file."""
+    env: dict[str, str] = {}
+    dotenv_path = env_file if env_file is not None else Path(".env")
+    if dotenv_path.is_file():
+        env.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    env.update(os.environ if environ is None else environ)
+
+    def get(name: str, default: str) -> str:
+        value = env.get(name, "").strip()
+        return value or default
+
+    data_dir = Path(get("ASMBOT_DATA_DIR", "./data")).expanduser()
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigError(f"ASMBOT_DATA_DIR: «{data_dir}» existe y no es una carpeta.")
+
+    database_url = get("DATABASE_URL", f"sqlite:///{data_dir / 'asmbot.db'}")
+    if not database_url.startswith(("sqlite", "postgresql")):
+        raise ConfigError(
+            "DATABASE_URL: use sqlite:///ruta/archivo.db o postgresql://usuario@servidor/base."
+        )
+    database_url = _with_driver(database_url)
+
+    zona_nombre = get("ASMBOT_TIMEZONE", "America/Mexico_City")
+    try:
+        zona = ZoneInfo(zona_nombre)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"ASMBOT_TIMEZONE: «{zona_nombre}» no es una zona horaria; use por ejemplo America/Mexico_City."
+        ) from None
+
+    ruta_dias = Path(get("ASMBOT_DIAS_INHABILES", str(ruta_dias_inhabiles_predeterminada())))
+    try:
+        dias = frozenset(cargar_dias_inhabiles(ruta_dias))
+    except OSError:
+        raise ConfigError(
+            f"ASMBOT_DIAS_INHABILES: no se puede leer el archivo «{ruta_dias}»."
+        ) from None
+    except ValueError as e:
+        raise ConfigError(f"ASMBOT_DIAS_INHABILES: {ruta_dias}, {e}") from None
+
+    for name in ("TELEGRAM_API_URL", "TELEGRAM_FILE_URL"):
+        value = env.get(name, "").strip()
+        if value and urlparse(value).scheme not in ("http", "https"):
+            raise ConfigError(f"{name}: «{value}» no es una dirección http:// o https://.")
+
+    default = Encabezado()
+    return Settings(
+        bot_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
+        api_url=get("TELEGRAM_API_URL", "https://api.telegram.org/bot"),
+        file_url=get("TELEGRAM_FILE_URL", "https://api.telegram.org/file/bot"),
+        database_url=database_url,
+        data_dir=data_dir,
+        zona=zona,
+        dias_inhabiles_ruta=ruta_dias,
+        dias_inhabiles=dias,
+        encabezado=Encabezado(
+            municipio=get("ASMBOT_MUNICIPIO", default.municipio),
+            instituto=get("ASMBOT_INSTITUTO", default.instituto),
+        ),
+        bot_username=get("TELEGRAM_BOT_USERNAME", "SeguimientoASMBot").lstrip("@"),
+    )
+
+
+def _with_driver(url: str) -> str:
+    """`postgresql://` means psycopg 3 here (the only PostgreSQL driver we install)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,271 @@
+"""The database: SQLAlchemy 2 typed models. Schema changes go through Alembic (storage/migrations).
+
+History is never lost: an ASM's editable fields live in append-only `AsmVersion` rows and its
+progress in append-only `Avance` rows, so the Anexo A of any past quarter can be rebuilt.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every engine (SQLite drops the offset of DateTime(timezone=True))."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: use an aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Dependencia(Base):
+    """A dependencia (centralized) or entidad (decentralized) of the municipality (Art. 1 IV, VI)."""
+
+    __tablename__ = "dependencia"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nombre: Mapped[str] = mapped_column(String(300), unique=True)
+    siglas: Mapped[str | None] = mapped_column(String(40), unique=True)
+    tipo: Mapped[str] = mapped_column(String(20), default="dependencia")
+    creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unidades: Mapped[list[UnidadAdministrativa]] = relationship(back_populates="dependencia")
+
+
+class UnidadAdministrativa(Base):
+    __tablename__ = "unidad_administrativa"
+    __table_args__ = (UniqueConstraint("dependencia_id", "nombre"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dependencia_id: Mapped[int] = mapped_column(ForeignKey("dependencia.id"))
+    nombre: Mapped[str] = mapped_column(String(300))
+
+    dependencia: Mapped[Dependencia] = relationship(back_populates="unidades")
+
+
+class Programa(Base):
+    """A programa presupuestario (Pp) or a fondo: each has one action plan (Anexo A)."""
+
+    __tablename__ = "programa"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clave: Mapped[str] = mapped_column(String(40), unique=True)
+    nombre: Mapped[str] = mapped_column(String(300))
+    tipo: Mapped[str] = mapped_column(String(10), default="pp")
+
+
+class Evaluacion(Base):
+    """An evaluation or monitoring report from which ASM come (Art. 6)."""
+
+    __tablename__ = "evaluacion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programa_id: Mapped[int] = mapped_column(ForeignKey("programa.id"))
+    tipo: Mapped[str] = mapped_column(String(20))  # TipoEvaluacion
+    ejercicio: Mapped[int] = mapped_column(Integer)
+    fecha_notificacion: Mapped[date | None] = mapped_column(Date)  # final report notified
+    fecha_recepcion_asm: Mapped[date | None] = mapped_column(Date)  # ASM received (Art. 10)
+
+
+class Asm(Base):
+    """An Aspecto Susceptible de Mejora: its identity. What may change lives in `AsmVersion`."""
+
+    __tablename__ = "asm"
+    __table_args__ = (UniqueConstraint("programa_id", "numero"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programa_id: Mapped[int] = mapped_column(ForeignKey("programa.id"))
+    numero: Mapped[int] = mapped_column(Integer)  # Núm. within its plan
+    evaluacion_id: Mapped[int | None] = mapped_column(ForeignKey("evaluacion.id"))
+    creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    programa: Mapped[Programa] = relationship()
+    versiones: Mapped[list[AsmVersion]] = relationship(
+        back_populates="asm", order_by="(AsmVersion.vigente_desde, AsmVersion.id)"
+    )
+    responsables: Mapped[list[AsmResponsable]] = relationship(back_populates="asm")
+
+
+class AsmVersion(Base):
+    """The ASM's fields as they stood from `vigente_desde` on. Append-only."""
+
+    __tablename__ = "asm_version"
+    __table_args__ = (Index("ix_asm_version_asm_vigencia", "asm_id", "vigente_desde", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asm_id: Mapped[int] = mapped_column(ForeignKey("asm.id"))
+    vigente_desde: Mapped[date] = mapped_column(Date)
+    texto: Mapped[str] = mapped_column(Text)
+    clasificacion: Mapped[str] = mapped_column(String(30))  # Clasificacion
+    prioridad: Mapped[str | None] = mapped_column(String(10))  # Prioridad
+    # Selection criteria checked (Art. 7).
+    claridad: Mapped[bool] = mapped_column(Boolean, default=False)
+    relevancia: Mapped[bool] = mapped_column(Boolean, default=False)
+    justificacion: Mapped[bool] = mapped_column(Boolean, default=False)
+    factibilidad: Mapped[bool] = mapped_column(Boolean, default=False)
+    area_responsable: Mapped[str] = mapped_column(Text, default="")
+    actividades: Mapped[str] = mapped_column(Text, default="")
+    fecha_termino: Mapped[date | None] = mapped_column(Date)
+    resultados_esperados: Mapped[str] = mapped_column(Text, default="")
+    productos_evidencias: Mapped[str] = mapped_column(Text, default="")
+    observaciones: Mapped[str] = mapped_column(Text, default="")
+    valoracion: Mapped[str | None] = mapped_column(String(20))  # Valoracion
+    estado_plan: Mapped[str] = mapped_column(String(20), default="borrador")  # EstadoPlan
+    registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    origen: Mapped[str] = mapped_column(String(20), default="bot")  # bot, importacion, demo
+
+    asm: Mapped[Asm] = relationship(back_populates="versiones")
+
+
+class AsmResponsable(Base):
+    """Who answers for an ASM: one dependencia (and unit) or several (Art. 9)."""
+
+    __tablename__ = "asm_responsable"
+    __table_args__ = (UniqueConstraint("asm_id", "dependencia_id", "unidad_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asm_id: Mapped[int] = mapped_column(ForeignKey("asm.id"))
+    dependencia_id: Mapped[int] = mapped_column(ForeignKey("dependencia.id"), index=True)
+    unidad_id: Mapped[int | None] = mapped_column(ForeignKey("unidad_administrativa.id"))
+
+    asm: Mapped[Asm] = relationship(back_populates="responsables")
+    dependencia: Mapped[Dependencia] = relationship()
+
+
+class Avance(Base):
+    """A monthly % de avance (Anexo A i). Append-only: a correction is a newer row."""
+
+    __tablename__ = "avance"
+    __table_args__ = (Index("ix_avance_asm_periodo", "asm_id", "periodo", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asm_id: Mapped[int] = mapped_column(ForeignKey("asm.id"))
+    periodo: Mapped[date] = mapped_column(Date)  # first day of the month it reports
+    porcentaje: Mapped[int] = mapped_column(Integer)
+    observaciones: Mapped[str] = mapped_column(Text, default="")
+    folio: Mapped[str | None] = mapped_column(String(40), unique=True)
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    origen: Mapped[str] = mapped_column(String(20), default="bot")
+    registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Evidencia(Base):
+    """A file that proves progress; the bytes live content-addressed under the data directory."""
+
+    __tablename__ = "evidencia"
+    __table_args__ = (UniqueConstraint("asm_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asm_id: Mapped[int] = mapped_column(ForeignKey("asm.id"))
+    avance_id: Mapped[int | None] = mapped_column(ForeignKey("avance.id"))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    tamano: Mapped[int] = mapped_column(BigInteger)
+    tipo_detectado: Mapped[str] = mapped_column(String(100))
+    nombre_original: Mapped[str] = mapped_column(String(300))
+    ruta: Mapped[str] = mapped_column(String(500))
+    telegram_file_id: Mapped[str | None] = mapped_column(String(300))
+    telegram_file_unique_id: Mapped[str | None] = mapped_column(String(100))
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Usuario(Base):
+    __tablename__ = "usuario"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    nombre: Mapped[str] = mapped_column(String(200))
+    rol: Mapped[str] = mapped_column(String(20))  # Rol
+    dependencia_id: Mapped[int | None] = mapped_column(ForeignKey("dependencia.id"))
+    activo: Mapped[bool] = mapped_column(Boolean, default=True)
+    registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    dependencia: Mapped[Dependencia | None] = relationship()
+
+
+class Invitacion(Base):
+    """A single-use, expiring invitation. Only the code's hash is stored."""
+
+    __tablename__ = "invitacion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    codigo_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    rol: Mapped[str] = mapped_column(String(20))
+    dependencia_id: Mapped[int | None] = mapped_column(ForeignKey("dependencia.id"))
+    creada_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expira_en: Mapped[datetime] = mapped_column(UTCDateTime)
+    usada_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    usada_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    creada_por: Mapped[str] = mapped_column(String(100), default="cli")
+
+
+class Importacion(Base):
+    """Each Anexo A file imported (by its content hash), for the audit trail."""
+
+    __tablename__ = "importacion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    nombre_archivo: Mapped[str] = mapped_column(String(300))
+    trimestre: Mapped[str] = mapped_column(String(10))
+    registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+
+
+class Auditoria(Base):
+    """Who changed what and when. Append-only."""
+
+    __tablename__ = "auditoria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cuando: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # "cli", "usuario:12", "importacion"
+    accion: Mapped[str] = mapped_column(String(60))
+    objeto: Mapped[str] = mapped_column(String(60))
+    objeto_id: Mapped[int | None] = mapped_column(Integer)
+    detalle: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,76 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings, redact_url
+
+
+def test_defaults(tmp_path: Path) -> None:
+    s = load_settings({}, env_file=tmp_path / "none.env")
+    assert s.api_url == "https://api.telegram.org/bot"
+    assert s.file_url == "https://api.telegram.org/file/bot"
+    assert s.data_dir == Path("data")
+    assert s.database_url == "sqlite:///data/asmbot.db"
+    assert s.zona.key == "America/Mexico_City"
+    assert date(2026, 4, 2) in s.dias_inhabiles  # Jueves Santo from the shipped municipal file
+    assert s.encabezado.municipio == "H. Ayuntamiento del Municipio de Puebla"
+    assert s.encabezado.instituto == "Instituto Municipal de Planeación"
+
+
+def test_env_file_and_environment_precedence(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text(
+        "ASMBOT_MUNICIPIO=Municipio de Cholula\nASMBOT_INSTITUTO=IMPLAN Cholula\n"
+        "DATABASE_URL=postgresql://u:secreto@db/asm\n",
+        encoding="utf-8",
+    )
+    s = load_settings({"ASMBOT_INSTITUTO": "Instituto de Planeación de Cholula"}, env_file=env)
+    assert s.encabezado.municipio == "Municipio de Cholula"
+    assert s.encabezado.instituto == "Instituto de Planeación de Cholula"  # environment wins
+    assert s.database_url == "postgresql+psycopg://u:secreto@db/asm"
+    assert "secreto" not in repr(s)
+
+
+def test_token_never_in_repr(tmp_path: Path) -> None:
+    s = load_settings({"TELEGRAM_BOT_TOKEN": "123456:ABC-secret"}, env_file=tmp_path / "x")
+    assert s.bot_token == "123456:ABC-secret"
+    assert "ABC-secret" not in repr(s)
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"ASMBOT_TIMEZONE": "America/Puebla_Inexistente"}, "ASMBOT_TIMEZONE"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"),
+        ({"ASMBOT_DIAS_INHABILES": "/no/existe.txt"}, "ASMBOT_DIAS_INHABILES"),
+    ],
+)
+def test_bad_configuration_names_the_variable(
+    env: dict[str, str], variable: str, tmp_path: Path
+) -> None:
+    with pytest.raises(ConfigError) as e:
+        load_settings(env, env_file=tmp_path / "x")
+    assert str(e.value).startswith(variable + ":")
+    assert "\n" not in str(e.value)
+
+
+def test_bad_municipal_file_names_variable_and_line(tmp_path: Path) -> None:
+    f = tmp_path / "dias.txt"
+    f.write_text("2025-05-05  # Batalla de Puebla\n2025-13-01\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^ASMBOT_DIAS_INHABILES: .*línea 2"):
+        load_settings({"ASMBOT_DIAS_INHABILES": str(f)}, env_file=tmp_path / "x")
+
+
+def test_municipal_file_replaces_default(tmp_path: Path) -> None:
+    f = tmp_path / "dias.txt"
+    f.write_text("2026-12-21..2026-12-31  # vacaciones\n", encoding="utf-8")
+    s = load_settings({"ASMBOT_DIAS_INHABILES": str(f)}, env_file=tmp_path / "x")
+    assert date(2026, 12, 24) in s.dias_inhabiles
+    assert date(2026, 4, 2) not in s.dias_inhabiles
+
+
+def test_redact_url() -> None:
+    assert redact_url("postgresql://u:pw@h/db") == "postgresql://u:***@h/db"
+    assert redact_url("sqlite:///data/x.db") == "sqlite:///data/x.db"
