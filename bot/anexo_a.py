@@ -85,12 +85,14 @@ class Problema:
     mensaje: str
 
     def __str__(self) -> str:
-        lugar = [f"hoja «{self.hoja}»"]
+        if not self.hoja:  # about the whole file
+            return self.mensaje
+        lugar = [f"Hoja «{self.hoja}»"]
         if self.fila is not None:
             lugar.append(f"fila {self.fila}")
         if self.columna is not None:
             lugar.append(f"columna {self.columna}")
-        return f"{', '.join(lugar).capitalize()}: {self.mensaje}"
+        return f"{', '.join(lugar)}: {self.mensaje}"
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ class PlanLeido:
     trimestre: Trimestre | None
     dependencia: str | None  # a “Dependencia” line in the header, if present
     filas: list[FilaLeida] = field(default_factory=list)
+    # Excel column letter of each column found («avance»: «I»), for problems found later.
+    columnas: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass
