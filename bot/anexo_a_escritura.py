@@ -4,6 +4,20 @@ The workbook is written in openpyxl's write-only mode so that memory stays flat 
 there are: rows are streamed to temporary files and no cell outlives its row. That mode fixes an
 order: column widths, frozen panes and sheet properties must be set before the first row, while
 merges, filters, validations and page setup may be set until the workbook is saved.
+
+Speed. openpyxl writes a plain `str` or number straight from the value, but every cell object
+costs more: `_values_to_row` first tries it as a value and catches the ValueError, then the cell's
+style is looked up again. Styling every body cell made this writer ~1.4-1.5 times slower than
+bare openpyxl (the target is 1.3), so the ASM table is written mostly without cell objects:
+
+- typed text is a plain `str` whenever openpyxl would keep it as text anyway; the rest (control
+  characters, error codes like #N/A, = + - @ at the start) still gets a text cell, quoted
+  for = + - @ (see `_Columna.texto`);
+- wrapped, top-aligned text comes from the workbook's default format, which every cell without
+  a style of its own uses (see `_formato_por_omision`);
+- the table's borders are one conditional format over the table (see `_bordes`);
+- only the number, date and % columns, which need their alignment or number format, still take
+  styled cells. That puts the writer at ~1.1-1.2 times bare openpyxl (`bench/anexo.py`).
 """
 
 from __future__ import annotations
@@ -16,11 +30,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import IllegalCharacterError
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -69,6 +85,11 @@ _Hoja = Worksheet
 
 _LISTA_CLASIFICACION = '"' + ",".join(c.etiqueta for c in Clasificacion) + '"'
 
+_DELGADA = Side(style="thin", color="808080")
+_BORDE = Border(left=_DELGADA, right=_DELGADA, top=_DELGADA, bottom=_DELGADA)
+# The default cell format: what the ASM table's text gets without a style of its own.
+_ALINEACION_POR_OMISION = Alignment(vertical="top", wrap_text=True)
+
 
 def escribir_anexo_a(
     destino: Path | BinaryIO,
@@ -89,6 +110,7 @@ def escribir_anexo_a(
         raise ValueError("No hay planes que escribir en el Anexo A.")
 
     wb = Workbook(write_only=True)
+    _formato_por_omision(wb, _ALINEACION_POR_OMISION)
     estilos = _Estilos(wb)
     usados = {h.lower() for h in _HOJAS_RESERVADAS}
     if consolidado:
@@ -123,6 +145,25 @@ def _titulo_de_hoja(clave: str, usados: set[str]) -> str:
     return titulo
 
 
+def _formato_por_omision(wb: Workbook, alineacion: Alignment) -> None:
+    """Give the workbook's default format `alineacion`: the format of every cell without a style.
+
+    Plain values appended to a sheet get no style, so this spares a styled cell per text value.
+    Excel and openpyxl show such cells with the first cell format (xf 0), LibreOffice with the
+    “Normal” cell style: both are changed, as Excel does when a person edits “Normal”.
+
+    openpyxl has no public API for either. It keeps xf 0 as `wb._cell_styles[0]` and writes an
+    alignment only for a non-zero `alignmentId` (so replacing `wb._alignments[0]` does nothing).
+    `test_texto_sin_estilo_usa_el_formato_por_omision` reads a file back, so that an openpyxl
+    that works otherwise fails loudly. Must run before any cell style is used.
+    """
+    privado: Any = wb  # openpyxl's type stubs leave out its private attributes
+    assert len(privado._cell_styles) == 1, "xf 0 must be replaced before any cell style is used"
+    normal = privado._named_styles["Normal"]
+    normal.alignment = alineacion  # recomputes its style array
+    privado._cell_styles = IndexedList([StyleArray(normal.as_tuple())])
+
+
 class _Estilos:
     """Every style the file uses, registered once per workbook as named styles.
 
@@ -136,8 +177,7 @@ class _Estilos:
             wb.add_named_style(estilo)
             return estilo.as_tuple()
 
-        delgada = Side(style="thin", color="808080")
-        borde = Border(left=delgada, right=delgada, top=delgada, bottom=delgada)
+        borde = _BORDE
         arriba = Alignment(vertical="top", wrap_text=True)
         centrado = Alignment(horizontal="center", vertical="top", wrap_text=True)
         # Fonts name the default face and size: a bare Font() is written as an empty <font/>.
@@ -165,11 +205,17 @@ class _Estilos:
         )
         self.texto = registrar("texto", font=normal, border=borde, alignment=arriba)
         self.entero = registrar("entero", font=normal, border=borde, alignment=centrado)
-        self.fecha = registrar(
-            "fecha", font=normal, border=borde, alignment=centrado, number_format="dd/mm/yyyy"
-        )
         self.porcentaje = registrar(
             "porcentaje", font=normal, border=borde, alignment=centrado, number_format="0%"
+        )
+        # The ASM table's cells go without borders, which `_bordes` draws over the whole table.
+        self.cuerpo_texto = registrar("cuerpo texto", font=normal, alignment=arriba)
+        self.cuerpo_entero = registrar("cuerpo entero", font=normal, alignment=centrado)
+        self.cuerpo_fecha = registrar(
+            "cuerpo fecha", font=normal, alignment=centrado, number_format="dd/mm/yyyy"
+        )
+        self.cuerpo_porcentaje = registrar(
+            "cuerpo porcentaje", font=normal, alignment=centrado, number_format="0%"
         )
         self.total = registrar("total", font=negrita, border=borde, alignment=arriba)
         self.total_entero = registrar(
@@ -212,21 +258,36 @@ class _Columna:
 
     def texto(self, valor: str) -> Cell:
         """For text a person typed: always a text cell, never a formula nor an error code."""
+        valor = ILLEGAL_CHARACTERS_RE.sub("", valor)  # control characters that XML cannot hold
         celda = self._citada if valor.startswith(_INICIO_DE_FORMULA) else self._celda
-        try:
-            celda.value = valor
-        except IllegalCharacterError:  # control characters that XML cannot hold
-            celda.value = ILLEGAL_CHARACTERS_RE.sub("", valor)
+        celda.value = valor
         # openpyxl turns "=…" into a formula and "#N/A" into an error while binding the value,
         # so the type is forced back to text afterwards (setting it before has no effect).
         celda.data_type = "s"
         return celda
 
+    def texto_simple(self, valor: str) -> str | Cell:
+        """Like `texto`, but a plain `str` when openpyxl would keep it as text anyway.
+
+        A plain value costs less to write than a cell, and shows in the default format.
+        """
+        if (
+            valor.startswith(_INICIO_DE_FORMULA)
+            or valor in ERROR_CODES
+            or ILLEGAL_CHARACTERS_RE.search(valor)
+        ):
+            return self.texto(valor)
+        return valor
+
 
 def _preparar_hoja(ws: _Hoja, anchos: Sequence[int], *, fila_titulos: int) -> None:
     """What write-only mode needs before the first row: widths, panes, page properties."""
     for i, ancho in enumerate(anchos, 1):
-        ws.column_dimensions[get_column_letter(i)].width = ancho
+        columna = ws.column_dimensions[get_column_letter(i)]
+        columna.width = ancho
+        # openpyxl writes a style for every column it sizes, a plain (unwrapped) one unless told:
+        # this makes it the default format, so that what people type in the column wraps too.
+        columna.alignment = _ALINEACION_POR_OMISION
     ws.freeze_panes = f"A{fila_titulos + 1}"
     assert ws.sheet_properties.pageSetUpPr is not None  # always set by openpyxl
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -278,32 +339,32 @@ def _escribir_plan(
         ws, estilos, encabezado, TITULO, plan.programa, plan.trimestre.etiqueta, COLUMNAS
     )
     e = estilos
-    numero = _Columna(ws, e.entero)
+    numero = _Columna(ws, e.cuerpo_entero)
     asm, area, actividades, resultados, productos, observaciones = (
-        _Columna(ws, e.texto) for _ in range(6)
+        _Columna(ws, e.cuerpo_texto) for _ in range(6)
     )
-    clasificacion = _Columna(ws, e.texto)
-    fecha = _Columna(ws, e.fecha)
-    avance = _Columna(ws, e.porcentaje)
+    fecha = _Columna(ws, e.cuerpo_fecha)
+    avance = _Columna(ws, e.cuerpo_porcentaje)
     for f in plan.filas:
         ws.append(
             [
                 numero.valor(f.numero),
-                asm.texto(f.asm),
-                clasificacion.valor(f.clasificacion.etiqueta),
-                area.texto(f.area_responsable),
-                actividades.texto(f.actividades),
+                asm.texto_simple(f.asm),
+                f.clasificacion.etiqueta,  # one of a few fixed words
+                area.texto_simple(f.area_responsable),
+                actividades.texto_simple(f.actividades),
                 fecha.valor(f.fecha_termino),
-                resultados.texto(f.resultados_esperados),
-                productos.texto(f.productos_evidencias),
+                resultados.texto_simple(f.resultados_esperados),
+                productos.texto_simple(f.productos_evidencias),
                 avance.valor(None if f.avance is None else f.avance / 100),
-                observaciones.texto(f.observaciones),
+                observaciones.texto_simple(f.observaciones),
             ]
         )
         yield None
 
     # Rows written so far are known only now; an empty plan still gets its first data row.
     ultima = _FILA_ENCABEZADOS + max(len(plan.filas), 1)
+    _bordes(ws, f"A{_PRIMERA_FILA}:{get_column_letter(len(COLUMNAS))}{ultima}")
     ws.auto_filter.ref = f"A{_FILA_ENCABEZADOS}:{get_column_letter(len(COLUMNAS))}{ultima}"
     lista = DataValidation(
         type="list",
@@ -316,6 +377,17 @@ def _escribir_plan(
     columna = get_column_letter(COLUMNAS.index("Clasificación (Por actores involucrados)") + 1)
     lista.add(f"{columna}{_PRIMERA_FILA}:{columna}{ultima}")
     ws.data_validations.append(lista)
+
+
+def _bordes(ws: _Hoja, rango: str) -> None:
+    """Draw thin borders around every cell of `rango` with one always-true conditional format.
+
+    A border in each cell's style would need a styled cell for every value (see the module's
+    docstring). Excel and LibreOffice both draw borders from conditional formats, and keep them
+    on rows inserted within the range; the rule is written once per sheet, however many rows.
+    """
+    siempre = Rule(type="expression", formula=["TRUE"], dxf=DifferentialStyle(border=_BORDE))
+    ws.conditional_formatting.add(rango, siempre)
 
 
 @dataclass

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
-from xml.etree import ElementTree
 from datetime import date, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from openpyxl import load_workbook
@@ -266,6 +266,14 @@ def test_caracteres_de_control_se_quitan(tmp_path: Path) -> None:
     assert ws.cell(FILA_ENCABEZADOS + 1, 2).value == "ASM con control"
 
 
+def test_texto_que_parece_formula_tras_quitar_el_control(tmp_path: Path) -> None:
+    ws = hoja(escribir(tmp_path, [plan("E001", [fila(1, asm="\x00=1+1")])]), "E001")
+
+    celda = ws.cell(FILA_ENCABEZADOS + 1, 2)
+    assert (celda.value, celda.data_type) == ("=1+1", "s")
+    assert celda.quotePrefix
+
+
 def test_archivo_es_un_xlsx_bien_formado(tmp_path: Path) -> None:
     ruta = escribir(tmp_path, [plan("E001", filas_variadas())], consolidado=True)
 
@@ -281,3 +289,47 @@ def test_archivo_es_un_xlsx_bien_formado(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_workbook(ruta)
+
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def test_texto_sin_estilo_usa_el_formato_por_omision(tmp_path: Path) -> None:
+    """Typed text is written without a style of its own, and so needs a wrapped default format.
+
+    The writer sets that format through openpyxl's private attributes: this catches an openpyxl
+    upgrade that ignores or rejects them.
+    """
+    ruta = escribir(tmp_path, [plan("E001", filas_variadas())])
+    fila_xml = FILA_ENCABEZADOS + 1
+
+    with zipfile.ZipFile(ruta) as z:
+        hoja_xml = ElementTree.fromstring(z.read("xl/worksheets/sheet1.xml"))
+        estilos = ElementTree.fromstring(z.read("xl/styles.xml"))
+    celda = hoja_xml.find(f".//{MAIN}c[@r='B{fila_xml}']")
+    assert celda is not None and celda.get("s", "0") == "0"  # no style of its own
+    # Columns use the default format too, so that text typed in an empty cell also wraps.
+    assert all(c.get("style", "0") == "0" for c in hoja_xml.iter(f"{MAIN}col"))
+    # Excel and openpyxl show such a cell with the first cell format, LibreOffice with “Normal”.
+    for lista in ("cellXfs", "cellStyleXfs"):
+        alineacion = estilos.find(f"{MAIN}{lista}/{MAIN}xf/{MAIN}alignment")
+        assert alineacion is not None, lista
+        assert (alineacion.get("wrapText"), alineacion.get("vertical")) == ("1", "top")
+
+    texto = hoja(ruta, "E001").cell(fila_xml, 2)
+    assert texto.value == "Actualizar el diagnóstico del programa (ASM 1)"
+    assert texto.alignment.wrap_text is True
+    assert texto.alignment.vertical == "top"
+
+
+def test_bordes_de_la_tabla(tmp_path: Path) -> None:
+    ruta = escribir(tmp_path, [plan("E001", filas_variadas()), plan("E002", [])])
+
+    for nombre, ultima in (("E001", FILA_ENCABEZADOS + 3), ("E002", FILA_ENCABEZADOS + 1)):
+        (formato,) = hoja(ruta, nombre).conditional_formatting
+        assert str(formato.sqref) == f"A{FILA_ENCABEZADOS + 1}:J{ultima}"
+        (regla,) = formato.rules
+        assert (regla.type, regla.formula) == ("expression", ["TRUE"])
+        borde = regla.dxf.border
+        for lado in (borde.left, borde.right, borde.top, borde.bottom):
+            assert lado.style == "thin"
