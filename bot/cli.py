@@ -351,10 +351,17 @@ def demo(num_asm: int, salida: Path | None) -> None:
 
 @main.command(context_settings=CONTEXT, options_metavar=OPCIONES)
 def run() -> None:
-    """Inicia el bot de Telegram y los recordatorios."""
+    """Inicia el bot de Telegram (hasta Ctrl+C)."""
+    from bot.app import construir_aplicacion
+    from bot.telegram_http import configurar_logs
+
     settings = _settings()
     if not settings.bot_token:
         raise click.ClickException(
             "TELEGRAM_BOT_TOKEN: falta el token del bot; obténgalo de @BotFather y agréguelo a .env."
         )
-    raise click.ClickException("El bot de Telegram todavía no forma parte de esta versión.")
+    configurar_logs()
+    with _entorno() as entorno:
+        app = construir_aplicacion(entorno)
+        click.echo(f"Bot en marcha con {redact_url(settings.database_url)}. Ctrl+C para detener.")
+        app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)

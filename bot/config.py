@@ -18,6 +18,8 @@ from dotenv import dotenv_values
 from bot.anexo_a import Encabezado
 from bot.calendario import cargar_dias_inhabiles, ruta_dias_inhabiles_predeterminada
 
+AVISO_PREDETERMINADO = Path(__file__).parent / "datos" / "aviso_privacidad.txt"
+
 
 class ConfigError(Exception):
     """Raised with a one-line Spanish message that names the variable at fault."""
@@ -35,6 +37,8 @@ class Settings:
     dias_inhabiles: frozenset[date] = field(repr=False)
     encabezado: Encabezado
     bot_username: str
+    aviso_privacidad: str = field(repr=False)
+    evidencia_max_bytes: int
 
     @property
     def evidencias_dir(self) -> Path:
@@ -102,6 +106,29 @@ def load_settings(
         if value and urlparse(value).scheme not in ("http", "https"):
             raise ConfigError(f"{name}: «{value}» no es una dirección http:// o https://.")
 
+    ruta_aviso = Path(get("ASMBOT_AVISO_PRIVACIDAD", str(AVISO_PREDETERMINADO)))
+    try:
+        aviso = ruta_aviso.read_text(encoding="utf-8").strip()
+    except OSError:
+        raise ConfigError(
+            f"ASMBOT_AVISO_PRIVACIDAD: no se puede leer el archivo «{ruta_aviso}»."
+        ) from None
+    if not aviso or len(aviso) > 3500:
+        raise ConfigError(
+            "ASMBOT_AVISO_PRIVACIDAD: el aviso debe tener texto y a lo más 3,500 caracteres "
+            "(un mensaje de Telegram); ponga el aviso completo en su sitio web y enlácelo."
+        )
+
+    max_mb = get("ASMBOT_EVIDENCIA_MAX_MB", "20")
+    try:
+        evidencia_max_bytes = int(float(max_mb) * 1024 * 1024)
+    except ValueError:
+        evidencia_max_bytes = 0
+    if not 0 < evidencia_max_bytes <= 2000 * 1024 * 1024:
+        raise ConfigError(
+            f"ASMBOT_EVIDENCIA_MAX_MB: «{max_mb}» no es válido; use un número de 1 a 2000 (MB)."
+        )
+
     default = Encabezado()
     return Settings(
         bot_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
@@ -117,6 +144,8 @@ def load_settings(
             instituto=get("ASMBOT_INSTITUTO", default.instituto),
         ),
         bot_username=get("TELEGRAM_BOT_USERNAME", "SeguimientoASMBot").lstrip("@"),
+        aviso_privacidad=aviso,
+        evidencia_max_bytes=evidencia_max_bytes,
     )
 
 

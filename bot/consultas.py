@@ -1,4 +1,5 @@
-"""Read the register as of a date: what an Anexo A of a quarter shows (design §4).
+"""Read the register as of a date: what an Anexo A of a quarter shows (design §4), and the
+current state of each ASM that the bot shows an enlace.
 
 Written with window functions over the append-only history, so a consolidated Anexo A of
 thousands of ASM is a handful of queries, not one per ASM.
@@ -7,35 +8,52 @@ thousands of ASM is a handful of queries, not one per ASM.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Row, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from bot.anexo_a import FilaAnexoA, PlanAnexoA
 from bot.calendario import CalendarioHabil
-from bot.dominio import Clasificacion, Valoracion
-from bot.periodos import Trimestre
-from bot.plazos import semaforo
+from bot.dominio import Clasificacion, Semaforo, Valoracion
+from bot.periodos import Trimestre, primer_dia_del_mes
+from bot.plazos import dias_habiles_restantes, semaforo
 from storage.models import Asm, AsmResponsable, AsmVersion, Avance, Programa
 
 
-def planes_anexo(
-    session: Session,
-    trimestre: Trimestre,
-    cal: CalendarioHabil,
-    hoy: date,
+@dataclass(frozen=True)
+class EstadoAsm:
+    """An ASM as it stands today, for the enlace's lists and the /avance conversation."""
+
+    asm_id: int
+    numero: int
+    programa_clave: str
+    programa_nombre: str
+    texto: str
+    clasificacion: Clasificacion
+    actividades: str
+    fecha_termino: date | None
+    avance: int | None
+    periodo_avance: date | None  # the month the last avance reports
+    dias_restantes: int | None  # business days to the fecha de término
+    semaforo: Semaforo
+    valoracion: Valoracion | None
+
+    def reportado_en(self, mes: date) -> bool:
+        return self.periodo_avance is not None and self.periodo_avance >= mes
+
+
+def _estado(
+    corte: date,
+    ultimo_mes: date,
     *,
     programa_clave: str | None = None,
     dependencia_id: int | None = None,
-) -> list[PlanAnexoA]:
-    """The action plans as they stood at the end of `trimestre` (or today, if it has not ended).
-
-    `programa_clave` keeps one Pp or fondo; `dependencia_id` keeps the ASM that dependencia
-    answers for (what an enlace may see). Plans without ASM at that date are left out.
-    """
-    corte = min(trimestre.fin, hoy)
-
+    asm_ids: Sequence[int] | None = None,
+) -> Select[tuple[object, ...]]:
+    """Each ASM with the version in effect on `corte` and its last avance up to `ultimo_mes`."""
     version = (
         select(
             AsmVersion,
@@ -53,16 +71,18 @@ def planes_anexo(
         select(
             Avance.asm_id,
             Avance.porcentaje,
+            Avance.periodo,
             Avance.observaciones,
             func.row_number()
             .over(partition_by=Avance.asm_id, order_by=(Avance.periodo.desc(), Avance.id.desc()))
             .label("n"),
         )
-        .where(Avance.periodo <= trimestre.ultimo_mes)
+        .where(Avance.periodo <= ultimo_mes)
         .subquery()
     )
     consulta = (
         select(
+            Asm.id.label("asm_id"),
             Programa.clave,
             Programa.nombre,
             Asm.numero,
@@ -76,6 +96,7 @@ def planes_anexo(
             version.c.observaciones,
             version.c.valoracion,
             avance.c.porcentaje,
+            avance.c.periodo,
             avance.c.observaciones.label("obs_avance"),
         )
         .join(version, and_(version.c.asm_id == Asm.id, version.c.n == 1))
@@ -91,7 +112,29 @@ def planes_anexo(
                 select(AsmResponsable.asm_id).where(AsmResponsable.dependencia_id == dependencia_id)
             )
         )
+    if asm_ids is not None:
+        consulta = consulta.where(Asm.id.in_(asm_ids))
+    return consulta
 
+
+def planes_anexo(
+    session: Session,
+    trimestre: Trimestre,
+    cal: CalendarioHabil,
+    hoy: date,
+    *,
+    programa_clave: str | None = None,
+    dependencia_id: int | None = None,
+) -> list[PlanAnexoA]:
+    """The action plans as they stood at the end of `trimestre` (or today, if it has not ended).
+
+    `programa_clave` keeps one Pp or fondo; `dependencia_id` keeps the ASM that dependencia
+    answers for (what an enlace may see). Plans without ASM at that date are left out.
+    """
+    corte = min(trimestre.fin, hoy)
+    consulta = _estado(
+        corte, trimestre.ultimo_mes, programa_clave=programa_clave, dependencia_id=dependencia_id
+    )
     filas: dict[tuple[str, str], list[FilaAnexoA]] = defaultdict(list)
     for r in session.execute(consulta):
         filas[(r.clave, r.nombre)].append(
@@ -114,6 +157,37 @@ def planes_anexo(
         PlanAnexoA(programa_clave=clave, programa_nombre=nombre, trimestre=trimestre, filas=f)
         for (clave, nombre), f in filas.items()
     ]
+
+
+def estado_actual(
+    session: Session,
+    hoy: date,
+    cal: CalendarioHabil,
+    *,
+    dependencia_id: int | None = None,
+    asm_ids: Sequence[int] | None = None,
+) -> list[EstadoAsm]:
+    """Each ASM as of today, ordered by Pp or fondo and Núm."""
+    consulta = _estado(hoy, primer_dia_del_mes(hoy), dependencia_id=dependencia_id, asm_ids=asm_ids)
+    return [_estado_asm(r, hoy, cal) for r in session.execute(consulta)]
+
+
+def _estado_asm(r: Row[tuple[object, ...]], hoy: date, cal: CalendarioHabil) -> EstadoAsm:
+    return EstadoAsm(
+        asm_id=r.asm_id,
+        numero=r.numero,
+        programa_clave=r.clave,
+        programa_nombre=r.nombre,
+        texto=r.texto,
+        clasificacion=Clasificacion(r.clasificacion),
+        actividades=r.actividades,
+        fecha_termino=r.fecha_termino,
+        avance=r.porcentaje,
+        periodo_avance=r.periodo,
+        dias_restantes=dias_habiles_restantes(r.fecha_termino, hoy, cal),
+        semaforo=semaforo(r.fecha_termino, r.porcentaje, hoy, cal),
+        valoracion=Valoracion(r.valoracion) if r.valoracion else None,
+    )
 
 
 def _observaciones(del_plan: str, del_avance: str | None) -> str:

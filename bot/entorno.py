@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.calendario import CalendarioHabil
 from bot.config import Settings
 from storage.db import make_engine, make_sessionmaker
+from storage.models import utcnow
 
 
 @dataclass
@@ -19,9 +21,15 @@ class Entorno:
     engine: Engine
     sesiones: sessionmaker[Session]
     calendario: CalendarioHabil
+    # The clock, replaceable so tests and the sandbox can move time.
+    reloj: Callable[[], datetime] = field(default=utcnow)
+
+    def ahora(self) -> datetime:
+        return self.reloj()
 
     def hoy(self) -> date:
-        return self.calendario.hoy()
+        """Today in the configured time zone."""
+        return self.calendario.hoy(self.reloj())
 
     def cerrar(self) -> None:
         self.engine.dispose()

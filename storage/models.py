@@ -224,6 +224,7 @@ class Usuario(Base):
     dependencia_id: Mapped[int | None] = mapped_column(ForeignKey("dependencia.id"))
     activo: Mapped[bool] = mapped_column(Boolean, default=True)
     registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    aviso_aceptado_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     dependencia: Mapped[Dependencia | None] = relationship()
 
@@ -269,3 +270,29 @@ class Auditoria(Base):
     objeto: Mapped[str] = mapped_column(String(60))
     objeto_id: Mapped[int | None] = mapped_column(Integer)
     detalle: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Borrador(Base):
+    """Where a person is in a conversation, saved at every step so a restart loses nothing.
+
+    Keyed by Telegram id, so it also serves people who are still registering.
+    """
+
+    __tablename__ = "borrador"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    flujo: Mapped[str] = mapped_column(String(20))  # registro, avance, evidencia
+    paso: Mapped[str] = mapped_column(String(30))
+    datos: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    actualizado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IntentoRegistro(Base):
+    """A wrong invitation code, so that guessing from one account is slowed down."""
+
+    __tablename__ = "intento_registro"
+    __table_args__ = (Index("ix_intento_registro_telegram_cuando", "telegram_id", "cuando"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    cuando: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

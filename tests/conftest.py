@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +22,10 @@ from bot.calendario import (
     ruta_dias_inhabiles_predeterminada,
 )
 from bot.config import _with_driver
+from botapi_double import BotApiDouble
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Base
+from tests.arnes import Arnes, Reloj, entorno_de_prueba, sembrar
 
 PG_URL = os.environ.get("ASMBOT_TEST_DATABASE_URL", "").strip()
 ENGINES = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -71,3 +73,20 @@ def db(database_url: str) -> Iterator[Db]:
 def cal() -> CalendarioHabil:
     """Puebla's calendar: federal holidays plus the municipal file shipped with the bot."""
     return CalendarioHabil(cargar_dias_inhabiles(ruta_dias_inhabiles_predeterminada()))
+
+
+@pytest.fixture
+async def arnes(db: Db, tmp_path: Path) -> AsyncIterator[Arnes]:
+    """The bot running against the Bot API double, on a seeded database, at a fixed date."""
+    with db.sesiones.begin() as s:
+        sembrar(s)
+    async with BotApiDouble() as double:
+        reloj = Reloj()
+        entorno = entorno_de_prueba(db.url, tmp_path / "data", double, reloj)
+        a = Arnes(double, entorno, reloj)
+        await a.arrancar()
+        try:
+            yield a
+        finally:
+            await a.detener()
+            entorno.cerrar()

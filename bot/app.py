@@ -1,0 +1,75 @@
+"""The one place where the Telegram application is built (handlers, defaults, start-up work)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    Defaults,
+)
+
+from bot.dominio import Rol
+from bot.entorno import Entorno
+from bot.telegram_http import SolicitudConReintentos
+from handlers import registrar_handlers, textos
+from handlers.menu import fijar_comandos, fijar_menu_general
+from storage.models import Usuario
+
+log = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+def construir_aplicacion(
+    entorno: Entorno,
+    *,
+    procesador: BaseUpdateProcessor | None = None,
+    espera_reintento: float = 0.5,
+) -> App:
+    """The bot, pointed at the configured Bot API server (Telegram, self-hosted, or the double)."""
+    s = entorno.settings
+    constructor = (
+        ApplicationBuilder()
+        .token(s.bot_token)
+        .base_url(s.api_url)
+        .base_file_url(s.file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=s.zona))
+        .request(SolicitudConReintentos(espera_inicial=espera_reintento, connection_pool_size=16))
+        .get_updates_request(SolicitudConReintentos(espera_inicial=espera_reintento))
+        # 30 messages per second overall; a 429 is waited out and retried.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_al_iniciar)
+    )
+    if procesador is not None:
+        constructor = constructor.concurrent_updates(procesador)
+    app: App = constructor.build()
+    app.bot_data["entorno"] = entorno
+    registrar_handlers(app)
+    app.add_error_handler(_error)
+    return app
+
+
+async def _al_iniciar(app: App) -> None:
+    entorno: Entorno = app.bot_data["entorno"]
+    await fijar_menu_general(app.bot)
+    with entorno.sesiones() as s:
+        personas = s.execute(select(Usuario.telegram_id, Usuario.rol).where(Usuario.activo)).all()
+    for telegram_id, rol in personas:
+        await fijar_comandos(app.bot, telegram_id, Rol(rol))
+
+
+async def _error(update: object, context: Any) -> None:
+    log.error("error al atender una actualización", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await update.effective_chat.send_message(textos.ERROR_INESPERADO)
+        except Exception:  # the error may be Telegram itself; never loop on it
+            log.warning("tampoco se pudo avisar del error")

@@ -1,0 +1,124 @@
+"""Evidence files: type detected from the bytes, kept content-addressed, never overwritten."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import filetype
+
+# What the Lineamientos' "documentos probatorios" are in practice: PDF, pictures, Office, ZIP.
+ACEPTADOS: dict[str, str] = {
+    "application/pdf": "PDF",
+    "image/jpeg": "imagen JPEG",
+    "image/png": "imagen PNG",
+    "image/webp": "imagen WebP",
+    "image/heic": "imagen HEIC",
+    "image/gif": "imagen GIF",
+    "image/tiff": "imagen TIFF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
+    "application/msword": "Word 97-2003",
+    "application/vnd.ms-excel": "Excel 97-2003",
+    "application/vnd.ms-powerpoint": "PowerPoint 97-2003",
+    "application/x-ole-storage": "Office 97-2003",
+    "application/vnd.oasis.opendocument.text": "documento OpenDocument",
+    "application/vnd.oasis.opendocument.spreadsheet": "hoja de cálculo OpenDocument",
+    "application/zip": "ZIP",
+}
+_OLE = bytes.fromhex("d0cf11e0a1b11ae1")  # Office 97-2003 container
+
+
+@dataclass(frozen=True)
+class ArchivoEvidencia:
+    """A stored file, as kept in a conversation's draft and then in the `evidencia` table."""
+
+    sha256: str
+    tamano: int
+    tipo: str  # MIME type detected from the content
+    nombre: str  # what the phone called it
+    ruta: str  # relative to the data directory
+    file_id: str | None = None
+    file_unique_id: str | None = None
+
+    def como_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def descripcion(self) -> str:
+        return ACEPTADOS.get(self.tipo, self.tipo)
+
+
+def detectar_tipo(contenido: bytes) -> str | None:
+    """MIME type from the bytes (not from the name the phone sent); None when unknown."""
+    tipo: str | None = filetype.guess_mime(contenido)
+    if tipo is None and contenido.startswith(_OLE):
+        return "application/x-ole-storage"
+    return tipo
+
+
+def motivo_rechazo(tamano: int, tipo: str | None, max_bytes: int) -> str | None:
+    """Why a file is refused, in a sentence for the person; None when it is accepted."""
+    if tamano == 0:
+        return "El archivo está vacío; envíelo de nuevo."
+    if tamano > max_bytes:
+        return (
+            f"El archivo pesa {tamano_legible(tamano)} y el máximo es {tamano_legible(max_bytes)}; "
+            "redúzcalo (por ejemplo, comprimiendo el PDF o en partes) y envíelo de nuevo."
+        )
+    if tipo not in ACEPTADOS:
+        return (
+            "Ese tipo de archivo no se acepta como evidencia. Envíe PDF, imágenes, documentos "
+            "de Office o un ZIP."
+        )
+    return None
+
+
+def tamano_legible(n: int) -> str:
+    if n < 1024 * 1024:
+        return f"{max(1, round(n / 1024))} KB"
+    return f"{n / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+
+
+class AlmacenEvidencias:
+    """Files under `<data>/evidencias/ab/cd/<sha256>`: the same content is stored once."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+
+    def guardar(
+        self,
+        contenido: bytes,
+        nombre: str,
+        *,
+        file_id: str | None = None,
+        file_unique_id: str | None = None,
+    ) -> ArchivoEvidencia:
+        sha = hashlib.sha256(contenido).hexdigest()
+        relativa = Path("evidencias") / sha[:2] / sha[2:4] / sha
+        destino = self.data_dir / relativa
+        if not destino.exists():
+            destino.parent.mkdir(parents=True, exist_ok=True)
+            # Write aside, then move into place: a crash never leaves half a file under the name.
+            with tempfile.NamedTemporaryFile(dir=destino.parent, delete=False) as tmp:
+                tmp.write(contenido)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.replace(tmp.name, destino)
+        return ArchivoEvidencia(
+            sha256=sha,
+            tamano=len(contenido),
+            tipo=detectar_tipo(contenido) or "application/octet-stream",
+            nombre=nombre,
+            ruta=str(relativa),
+            file_id=file_id,
+            file_unique_id=file_unique_id,
+        )
+
+    def leer(self, archivo: ArchivoEvidencia) -> bytes:
+        return (self.data_dir / archivo.ruta).read_bytes()

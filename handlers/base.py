@@ -1,0 +1,91 @@
+"""What every handler needs: the environment, database work off the event loop, the person."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.entorno import Entorno
+from bot.usuarios import Persona, buscar_usuario, persona_activa
+from handlers import textos
+from storage.db import unit_of_work
+
+T = TypeVar("T")
+Contexto = ContextTypes.DEFAULT_TYPE
+
+
+def entorno(context: Contexto) -> Entorno:
+    ent = context.bot_data["entorno"]
+    assert isinstance(ent, Entorno)
+    return ent
+
+
+async def en_bd(context: Contexto, trabajo: Callable[[Session], T]) -> T:
+    """Runs `trabajo` in one transaction, in a worker thread: the event loop keeps answering."""
+    ent = entorno(context)
+
+    def correr() -> T:
+        with unit_of_work(ent.sesiones) as s:
+            return trabajo(s)
+
+    return await asyncio.to_thread(correr)
+
+
+async def responder(
+    update: Update, texto: str, teclado: InlineKeyboardMarkup | None = None
+) -> None:
+    """A reply in the chat of the update (a message or a button press)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await chat.send_message(texto, reply_markup=teclado)
+
+
+async def persona_o_aviso(update: Update, context: Contexto) -> Persona | None:
+    """The registered, active person behind the update; otherwise explains and returns None."""
+    usuario = update.effective_user
+    if usuario is None:
+        return None
+    uid = usuario.id
+
+    def buscar(s: Session) -> tuple[Persona | None, bool]:
+        persona = persona_activa(s, uid)
+        return persona, persona is None and buscar_usuario(s, uid) is not None
+
+    persona, desactivado = await en_bd(context, buscar)
+    if persona is None:
+        texto = textos.DESACTIVADO if desactivado else textos.NO_REGISTRADO
+        if update.callback_query is not None:
+            await update.callback_query.answer(texto, show_alert=True)
+        else:
+            await responder(update, texto)
+    return persona
+
+
+def teclado(filas: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Inline keyboard from rows of (label, callback data)."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(texto, callback_data=data) for texto, data in fila]
+            for fila in filas
+        ]
+    )
+
+
+async def quitar_botones(update: Update, nota: str | None = None) -> None:
+    """After a press, the pressed message keeps its text (plus a note) and loses its buttons,
+    so old buttons cannot be pressed again by mistake."""
+    q = update.callback_query
+    if q is None or q.message is None:
+        return
+    mensaje = q.message
+    texto = getattr(mensaje, "text_html", None)
+    if nota and texto:
+        await q.edit_message_text(f"{texto}\n\n<i>{textos.e(nota)}</i>", reply_markup=None)
+    else:
+        await q.edit_message_reply_markup(reply_markup=None)

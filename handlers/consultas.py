@@ -1,0 +1,69 @@
+"""/mis_asm and /pendientes: what an enlace owes and when, read-only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.consultas import estado_actual
+from bot.periodos import primer_dia_del_mes
+from handlers import textos
+from handlers.base import Contexto, en_bd, entorno, persona_o_aviso, responder
+
+PROXIMOS = 5  # fechas de término shown by /pendientes
+
+
+async def mis_asm(update: Update, context: Contexto) -> None:
+    persona = await persona_o_aviso(update, context)
+    if persona is None:
+        return
+    if not persona.es_enlace:
+        await responder(update, textos.SOLO_ENLACES)
+        return
+    ent = entorno(context)
+    hoy = ent.hoy()
+    asms = await en_bd(
+        context,
+        lambda s: estado_actual(s, hoy, ent.calendario, dependencia_id=persona.dependencia_id),
+    )
+    if not asms:
+        await responder(update, textos.SIN_ASM)
+        return
+    for mensaje in textos.mis_asm(persona.dependencia, asms):
+        await responder(update, mensaje)
+
+
+async def pendientes(update: Update, context: Contexto) -> None:
+    persona = await persona_o_aviso(update, context)
+    if persona is None:
+        return
+    if not persona.es_enlace:
+        await responder(update, textos.SOLO_ENLACES)
+        return
+    ent = entorno(context)
+    hoy = ent.hoy()
+    asms = await en_bd(
+        context,
+        lambda s: estado_actual(s, hoy, ent.calendario, dependencia_id=persona.dependencia_id),
+    )
+    if not asms:
+        await responder(update, textos.SIN_ASM)
+        return
+    mes = primer_dia_del_mes(hoy)
+    # Anexo A (i): the % de avance is updated every month; we take the month's last business day.
+    limite = ent.calendario.ultimo_habil_del_mes(hoy.year, hoy.month)
+    abiertos = [a for a in asms if a.avance != 100 and a.valoracion is None]
+    faltan = [a for a in abiertos if not a.reportado_en(mes)]
+    proximos = sorted(
+        (a for a in abiertos if a.fecha_termino is not None),
+        key=lambda a: a.fecha_termino or date.max,
+    )[:PROXIMOS]
+    for mensaje in textos.pendientes(mes, limite, faltan, proximos):
+        await responder(update, mensaje)
+
+
+def registrar(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("mis_asm", mis_asm))
+    app.add_handler(CommandHandler("pendientes", pendientes))
