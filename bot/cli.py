@@ -365,3 +365,10 @@ def run() -> None:
         app = construir_aplicacion(entorno)
         click.echo(f"Bot en marcha con {redact_url(settings.database_url)}. Ctrl+C para detener.")
         app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+
+
+# Publication, audit and backup live in their own module, which does not import this one.
+from bot.cli_admin import auditoria, publicar, respaldo, restaurar  # noqa: E402
+
+for _comando in (publicar, auditoria, respaldo, restaurar):
+    main.add_command(_comando)
