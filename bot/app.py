@@ -9,18 +9,22 @@ from sqlalchemy import select
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
     Defaults,
 )
 
+from bot.anexo_proceso import Generador
 from bot.dominio import Rol
 from bot.entorno import Entorno
+from bot.procesador import ProcesadorPorChat
 from bot.telegram_http import SolicitudConReintentos
 from handlers import registrar_handlers, textos
 from handlers.menu import fijar_comandos, fijar_menu_general
+from scheduler.limitador import Limitador
+from scheduler.repartidor import Repartidor
+from scheduler.trabajos import en_horario_de, programar
 from storage.models import Usuario
 
 log = logging.getLogger(__name__)
@@ -33,6 +37,9 @@ def construir_aplicacion(
     *,
     procesador: BaseUpdateProcessor | None = None,
     espera_reintento: float = 0.5,
+    limitador: Limitador | None = None,
+    con_trabajos: bool = True,
+    anexos_en_proceso: bool = True,
 ) -> App:
     """The bot, pointed at the configured Bot API server (Telegram, self-hosted, or the double)."""
     s = entorno.settings
@@ -44,15 +51,19 @@ def construir_aplicacion(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=s.zona))
         .request(SolicitudConReintentos(espera_inicial=espera_reintento, connection_pool_size=16))
         .get_updates_request(SolicitudConReintentos(espera_inicial=espera_reintento))
-        # 30 messages per second overall; a 429 is waited out and retried.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Telegram's flood limits, paced here (see scheduler/limitador.py).
+        .rate_limiter(limitador or Limitador())
         .post_init(_al_iniciar)
+        .post_shutdown(_al_terminar)
     )
-    if procesador is not None:
-        constructor = constructor.concurrent_updates(procesador)
+    constructor = constructor.concurrent_updates(procesador or ProcesadorPorChat())
     app: App = constructor.build()
     app.bot_data["entorno"] = entorno
+    app.bot_data["repartidor"] = Repartidor(app.bot, entorno, en_horario_de(entorno))
+    app.bot_data["generador"] = Generador(en_proceso=anexos_en_proceso)
     registrar_handlers(app)
+    if con_trabajos:
+        programar(app)
     app.add_error_handler(_error)
     return app
 
@@ -64,6 +75,11 @@ async def _al_iniciar(app: App) -> None:
         personas = s.execute(select(Usuario.telegram_id, Usuario.rol).where(Usuario.activo)).all()
     for telegram_id, rol in personas:
         await fijar_comandos(app.bot, telegram_id, Rol(rol))
+
+
+async def _al_terminar(app: App) -> None:
+    generador: Generador = app.bot_data["generador"]
+    generador.cerrar()
 
 
 async def _error(update: object, context: Any) -> None:

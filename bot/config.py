@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -39,6 +39,11 @@ class Settings:
     bot_username: str
     aviso_privacidad: str = field(repr=False)
     evidencia_max_bytes: int
+    # Reminders: office hours (local time), business days before month end for the second
+    # monthly reminder, and business days before a deadline for its reminders.
+    horario: tuple[time, time] = (time(9, 0), time(18, 0))
+    dias_aviso_cierre: int = 3
+    umbrales_plazo: tuple[int, ...] = (10, 5, 1)
 
     @property
     def evidencias_dir(self) -> Path:
@@ -129,6 +134,18 @@ def load_settings(
             f"ASMBOT_EVIDENCIA_MAX_MB: «{max_mb}» no es válido; use un número de 1 a 2000 (MB)."
         )
 
+    horario = _horario(get("ASMBOT_HORARIO", "09:00-18:00"))
+    dias_cierre = _entero(get("ASMBOT_DIAS_AVISO_CIERRE", "3"), "ASMBOT_DIAS_AVISO_CIERRE", 0, 15)
+    umbrales = tuple(
+        sorted(
+            {
+                _entero(u, "ASMBOT_AVISOS_PLAZO", 0, 60)
+                for u in get("ASMBOT_AVISOS_PLAZO", "10,5,1").split(",")
+            },
+            reverse=True,
+        )
+    )
+
     default = Encabezado()
     return Settings(
         bot_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
@@ -146,7 +163,35 @@ def load_settings(
         bot_username=get("TELEGRAM_BOT_USERNAME", "SeguimientoASMBot").lstrip("@"),
         aviso_privacidad=aviso,
         evidencia_max_bytes=evidencia_max_bytes,
+        horario=horario,
+        dias_aviso_cierre=dias_cierre,
+        umbrales_plazo=umbrales,
     )
+
+
+def _horario(texto: str) -> tuple[time, time]:
+    """`09:00-18:00` → (9:00, 18:00)."""
+    try:
+        inicio, fin = (time.fromisoformat(t.strip().zfill(5)) for t in texto.split("-"))
+    except ValueError:
+        raise ConfigError(
+            f"ASMBOT_HORARIO: «{texto}» no es un horario; escríbalo como 09:00-18:00."
+        ) from None
+    if inicio >= fin:
+        raise ConfigError(f"ASMBOT_HORARIO: «{texto}»: la hora de inicio debe ser antes del fin.")
+    return inicio, fin
+
+
+def _entero(texto: str, variable: str, minimo: int, maximo: int) -> int:
+    try:
+        valor = int(texto.strip())
+    except ValueError:
+        valor = minimo - 1
+    if not minimo <= valor <= maximo:
+        raise ConfigError(
+            f"{variable}: «{texto}» no es válido; use un entero de {minimo} a {maximo}."
+        )
+    return valor
 
 
 def _with_driver(url: str) -> str:

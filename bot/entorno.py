@@ -9,8 +9,10 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.anexo_proceso import PeticionAnexo
 from bot.calendario import CalendarioHabil
 from bot.config import Settings
+from bot.periodos import Trimestre
 from storage.db import make_engine, make_sessionmaker
 from storage.models import utcnow
 
@@ -30,6 +32,25 @@ class Entorno:
     def hoy(self) -> date:
         """Today in the configured time zone."""
         return self.calendario.hoy(self.reloj())
+
+    def peticion_anexo(
+        self,
+        trimestre: Trimestre,
+        hoy: date,
+        programa_clave: str | None = None,
+        dependencia_id: int | None = None,
+    ) -> PeticionAnexo:
+        s = self.settings
+        return PeticionAnexo(
+            database_url=s.database_url,
+            trimestre=str(trimestre),
+            hoy=hoy,
+            encabezado=s.encabezado,
+            dias_inhabiles=s.dias_inhabiles,
+            zona=s.zona.key,
+            programa_clave=programa_clave,
+            dependencia_id=dependencia_id,
+        )
 
     def cerrar(self) -> None:
         self.engine.dispose()

@@ -145,18 +145,15 @@ def canjear_invitacion(
     return _persona(usuario)
 
 
-def destinatarios_copia(session: Session) -> list[int]:
-    """Telegram ids of active coordinadores and Contraloría: they get a copy of each delivery."""
-    return list(
-        session.scalars(
-            select(Usuario.telegram_id)
-            .where(
-                Usuario.activo,
-                Usuario.rol.in_([Rol.COORDINADOR.value, Rol.CONTRALORIA.value]),
-            )
-            .order_by(Usuario.id)
-        )
-    )
+def destinatarios_copia(session: Session) -> list[tuple[int, int]]:
+    """(usuario id, Telegram id) of active coordinadores and Contraloría: they get a copy of
+    each delivery of progress (Art. 13)."""
+    filas = session.execute(
+        select(Usuario.id, Usuario.telegram_id)
+        .where(Usuario.activo, Usuario.rol.in_([Rol.COORDINADOR.value, Rol.CONTRALORIA.value]))
+        .order_by(Usuario.id)
+    ).all()
+    return [(uid, tid) for uid, tid in filas]
 
 
 def asm_de_su_dependencia(session: Session, persona: Persona, asm_id: int) -> bool:

@@ -12,15 +12,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import borradores
+from bot import borradores, salida
 from bot.borradores import Paso
 from bot.consultas import EstadoAsm, estado_actual
 from bot.evidencias import AlmacenEvidencias, ArchivoEvidencia, detectar_tipo, motivo_rechazo
 from bot.periodos import nombre_mes, primer_dia_del_mes
 from bot.reglas import requiere_observaciones
+from bot.salida import Mensaje
 from bot.seguimiento import (
     AvanceRechazado,
     Recibo,
@@ -38,6 +39,7 @@ from handlers.base import (
     entorno,
     persona_o_aviso,
     quitar_botones,
+    repartidor,
     responder,
     teclado,
 )
@@ -133,6 +135,10 @@ async def boton(update: Update, context: Contexto) -> None:
         await q.answer(textos.SOLO_ENLACES, show_alert=True)
         return
     flujo = AVANCE if b.flujo == callbacks.AVANCE else EVIDENCIA
+    if b.accion == "ini":  # the button of a reminder
+        await q.answer()
+        await _iniciar(update, context, flujo)
+        return
     if b.accion == "a" and b.valor is not None:
         await _elegir_asm(update, context, persona, flujo, b.valor)
         return
@@ -366,7 +372,7 @@ async def _confirmar(update: Update, context: Contexto, persona: Persona) -> Non
     ent = entorno(context)
     hoy = ent.hoy()
 
-    def trabajo(s: Session) -> tuple[Recibo, list[int]] | str:
+    def trabajo(s: Session) -> Recibo | str:
         # Read again inside the transaction that saves: a second press finds nothing to save.
         paso = borradores.leer(s, persona.telegram_id)
         if paso is None or paso.paso != "confirmar":
@@ -384,7 +390,26 @@ async def _confirmar(update: Update, context: Contexto, persona: Persona) -> Non
         except AvanceRechazado as e:
             return textos.e(str(e))
         borradores.borrar(s, persona.telegram_id)
-        return recibo, destinatarios_copia(s)
+        # Art. 13: a copy of each delivery to the coordination and the Contraloría, through the
+        # outbox in this same transaction, so a copy is never lost even if Telegram is down.
+        copia = textos.copia_avance(recibo, persona.dependencia, persona.nombre)
+        salida.encolar(
+            s,
+            [
+                Mensaje(
+                    clave=f"copia:u{uid}:{recibo.folio}",
+                    tipo="copia_avance",
+                    chat_id=tid,
+                    usuario_id=uid,
+                    texto=copia,
+                    solo_en_horario=False,
+                )
+                for uid, tid in destinatarios_copia(s)
+                if tid != persona.telegram_id
+            ],
+            ent.ahora(),
+        )
+        return recibo
 
     resultado = await en_bd(context, trabajo)
     await q.answer()
@@ -392,19 +417,8 @@ async def _confirmar(update: Update, context: Contexto, persona: Persona) -> Non
     if isinstance(resultado, str):
         await responder(update, resultado)
         return
-    recibo, copias = resultado
-    await responder(update, textos.recibo(recibo))
-    # Art. 13: a copy of each delivery to the coordination and the Contraloría.
-    copia = textos.copia_avance(recibo, persona.dependencia, persona.nombre)
-    for chat_id in copias:
-        if chat_id == persona.telegram_id:
-            continue
-        try:
-            await context.bot.send_message(chat_id, copia)
-        except Forbidden:
-            log.warning("un destinatario de copias bloqueó el bot (usuario con rol de copia)")
-        except TelegramError as e:
-            log.error("no se pudo enviar una copia de avance: %s", e)
+    await responder(update, textos.recibo(resultado))
+    await repartidor(context).repartir()
 
 
 async def _guardar_solo_evidencia(

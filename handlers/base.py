@@ -10,13 +10,29 @@ from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.anexo_proceso import Generador
 from bot.entorno import Entorno
 from bot.usuarios import Persona, buscar_usuario, persona_activa
 from handlers import textos
+from scheduler.repartidor import Repartidor
 from storage.db import unit_of_work
 
 T = TypeVar("T")
 Contexto = ContextTypes.DEFAULT_TYPE
+
+
+def generador(context: Contexto) -> Generador:
+    """Where Anexo A files are made (bot.anexo_proceso)."""
+    g = context.bot_data["generador"]
+    assert isinstance(g, Generador)
+    return g
+
+
+def repartidor(context: Contexto) -> Repartidor:
+    """The outbox sender of this application (scheduler.repartidor)."""
+    r = context.bot_data["repartidor"]
+    assert isinstance(r, Repartidor)
+    return r
 
 
 def entorno(context: Contexto) -> Entorno:

@@ -225,6 +225,8 @@ class Usuario(Base):
     activo: Mapped[bool] = mapped_column(Boolean, default=True)
     registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     aviso_aceptado_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when Telegram answers 403 (the person blocked the bot); cleared when they write again.
+    inalcanzable_desde: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     dependencia: Mapped[Dependencia | None] = relationship()
 
@@ -296,3 +298,32 @@ class IntentoRegistro(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger)
     cuando: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Salida(Base):
+    """The outbox: every message the scheduler (and the copies of Art. 13) sends.
+
+    `clave` says what the message is about (recipient, kind, subject, period) and is unique, so a
+    restart, a crash mid-round or a second instance never sends it twice; a row is written before
+    sending, so nothing is lost.
+    """
+
+    __tablename__ = "salida"
+    __table_args__ = (Index("ix_salida_estado_desde", "estado", "enviar_desde", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clave: Mapped[str] = mapped_column(String(200), unique=True)
+    tipo: Mapped[str] = mapped_column(String(40))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    texto: Mapped[str] = mapped_column(Text)
+    botones: Mapped[list[list[list[str]]] | None] = mapped_column(JSON)  # [[["texto", "dato"]]]
+    documento: Mapped[str | None] = mapped_column(String(500))  # relative to the data directory
+    solo_en_horario: Mapped[bool] = mapped_column(Boolean, default=True)
+    estado: Mapped[str] = mapped_column(String(20), default="pendiente")
+    intentos: Mapped[int] = mapped_column(Integer, default=0)
+    enviar_desde: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reclamado_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enviado_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(String(300))

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
-from telegram.ext import SimpleUpdateProcessor
 
 from bot import registro
 from bot.app import App, construir_aplicacion
@@ -23,6 +22,7 @@ from bot.config import load_settings
 from bot.dominio import Rol
 from bot.entorno import Entorno, abrir_entorno
 from bot.invitaciones import crear_invitacion
+from bot.procesador import ProcesadorPorChat
 from botapi_double import BotApiDouble, SimUser
 from storage.db import unit_of_work
 from storage.models import Asm, AsmResponsable, Programa
@@ -33,17 +33,17 @@ T = TypeVar("T")
 AHORA = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
 
 
-class ProcesadorRastreable(SimpleUpdateProcessor):
-    """One update at a time, like production, and it tells the tests when one is done."""
+class ProcesadorRastreable(ProcesadorPorChat):
+    """The production processor, and it tells the tests when an update is done."""
 
     def __init__(self) -> None:
-        super().__init__(max_concurrent_updates=1)
+        super().__init__()
         self._hechos: set[int] = set()
         self._cambio = asyncio.Condition()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         try:
-            await coroutine
+            await super().do_process_update(update, coroutine)
         finally:
             async with self._cambio:
                 self._hechos.add(getattr(update, "update_id", -1))
@@ -74,12 +74,19 @@ class Arnes:
     reloj: Reloj
     app: App | None = None
     procesador: ProcesadorRastreable = field(default_factory=ProcesadorRastreable)
+    # In a thread, so tests can patch the writer; one test checks the worker process itself.
+    anexos_en_proceso: bool = False
 
     async def arrancar(self) -> None:
         self.procesador = ProcesadorRastreable()
         self.double.wait_processed = self.procesador.esperar
+        # Jobs run on real time; tests run rounds themselves, with the clock they control.
         self.app = construir_aplicacion(
-            self.entorno, procesador=self.procesador, espera_reintento=0.01
+            self.entorno,
+            procesador=self.procesador,
+            espera_reintento=0.01,
+            con_trabajos=False,
+            anexos_en_proceso=self.anexos_en_proceso,
         )
         await self.app.initialize()
         if self.app.post_init is not None:  # what run_polling does in production
@@ -94,6 +101,8 @@ class Arnes:
         assert self.app.updater is not None
         await self.app.updater.stop()
         await self.app.stop()
+        if self.app.post_shutdown is not None:  # what run_polling does in production
+            await self.app.post_shutdown(self.app)
         await self.app.shutdown()
         self.app = None
 
