@@ -53,33 +53,49 @@ def _estado(
     dependencia_id: int | None = None,
     asm_ids: Sequence[int] | None = None,
 ) -> Select[tuple[object, ...]]:
-    """Each ASM with the version in effect on `corte` and its last avance up to `ultimo_mes`."""
-    version = (
-        select(
-            AsmVersion,
-            func.row_number()
-            .over(
-                partition_by=AsmVersion.asm_id,
-                order_by=(AsmVersion.vigente_desde.desc(), AsmVersion.id.desc()),
+    """Each ASM with the version in effect on `corte` and its last avance up to `ultimo_mes`.
+
+    The filters go inside the window subqueries too, so an enlace's list reads its own rows
+    and not the whole history of every ASM.
+    """
+    elegidos = select(Asm.id)
+    if programa_clave is not None:
+        elegidos = elegidos.join(Programa, Programa.id == Asm.programa_id).where(
+            Programa.clave == programa_clave
+        )
+    if dependencia_id is not None:
+        elegidos = elegidos.where(
+            Asm.id.in_(
+                select(AsmResponsable.asm_id).where(AsmResponsable.dependencia_id == dependencia_id)
             )
-            .label("n"),
         )
-        .where(AsmVersion.vigente_desde <= corte)
-        .subquery()
-    )
-    avance = (
-        select(
-            Avance.asm_id,
-            Avance.porcentaje,
-            Avance.periodo,
-            Avance.observaciones,
-            func.row_number()
-            .over(partition_by=Avance.asm_id, order_by=(Avance.periodo.desc(), Avance.id.desc()))
-            .label("n"),
+    if asm_ids is not None:
+        elegidos = elegidos.where(Asm.id.in_(asm_ids))
+    filtrado = programa_clave is not None or dependencia_id is not None or asm_ids is not None
+
+    version_q = select(
+        AsmVersion,
+        func.row_number()
+        .over(
+            partition_by=AsmVersion.asm_id,
+            order_by=(AsmVersion.vigente_desde.desc(), AsmVersion.id.desc()),
         )
-        .where(Avance.periodo <= ultimo_mes)
-        .subquery()
-    )
+        .label("n"),
+    ).where(AsmVersion.vigente_desde <= corte)
+    avance_q = select(
+        Avance.asm_id,
+        Avance.porcentaje,
+        Avance.periodo,
+        Avance.observaciones,
+        func.row_number()
+        .over(partition_by=Avance.asm_id, order_by=(Avance.periodo.desc(), Avance.id.desc()))
+        .label("n"),
+    ).where(Avance.periodo <= ultimo_mes)
+    if filtrado:
+        version_q = version_q.where(AsmVersion.asm_id.in_(elegidos))
+        avance_q = avance_q.where(Avance.asm_id.in_(elegidos))
+    version = version_q.subquery()
+    avance = avance_q.subquery()
     consulta = (
         select(
             Asm.id.label("asm_id"),
@@ -104,16 +120,8 @@ def _estado(
         .outerjoin(avance, and_(avance.c.asm_id == Asm.id, avance.c.n == 1))
         .order_by(Programa.clave, Asm.numero)
     )
-    if programa_clave is not None:
-        consulta = consulta.where(Programa.clave == programa_clave)
-    if dependencia_id is not None:
-        consulta = consulta.where(
-            Asm.id.in_(
-                select(AsmResponsable.asm_id).where(AsmResponsable.dependencia_id == dependencia_id)
-            )
-        )
-    if asm_ids is not None:
-        consulta = consulta.where(Asm.id.in_(asm_ids))
+    if filtrado:
+        consulta = consulta.where(Asm.id.in_(elegidos))
     return consulta
 
 

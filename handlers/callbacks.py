@@ -12,19 +12,22 @@ from dataclasses import dataclass
 AVANCE = "av1"
 EVIDENCIA = "ev1"
 REGISTRO = "reg1"
+ANEXO = "ax1"
+RECORDATORIOS = "rc1"
 
-_FORMA = re.compile(r"^(av1|ev1|reg1):([a-z]{1,8})(?::(\d{1,9}))?$")
+_FORMA = re.compile(r"^(av1|ev1|reg1|ax1|rc1):([a-z]{1,8})(?::(\d{1,9}))?(?::(\d{1,9}))?$")
 
 
 @dataclass(frozen=True)
 class Boton:
-    flujo: str  # av1, ev1, reg1
+    flujo: str  # av1, ev1, reg1, ax1, rc1
     accion: str
     valor: int | None = None
+    valor2: int | None = None  # ax1 carries a programa and a quarter
 
 
-def dato(flujo: str, accion: str, valor: int | None = None) -> str:
-    return f"{flujo}:{accion}" if valor is None else f"{flujo}:{accion}:{valor}"
+def dato(flujo: str, accion: str, valor: int | None = None, valor2: int | None = None) -> str:
+    return ":".join([flujo, accion, *(str(v) for v in (valor, valor2) if v is not None)])
 
 
 def leer(data: str | None) -> Boton | None:
@@ -32,4 +35,5 @@ def leer(data: str | None) -> Boton | None:
     m = _FORMA.match(data or "")
     if m is None:
         return None
-    return Boton(m.group(1), m.group(2), int(m.group(3)) if m.group(3) else None)
+    valor, valor2 = (int(g) if g else None for g in m.group(3, 4))
+    return Boton(m.group(1), m.group(2), valor, valor2)

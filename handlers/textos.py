@@ -101,6 +101,7 @@ AYUDA = {
         "/avance — informar el % de avance del mes de un ASM, con evidencia\n"
         "/evidencia — agregar evidencia a un ASM sin cambiar su avance\n"
         "/mis_asm — sus ASM con avance, fecha de término y semáforo\n"
+        "/anexo — el Anexo A de su dependencia, de un Pp o consolidado\n"
         "/pendientes — lo que falta informar este mes y los próximos vencimientos\n"
         "/cancelar — salir de lo que esté haciendo (no se guarda nada)\n"
         "/ayuda — esta ayuda"
@@ -108,13 +109,15 @@ AYUDA = {
     Rol.COORDINADOR: (
         "<b>Comandos</b>\n"
         "Recibirá aquí copia de cada entrega de avances de las dependencias.\n"
+        "/anexo — el Anexo A de un Pp o fondo, o el consolidado, de cualquier trimestre\n"
+        "/recordatorios — lo programado, lo enviado y lo que falló; ejecutar la ronda\n"
         "/cancelar — salir de lo que esté haciendo\n"
-        "/ayuda — esta ayuda\n\n"
-        "Los Anexos A se generan con la línea de comandos (asmbot anexo)."
+        "/ayuda — esta ayuda"
     ),
     Rol.CONTRALORIA: (
         "<b>Comandos</b>\n"
         "Recibirá aquí copia de cada entrega de avances (artículo 13 de los Lineamientos).\n"
+        "/anexo — el Anexo A de un Pp o fondo, o el consolidado, de cualquier trimestre\n"
         "/ayuda — esta ayuda"
     ),
 }
@@ -124,11 +127,17 @@ COMANDOS = {
         ("evidencia", "Agregar evidencia a un ASM"),
         ("mis_asm", "Mis ASM y su semáforo"),
         ("pendientes", "Lo que falta este mes"),
+        ("anexo", "Anexo A de mi dependencia"),
         ("cancelar", "Salir sin guardar"),
         ("ayuda", "Ayuda"),
     ],
-    Rol.COORDINADOR: [("cancelar", "Salir sin guardar"), ("ayuda", "Ayuda")],
-    Rol.CONTRALORIA: [("ayuda", "Ayuda")],
+    Rol.COORDINADOR: [
+        ("anexo", "Anexo A de un Pp o consolidado"),
+        ("recordatorios", "Recordatorios enviados y por enviar"),
+        ("cancelar", "Salir sin guardar"),
+        ("ayuda", "Ayuda"),
+    ],
+    Rol.CONTRALORIA: [("anexo", "Anexo A de un Pp o consolidado"), ("ayuda", "Ayuda")],
 }
 COMANDOS_SIN_REGISTRO = [("start", "Registrarse con su invitación"), ("ayuda", "Ayuda")]
 SOLO_ENLACES = "Este comando es para los Enlaces SEDEM de las dependencias."

@@ -1,0 +1,105 @@
+"""/recordatorios for coordinadores: what is scheduled, what was sent, what failed, and a
+button to run the monthly round now."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import salida
+from bot.dominio import Rol
+from handlers import callbacks, textos
+from handlers.base import Contexto, en_bd, entorno, persona_o_aviso, responder, teclado
+from scheduler.trabajos import ejecutar_ronda
+from storage.models import Salida
+
+NOMBRES_TRABAJO = {
+    "ronda_diaria": "Ronda diaria de recordatorios",
+    "ronda_al_iniciar": "Ronda de recuperación al iniciar",
+    "repartidor": "Envío de la salida pendiente",
+}
+ESTADOS = {
+    "enviado": "enviados",
+    "pendiente": "pendientes",
+    "enviando": "enviándose",
+    "fallido": "fallidos",
+    "inalcanzable": "a personas que bloquearon el bot",
+}
+SOLO_COORDINADORES = "Este comando es para la coordinación del IMPLAN."
+
+
+def _resumen(s: Session, desde: datetime) -> tuple[dict[str, int], list[tuple[str, str | None]]]:
+    fallas = s.execute(
+        select(Salida.tipo, Salida.error)
+        .where(Salida.creado_en >= desde, Salida.estado.in_(["fallido", "inalcanzable"]))
+        .order_by(Salida.id.desc())
+        .limit(5)
+    ).all()
+    return salida.conteo(s, desde), [(t, e) for t, e in fallas]
+
+
+async def recordatorios(update: Update, context: Contexto) -> None:
+    persona = await persona_o_aviso(update, context)
+    if persona is None:
+        return
+    if persona.rol is not Rol.COORDINADOR:
+        await responder(update, SOLO_COORDINADORES)
+        return
+    ent = entorno(context)
+    desde = ent.ahora() - timedelta(days=30)
+    conteo, fallas = await en_bd(context, lambda s: _resumen(s, desde))
+    lineas = ["<b>Recordatorios</b>", "", "<b>Próximos</b>"]
+    jq = context.application.job_queue
+    trabajos = sorted(
+        (j for j in (jq.jobs() if jq else ()) if j.next_t is not None),
+        key=lambda j: j.next_t or datetime.max,
+    )
+    for j in trabajos:
+        assert j.next_t is not None
+        cuando = j.next_t.astimezone(ent.settings.zona).strftime("%d/%m/%Y %H:%M")
+        lineas.append(f"• {NOMBRES_TRABAJO.get(j.name or '', j.name)}: {cuando}")
+    if not trabajos:
+        lineas.append("• No hay trabajos programados en este proceso.")
+    lineas += ["", "<b>Últimos 30 días</b>"]
+    if conteo:
+        lineas += [f"• {n} {ESTADOS.get(estado, estado)}" for estado, n in sorted(conteo.items())]
+    else:
+        lineas.append("• No se ha enviado nada.")
+    if fallas:
+        lineas += ["", "<b>Fallas recientes</b>"]
+        lineas += [
+            f"• {textos.e(tipo)}: {textos.e(error or 'sin detalle')}" for tipo, error in fallas
+        ]
+    await responder(
+        update,
+        "\n".join(lineas),
+        teclado([[("Ejecutar la ronda ahora", callbacks.dato(callbacks.RECORDATORIOS, "ronda"))]]),
+    )
+
+
+async def boton(update: Update, context: Contexto) -> None:
+    q = update.callback_query
+    if q is None:
+        return
+    persona = await persona_o_aviso(update, context)
+    if persona is None:
+        return
+    if persona.rol is not Rol.COORDINADOR:
+        await q.answer(SOLO_COORDINADORES, show_alert=True)
+        return
+    await q.answer("Ejecutando la ronda…")
+    nuevos = await ejecutar_ronda(context.application)
+    if nuevos:
+        texto = f"Ronda ejecutada: {nuevos} mensaje(s) nuevo(s); se envían dentro del horario de oficina."
+    else:
+        texto = "Ronda ejecutada: no había recordatorios nuevos por enviar."
+    await responder(update, texto)
+
+
+def registrar(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("recordatorios", recordatorios))
+    app.add_handler(CallbackQueryHandler(boton, pattern=f"^{callbacks.RECORDATORIOS}:"))
