@@ -14,13 +14,18 @@ EVIDENCIA = "ev1"
 REGISTRO = "reg1"
 ANEXO = "ax1"
 RECORDATORIOS = "rc1"
+USUARIOS = "us1"  # /usuarios, /invitar
+IMPORTAR = "im1"  # an Anexo A sent to the bot by a coordinador
+PLAN = "pl1"  # plan de acción and its review
+VALORACION = "va1"  # Art. 14
+HISTORIAL = "as1"  # /asm: one ASM's history and evidence
 
-_FORMA = re.compile(r"^(av1|ev1|reg1|ax1|rc1):([a-z]{1,8})(?::(\d{1,9}))?(?::(\d{1,9}))?$")
+_FORMA = re.compile(r"^(av1|ev1|reg1|ax1|rc1|us1|im1|pl1|va1|as1):([a-z]{1,8})(?::(\d{1,9}))?(?::(\d{1,9}))?$")
 
 
 @dataclass(frozen=True)
 class Boton:
-    flujo: str  # av1, ev1, reg1, ax1, rc1
+    flujo: str  # one of the prefixes above
     accion: str
     valor: int | None = None
     valor2: int | None = None  # ax1 carries a programa and a quarter
