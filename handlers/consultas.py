@@ -7,21 +7,25 @@ from datetime import date
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.consultas import estado_actual
+from bot.consultas import EstadoAsm, estado_actual
 from bot.periodos import primer_dia_del_mes
+from bot.usuarios import Persona
 from handlers import textos
 from handlers.base import Contexto, en_bd, entorno, persona_o_aviso, responder
 
 PROXIMOS = 5  # fechas de término shown by /pendientes
 
 
-async def mis_asm(update: Update, context: Contexto) -> None:
+async def _asm_del_enlace(
+    update: Update, context: Contexto
+) -> tuple[Persona, list[EstadoAsm], date] | None:
+    """The enlace and its dependencia's ASM as of today; None after explaining why not."""
     persona = await persona_o_aviso(update, context)
     if persona is None:
-        return
+        return None
     if not persona.es_enlace:
         await responder(update, textos.SOLO_ENLACES)
-        return
+        return None
     ent = entorno(context)
     hoy = ent.hoy()
     asms = await en_bd(
@@ -30,30 +34,27 @@ async def mis_asm(update: Update, context: Contexto) -> None:
     )
     if not asms:
         await responder(update, textos.SIN_ASM)
+        return None
+    return persona, asms, hoy
+
+
+async def mis_asm(update: Update, context: Contexto) -> None:
+    datos = await _asm_del_enlace(update, context)
+    if datos is None:
         return
+    persona, asms, _ = datos
     for mensaje in textos.mis_asm(persona.dependencia, asms):
         await responder(update, mensaje)
 
 
 async def pendientes(update: Update, context: Contexto) -> None:
-    persona = await persona_o_aviso(update, context)
-    if persona is None:
+    datos = await _asm_del_enlace(update, context)
+    if datos is None:
         return
-    if not persona.es_enlace:
-        await responder(update, textos.SOLO_ENLACES)
-        return
-    ent = entorno(context)
-    hoy = ent.hoy()
-    asms = await en_bd(
-        context,
-        lambda s: estado_actual(s, hoy, ent.calendario, dependencia_id=persona.dependencia_id),
-    )
-    if not asms:
-        await responder(update, textos.SIN_ASM)
-        return
+    _, asms, hoy = datos
     mes = primer_dia_del_mes(hoy)
     # Anexo A (i): the % de avance is updated every month; we take the month's last business day.
-    limite = ent.calendario.ultimo_habil_del_mes(hoy.year, hoy.month)
+    limite = entorno(context).calendario.ultimo_habil_del_mes(hoy.year, hoy.month)
     abiertos = [a for a in asms if a.avance != 100 and a.valoracion is None]
     faltan = [a for a in abiertos if not a.reportado_en(mes)]
     proximos = sorted(
