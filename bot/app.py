@@ -69,12 +69,19 @@ def construir_aplicacion(
 
 
 async def _al_iniciar(app: App) -> None:
-    entorno: Entorno = app.bot_data["entorno"]
     await fijar_menu_general(app.bot)
+    if app.job_queue is not None:
+        # Menus of each registered chat are set at registration; refreshing them all (in case
+        # a role's commands changed) is paced like any message, so it runs in the background.
+        app.job_queue.run_once(_fijar_menus, when=10, name="menus")
+
+
+async def _fijar_menus(context: Any) -> None:
+    entorno: Entorno = context.bot_data["entorno"]
     with entorno.sesiones() as s:
         personas = s.execute(select(Usuario.telegram_id, Usuario.rol).where(Usuario.activo)).all()
     for telegram_id, rol in personas:
-        await fijar_comandos(app.bot, telegram_id, Rol(rol))
+        await fijar_comandos(context.bot, telegram_id, Rol(rol))
 
 
 async def _al_terminar(app: App) -> None:
