@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -49,6 +50,12 @@ log = logging.getLogger(__name__)
 POR_PAGINA = 8
 AVANCE, EVIDENCIA = "avance", "evidencia"
 _PREFIJO = {AVANCE: callbacks.AVANCE, EVIDENCIA: callbacks.EVIDENCIA}
+
+# Other conversations that take typed text or files register here by their draft's `flujo`;
+# the catch-all handlers below hand them the message with the person and the step.
+Continuacion = Callable[[Update, Contexto, Persona, Paso], Awaitable[None]]
+TEXTO_DE: dict[str, Continuacion] = {}
+ARCHIVO_DE: dict[str, Continuacion] = {}
 
 
 # --- Starting: the list of the dependencia's ASM ---------------------------------------
@@ -453,6 +460,9 @@ async def texto(update: Update, context: Contexto) -> None:
     if persona is None or update.message is None:
         return
     paso = await en_bd(context, lambda s: borradores.leer(s, persona.telegram_id))
+    if paso is not None and paso.flujo in TEXTO_DE:
+        await TEXTO_DE[paso.flujo](update, context, persona, paso)
+        return
     if paso is None or paso.flujo not in (AVANCE, EVIDENCIA):
         await responder(update, textos.NO_ENTENDI)
         return
@@ -484,6 +494,9 @@ async def archivo(update: Update, context: Contexto) -> None:
     if persona is None or mensaje is None:
         return
     paso = await en_bd(context, lambda s: borradores.leer(s, persona.telegram_id))
+    if paso is not None and paso.flujo in ARCHIVO_DE:
+        await ARCHIVO_DE[paso.flujo](update, context, persona, paso)
+        return
     if paso is None or paso.paso != "evidencia":
         if paso is None or paso.flujo not in (AVANCE, EVIDENCIA):
             await responder(update, "Para enviar evidencia, primero escriba /avance o /evidencia.")

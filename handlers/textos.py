@@ -103,6 +103,9 @@ AYUDA = {
         "/mis_asm — sus ASM con avance, fecha de término y semáforo\n"
         "/anexo — el Anexo A de su dependencia, de un Pp o consolidado\n"
         "/pendientes — lo que falta informar este mes y los próximos vencimientos\n"
+        "/plan — completar el plan de acción de un ASM y enviarlo a revisión\n"
+        "/posicion — entregar la posición institucional de una evaluación\n"
+        "/asm 3 — la historia completa del ASM Núm. 3, con sus evidencias\n"
         "/cancelar — salir de lo que esté haciendo (no se guarda nada)\n"
         "/ayuda — esta ayuda"
     ),
@@ -110,7 +113,15 @@ AYUDA = {
         "<b>Comandos</b>\n"
         "Recibirá aquí copia de cada entrega de avances de las dependencias.\n"
         "/anexo — el Anexo A de un Pp o fondo, o el consolidado, de cualquier trimestre\n"
+        "/resumen — gráfica del avance y el semáforo por dependencia, con las cifras del mes\n"
         "/recordatorios — lo programado, lo enviado y lo que falló; ejecutar la ronda\n"
+        "/invitar — invitar a un enlace, a un coordinador o a la Contraloría\n"
+        "/usuarios — quién está registrado, por dependencia; quitar un acceso\n"
+        "/revisar — planes de acción enviados a revisión: aprobar u observar\n"
+        "/valorar 3 — registrar la valoración del ASM Núm. 3 (artículo 14)\n"
+        "/asm 3 — la historia completa del ASM Núm. 3, con sus evidencias\n"
+        "Para cargar o actualizar ASM, envíe aquí el Anexo A (.xlsx): verá qué cambiaría antes "
+        "de confirmar.\n"
         "/cancelar — salir de lo que esté haciendo\n"
         "/ayuda — esta ayuda"
     ),
@@ -118,6 +129,8 @@ AYUDA = {
         "<b>Comandos</b>\n"
         "Recibirá aquí copia de cada entrega de avances (artículo 13 de los Lineamientos).\n"
         "/anexo — el Anexo A de un Pp o fondo, o el consolidado, de cualquier trimestre\n"
+        "/resumen — gráfica del avance y el semáforo por dependencia, con las cifras del mes\n"
+        "/asm 3 — la historia completa del ASM Núm. 3, con sus evidencias\n"
         "/ayuda — esta ayuda"
     ),
 }
@@ -128,16 +141,30 @@ COMANDOS = {
         ("mis_asm", "Mis ASM y su semáforo"),
         ("pendientes", "Lo que falta este mes"),
         ("anexo", "Anexo A de mi dependencia"),
+        ("plan", "Plan de acción de un ASM"),
+        ("posicion", "Entregar posición institucional"),
+        ("asm", "Historia de un ASM: /asm 3"),
         ("cancelar", "Salir sin guardar"),
         ("ayuda", "Ayuda"),
     ],
     Rol.COORDINADOR: [
         ("anexo", "Anexo A de un Pp o consolidado"),
+        ("resumen", "Avance y semáforo por dependencia"),
         ("recordatorios", "Recordatorios enviados y por enviar"),
+        ("invitar", "Invitar a una persona"),
+        ("usuarios", "Personas registradas y accesos"),
+        ("revisar", "Planes de acción por revisar"),
+        ("valorar", "Valorar un ASM: /valorar 3"),
+        ("asm", "Historia de un ASM: /asm 3"),
         ("cancelar", "Salir sin guardar"),
         ("ayuda", "Ayuda"),
     ],
-    Rol.CONTRALORIA: [("anexo", "Anexo A de un Pp o consolidado"), ("ayuda", "Ayuda")],
+    Rol.CONTRALORIA: [
+        ("anexo", "Anexo A de un Pp o consolidado"),
+        ("resumen", "Avance y semáforo por dependencia"),
+        ("asm", "Historia de un ASM: /asm 3"),
+        ("ayuda", "Ayuda"),
+    ],
 }
 COMANDOS_SIN_REGISTRO = [("start", "Registrarse con su invitación"), ("ayuda", "Ayuda")]
 SOLO_ENLACES = "Este comando es para los Enlaces SEDEM de las dependencias."

@@ -43,7 +43,15 @@ from bot.recordatorios import (
 from bot.salida import Mensaje
 from handlers import callbacks
 from scheduler import textos
-from storage.models import Asm, AsmResponsable, Dependencia, Evaluacion, Programa, Usuario
+from storage.models import (
+    Asm,
+    AsmResponsable,
+    Dependencia,
+    Evaluacion,
+    PosicionInstitucional,
+    Programa,
+    Usuario,
+)
 
 Botones = Sequence[Sequence[tuple[str, str]]]
 
@@ -263,13 +271,24 @@ def _plazos_de_termino(
     return mensajes
 
 
+def _con_posicion(session: Session, evaluacion_id: int) -> set[int]:
+    """The dependencias that already uploaded their posición institucional for the evaluation."""
+    return set(
+        session.scalars(
+            select(PosicionInstitucional.dependencia_id).where(
+                PosicionInstitucional.evaluacion_id == evaluacion_id
+            )
+        )
+    )
+
+
 def _plazos_de_evaluaciones(
     session: Session, ronda: _Ronda, cal: CalendarioHabil, umbrales: Sequence[int]
 ) -> list[Mensaje]:
     """Arts. 8, 10 and 13, to the enlaces of the dependencias with open ASM of the evaluation.
 
-    Only reminders before the deadline: the bot does not record whether a posición or a plan was
-    delivered (they go by oficio), so it cannot say that one is late.
+    Only reminders before the deadline, as a posición or a plan may still go by oficio; a
+    dependencia that uploaded its posición with /posicion is not reminded of it again.
     """
     hoy = ronda.hoy
     desde = hoy - _VENTANA_EVALUACIONES
@@ -330,9 +349,13 @@ def _plazos_de_evaluaciones(
                 else None
             )
             sujeto = f"eval{ev.id}:{plazo.tipo.value}:{plazo.fecha.isoformat()}:{umbral}"
+            para = destinatarios
+            if plazo.tipo is TipoPlazo.POSICION_INSTITUCIONAL:
+                # Art. 8: a dependencia that already uploaded its posición with /posicion is done.
+                para = ronda.enlaces_de(dependencias - _con_posicion(session, ev.id))
             mensajes += [
                 _mensaje(f"plazo:u{p.usuario_id}:{sujeto}", "plazo", p, texto, botones)
-                for p in destinatarios
+                for p in para
             ]
     return mensajes
 

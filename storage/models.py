@@ -327,3 +327,50 @@ class Salida(Base):
     reclamado_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
     enviado_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(String(300))
+
+
+class RevisionPlan(Base):
+    """IMPLAN's decision on a plan sent for review (Art. 12): approved, or observations.
+
+    Kept apart from the ASM's Observaciones column, which belongs to the Anexo A (and is public).
+    Append-only.
+    """
+
+    __tablename__ = "revision_plan"
+    __table_args__ = (Index("ix_revision_plan_asm", "asm_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asm_id: Mapped[int] = mapped_column(ForeignKey("asm.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("asm_version.id"))  # the version it made
+    resultado: Mapped[str] = mapped_column(String(20))  # EstadoPlan: aprobado or observado
+    observaciones: Mapped[str] = mapped_column(Text, default="")
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PosicionInstitucional(Base):
+    """The dependencia's opinion on an evaluation's results (Art. 8); each upload is a row.
+
+    The file lives content-addressed beside the evidence; `en_tiempo` is judged when it arrives
+    (None when the notification date was not known).
+    """
+
+    __tablename__ = "posicion_institucional"
+    __table_args__ = (
+        Index("ix_posicion_institucional_eval_dep", "evaluacion_id", "dependencia_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluacion_id: Mapped[int] = mapped_column(ForeignKey("evaluacion.id"))
+    dependencia_id: Mapped[int] = mapped_column(ForeignKey("dependencia.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    tamano: Mapped[int] = mapped_column(BigInteger)
+    tipo_detectado: Mapped[str] = mapped_column(String(100))
+    nombre_original: Mapped[str] = mapped_column(String(300))
+    ruta: Mapped[str] = mapped_column(String(500))
+    telegram_file_id: Mapped[str | None] = mapped_column(String(300))
+    telegram_file_unique_id: Mapped[str | None] = mapped_column(String(100))
+    fecha_limite: Mapped[date | None] = mapped_column(Date)
+    en_tiempo: Mapped[bool | None] = mapped_column(Boolean)
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
