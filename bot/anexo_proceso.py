@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import multiprocessing
+import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -67,6 +68,11 @@ def generar(p: PeticionAnexo) -> AnexoGenerado | None:
     return AnexoGenerado(destino.getvalue(), sum(len(x.filas) for x in planes), len(planes))
 
 
+def _ignorar_ctrl_c() -> None:
+    """Ctrl+C is for the bot, which then closes the pool; the worker should not print a trace."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class Generador:
     """Runs `generar` in a worker process (or, for tests that patch it, in a thread)."""
 
@@ -79,7 +85,9 @@ class Generador:
             return await asyncio.to_thread(generar, peticion)
         if self._pool is None:
             # "spawn": a fresh interpreter, not a fork of one that holds threads and sockets.
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=_ignorar_ctrl_c
+            )
         return await asyncio.get_running_loop().run_in_executor(self._pool, generar, peticion)
 
     def cerrar(self) -> None:
