@@ -1,16 +1,22 @@
-# The two commands of the README: `make demo` and `make test`. Both set up what they need.
+# The README's commands: `make sandbox` (the main one, also plain `make`), `make demo` and
+# `make test`. Each sets up what it needs.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.instalado
+PUERTO ?= 8080
 
-.PHONY: demo test bench
+.DEFAULT_GOAL := sandbox
+.PHONY: sandbox demo test bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+sandbox: $(STAMP)
+	$(BIN)/asmbot sandbox --puerto $(PUERTO)
 
 demo: $(STAMP)
 	$(BIN)/asmbot demo

@@ -372,3 +372,27 @@ from bot.cli_admin import auditoria, publicar, respaldo, restaurar  # noqa: E402
 
 for _comando in (publicar, auditoria, respaldo, restaurar):
     main.add_command(_comando)
+
+
+@main.command(context_settings=CONTEXT, options_metavar=OPCIONES)
+@click.option(
+    "--puerto",
+    metavar="N",
+    type=click.IntRange(1, 65535),
+    default=8080,
+    show_default=True,
+    help="Puerto de la página, solo en 127.0.0.1.",
+)
+@click.option(
+    "--datos",
+    metavar="CARPETA",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/sandbox"),
+    show_default=True,
+    help="Carpeta de la base de muestra y los archivos del sandbox.",
+)
+def sandbox(puerto: int, datos: Path) -> None:
+    """Pruebe el bot sin Telegram: el bot real, con datos de muestra, en una página local."""
+    from bot.sandbox import ejecutar  # the bot and the web server load only for this command
+
+    ejecutar(datos, puerto)

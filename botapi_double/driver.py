@@ -41,6 +41,8 @@ class SimUser:
         self.blocked = False
         self.talked = False  # the bot only knows the chat once the user wrote to it
         self.own_message_ids: set[int] = set()
+        # What the user sent, by message id (the same counter as the bot's), for chat views.
+        self.sent: dict[int, dict[str, Any]] = {}
         self._double = double
         self._message_ids = itertools.count(1)  # shared by both sides, as in a private chat
         self._returned = 0  # messages already handed out by next_message
@@ -220,13 +222,15 @@ class SimUser:
     def _message(self, **content: Any) -> dict[str, Any]:
         message_id = self.next_message_id()
         self.own_message_ids.add(message_id)
-        return {
+        message = {
             "message_id": message_id,
             "from": self.user_json(),
             "chat": self.chat_json(),
             "date": int(time.time()),
             **content,
         }
+        self.sent[message_id] = message  # captions are added to this same dict afterwards
+        return message
 
     async def _query(self, data: str, message: BotMessage) -> int:
         query = {

@@ -47,6 +47,7 @@ class BotMessage:
     document: SentFile | None = None
     photo: SentFile | None = None  # the largest size
     edits: int = 0
+    text_edits: int = 0  # edits that changed the text (Telegram labels those «edited»)
     edit_date: int | None = None
     photo_sizes: list[dict[str, Any]] = field(default_factory=list, repr=False)
 

@@ -696,6 +696,8 @@ class BotApiDouble:
         self._check_blocked(user)
         self._check_flood(user.id)
         if parsed is not None and raw is not None:
+            if not same_text:
+                message.text_edits += 1
             message.text, message.entities, message.html = parsed.text, parsed.entities, raw
             message.parse_mode = params.get("parse_mode") or None
         message.reply_markup = new_markup
