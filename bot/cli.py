@@ -4,60 +4,27 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from sqlalchemy import func, select
 
-from bot import cli_es
+from bot import cli_comun
 from bot import demo as demo_mod
 from bot.anexo_a_escritura import escribir_anexo_a
 from bot.catalogo import Catalogo, cargar_dependencias_csv
-from bot.config import ConfigError, Settings, load_settings, redact_url
+from bot.cli_admin import auditoria, publicar, respaldo, restaurar
+from bot.cli_comun import CONTEXT, OPCIONES
+from bot.config import redact_url
 from bot.consultas import planes_anexo
 from bot.dominio import Rol
-from bot.entorno import Entorno, abrir_entorno
+from bot.entorno import Entorno
 from bot.importacion import ImportacionFallida, importar_archivo
 from bot.invitaciones import crear_invitacion
 from bot.periodos import Trimestre
 from storage import migrate
 from storage.db import unit_of_work
 from storage.models import Asm, AsmResponsable, Dependencia, Usuario
-
-cli_es.instalar()
-OPCIONES = "[OPCIONES]"
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as e:
-        raise click.ClickException(str(e)) from None
-
-
-@contextmanager
-def _entorno(*, requiere_esquema: bool = True) -> Iterator[Entorno]:
-    entorno = abrir_entorno(_settings())
-    try:
-        if requiere_esquema and not migrate.is_current(entorno.engine):
-            raise click.ClickException(
-                "La base de datos no está al día; ejecute primero «asmbot db upgrade»."
-            )
-        yield entorno
-    finally:
-        entorno.cerrar()
-
-
-def _trimestre(_ctx: click.Context, _param: click.Parameter, valor: str | None) -> Trimestre | None:
-    if valor is None:
-        return None
-    try:
-        return Trimestre.parse(valor)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
 
 
 @click.group(
@@ -82,7 +49,7 @@ def db() -> None:
 @db.command("upgrade", context_settings=CONTEXT, options_metavar=OPCIONES)
 def db_upgrade() -> None:
     """Crea o actualiza el esquema de la base de datos a la versión más reciente."""
-    settings = _settings()
+    settings = cli_comun.settings()
     migrate.upgrade(settings.database_url)
     click.echo(f"Base de datos al día: {redact_url(settings.database_url)}")
 
@@ -97,7 +64,7 @@ def db_upgrade() -> None:
 )
 def dependencias(csv_path: Path | None) -> None:
     """Lista las dependencias y entidades, o las carga desde un CSV."""
-    with _entorno() as entorno, unit_of_work(entorno.sesiones) as s:
+    with cli_comun.entorno() as entorno, unit_of_work(entorno.sesiones) as s:
         if csv_path is not None:
             try:
                 agregadas, actualizadas = cargar_dependencias_csv(s, csv_path)
@@ -149,7 +116,7 @@ def dependencias(csv_path: Path | None) -> None:
 )
 @click.option(
     "--trimestre",
-    callback=_trimestre,
+    callback=cli_comun.trimestre,
     metavar="AAAATN",
     help="Trimestre, si el archivo no lo indica (2025T2).",
 )
@@ -164,7 +131,7 @@ def importar(
 ) -> None:
     """Importa archivos Anexo A (.xlsx). Cada archivo entra completo o no entra."""
     fallidos = 0
-    with _entorno() as entorno:
+    with cli_comun.entorno() as entorno:
         with click.progressbar(archivos, label="Importando", file=sys.stderr) as barra:
             resultados: list[str] = []
             for ruta in barra:
@@ -192,7 +159,7 @@ def importar(
 @click.option("--consolidado", is_flag=True, help="Todos los Pp y fondos, con hoja de resumen.")
 @click.option(
     "--trimestre",
-    callback=_trimestre,
+    callback=cli_comun.trimestre,
     metavar="AAAATN",
     help="Trimestre (2025T2); por omisión, el actual.",
 )
@@ -217,7 +184,7 @@ def anexo(
     """Escribe el Anexo A de un Pp o fondo, o el consolidado, tal como estaba al cierre del trimestre."""
     if bool(programa) == consolidado:
         raise click.UsageError("Indique --pp CLAVE o --consolidado (uno de los dos).")
-    with _entorno() as entorno:
+    with cli_comun.entorno() as entorno:
         t = trimestre or Trimestre.de_fecha(entorno.hoy())
         _escribir_anexo(entorno, t, salida, programa=programa, dependencia=dependencia)
 
@@ -287,7 +254,7 @@ def invitar(rol: str, dependencia: str | None, dias: int) -> None:
     """Crea una invitación de un solo uso e imprime el enlace de Telegram."""
     from datetime import timedelta
 
-    with _entorno() as entorno, unit_of_work(entorno.sesiones) as s:
+    with cli_comun.entorno() as entorno, unit_of_work(entorno.sesiones) as s:
         dep = None
         if dependencia:
             dep = Catalogo(s).buscar(dependencia)
@@ -326,9 +293,9 @@ def invitar(rol: str, dependencia: str | None, dias: int) -> None:
 )
 def demo(num_asm: int, salida: Path | None) -> None:
     """Llena una base vacía con datos de muestra y escribe el Anexo A consolidado."""
-    settings = _settings()
+    settings = cli_comun.settings()
     migrate.upgrade(settings.database_url)
-    with _entorno() as entorno:
+    with cli_comun.entorno() as entorno:
         hoy = entorno.hoy()
         with entorno.sesiones() as s:
             vacia = not s.scalar(select(func.count()).select_from(Asm))
@@ -355,21 +322,19 @@ def run() -> None:
     from bot.app import construir_aplicacion
     from bot.telegram_http import configurar_logs
 
-    settings = _settings()
+    settings = cli_comun.settings()
     if not settings.bot_token:
         raise click.ClickException(
             "TELEGRAM_BOT_TOKEN: falta el token del bot; obténgalo de @BotFather y agréguelo a .env."
         )
     configurar_logs()
-    with _entorno() as entorno:
+    with cli_comun.entorno() as entorno:
         app = construir_aplicacion(entorno)
         click.echo(f"Bot en marcha con {redact_url(settings.database_url)}. Ctrl+C para detener.")
         app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
 
 
-# Publication, audit and backup live in their own module, which does not import this one.
-from bot.cli_admin import auditoria, publicar, respaldo, restaurar  # noqa: E402
-
+# Publication, audit and backup live in their own module.
 for _comando in (publicar, auditoria, respaldo, restaurar):
     main.add_command(_comando)
 

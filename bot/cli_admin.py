@@ -1,7 +1,6 @@
 """Administration commands: publication (Art. 15), audit export, backup and restore.
 
-Registered on `asmbot` at the end of `bot.cli`; this module does not import `bot.cli`, so that
-either can be imported first.
+Registered on `asmbot` by `bot.cli`.
 """
 
 from __future__ import annotations
@@ -14,9 +13,9 @@ from pathlib import Path
 
 import click
 
-from bot import auditoria_export, publicacion
-from bot.config import ConfigError, Settings, load_settings, redact_url
-from bot.entorno import Entorno, abrir_entorno
+from bot import auditoria_export, cli_comun, publicacion
+from bot.cli_comun import CONTEXT, OPCIONES
+from bot.config import redact_url
 from bot.evidencias import tamano_legible
 from bot.periodos import Trimestre
 from bot.respaldo import (
@@ -29,31 +28,7 @@ from bot.respaldo import (
 from bot.respaldo import (
     restaurar as restaurar_respaldo,
 )
-from storage import migrate
 from storage.db import make_engine
-
-OPCIONES = "[OPCIONES]"
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as e:
-        raise click.ClickException(str(e)) from None
-
-
-@contextmanager
-def _entorno() -> Iterator[Entorno]:
-    entorno = abrir_entorno(_settings())
-    try:
-        if not migrate.is_current(entorno.engine):
-            raise click.ClickException(
-                "La base de datos no está al día; ejecute primero «asmbot db upgrade»."
-            )
-        yield entorno
-    finally:
-        entorno.cerrar()
 
 
 @contextmanager
@@ -74,15 +49,6 @@ def _fecha(_ctx: click.Context, _param: click.Parameter, valor: str | None) -> d
         ) from None
 
 
-def _trimestre(_ctx: click.Context, _param: click.Parameter, valor: str | None) -> Trimestre | None:
-    if valor is None:
-        return None
-    try:
-        return Trimestre.parse(valor)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
-
-
 @click.command(context_settings=CONTEXT, options_metavar=OPCIONES)
 @click.option(
     "--ejercicio",
@@ -93,7 +59,7 @@ def _trimestre(_ctx: click.Context, _param: click.Parameter, valor: str | None) 
 )
 @click.option(
     "--trimestre",
-    callback=_trimestre,
+    callback=cli_comun.trimestre,
     metavar="AAAATN",
     help="Corte (2026T1); por omisión, el cierre del ejercicio o el trimestre actual.",
 )
@@ -112,7 +78,7 @@ def publicar(ejercicio: int, trimestre: Trimestre | None, salida: Path) -> None:
     todos los ASM. No incluye datos personales. Muestra el estado al cierre del ejercicio, o al
     día de hoy si el ejercicio está en curso.
     """
-    with _entorno() as entorno:
+    with cli_comun.entorno() as entorno:
         try:
             with entorno.sesiones() as s:
                 pub = publicacion.planes_del_ejercicio(
@@ -167,7 +133,7 @@ def auditoria(desde: date | None, hasta: date | None, salida: Path) -> None:
         raise click.UsageError("--desde debe ser anterior o igual a --hasta.")
     if salida.suffix.lower() not in (".csv", ".xlsx"):
         raise click.UsageError("El archivo de salida debe terminar en .csv o .xlsx.")
-    with _entorno() as entorno, entorno.sesiones() as s:
+    with cli_comun.entorno() as entorno, entorno.sesiones() as s:
         r = auditoria_export.exportar(
             s,
             entorno.settings.data_dir,
@@ -202,7 +168,7 @@ def respaldo(salida: Path) -> None:
     """Respalda la base de datos y los archivos de evidencia, sin detener el bot."""
     if not salida.name.endswith((".tar.gz", ".tgz")):
         raise click.UsageError("El respaldo es un .tar.gz; use un nombre como respaldo.tar.gz.")
-    with _entorno() as entorno:
+    with cli_comun.entorno() as entorno:
         try:
             r = crear_respaldo(entorno.engine, entorno.settings.data_dir, salida, _barra)
         except ErrorRespaldo as e:
@@ -225,7 +191,7 @@ def respaldo(salida: Path) -> None:
 @click.option("--si", is_flag=True, help="Con --forzar, no pide confirmación.")
 def restaurar(archivo: Path, forzar: bool, si: bool) -> None:
     """Restaura un respaldo en una base de datos vacía y copia las evidencias a la carpeta de datos."""
-    settings = _settings()
+    settings = cli_comun.settings()
     try:
         manifiesto = leer_manifiesto(archivo)  # a wrong file is refused before anything else
         engine = make_engine(settings.database_url)

@@ -44,6 +44,11 @@ class EstadoAsm:
     def reportado_en(self, mes: date) -> bool:
         return self.periodo_avance is not None and self.periodo_avance >= mes
 
+    @property
+    def abierto(self) -> bool:
+        """Still to be worked on: not at 100 % and without a valoración (Art. 14)."""
+        return (self.avance is None or self.avance < 100) and self.valoracion is None
+
 
 def _estado(
     corte: date,

@@ -55,7 +55,7 @@ async def pendientes(update: Update, context: Contexto) -> None:
     mes = primer_dia_del_mes(hoy)
     # Anexo A (i): the % de avance is updated every month; we take the month's last business day.
     limite = entorno(context).calendario.ultimo_habil_del_mes(hoy.year, hoy.month)
-    abiertos = [a for a in asms if a.avance != 100 and a.valoracion is None]
+    abiertos = [a for a in asms if a.abierto]
     faltan = [a for a in abiertos if not a.reportado_en(mes)]
     proximos = sorted(
         (a for a in abiertos if a.fecha_termino is not None),

@@ -88,7 +88,7 @@ class _Ronda:
 
     def __post_init__(self) -> None:
         for a in self.estados:
-            if _abierto(a):
+            if a.abierto:
                 for dep in sorted(self.dependencias_de.get(a.asm_id, ())):
                     self.abiertos_de.setdefault(dep, []).append(a)
 
@@ -102,11 +102,6 @@ class _Ronda:
 
     def enlaces_de(self, dependencias: set[int]) -> list[_Persona]:
         return [p for dep in sorted(dependencias) for p in self.enlaces.get(dep, [])]
-
-
-def _abierto(a: EstadoAsm) -> bool:
-    """Still to be worked on: not at 100 % and without a valoración (Art. 14)."""
-    return (a.avance is None or a.avance < 100) and a.valoracion is None
 
 
 def _cargar(session: Session, hoy: date, cal: CalendarioHabil) -> _Ronda:
@@ -252,7 +247,7 @@ def _plazos_de_termino(
     """Each open ASM's fecha de término (Anexo A, f): before it, and once when it passed."""
     mensajes: list[Mensaje] = []
     for a in ronda.estados:
-        if a.fecha_termino is None or not _abierto(a):
+        if a.fecha_termino is None or not a.abierto:
             continue
         sujeto = f"asm{a.asm_id}:termino:{a.fecha_termino.isoformat()}"
         destinatarios = ronda.enlaces_de(ronda.dependencias_de.get(a.asm_id, set()))
@@ -314,7 +309,7 @@ def _plazos_de_evaluaciones(
         ids = ronda.asm_de_evaluacion.get(ev.id) or ronda.asm_sin_evaluacion.get(ev.programa_id, [])
         asm = [por_id[i] for i in ids if i in por_id]
         dependencias = {
-            dep for a in asm if _abierto(a) for dep in ronda.dependencias_de.get(a.asm_id, ())
+            dep for a in asm if a.abierto for dep in ronda.dependencias_de.get(a.asm_id, ())
         }
         destinatarios = ronda.enlaces_de(dependencias)
         if not destinatarios:
