@@ -70,6 +70,35 @@ def encolar(session: Session, mensajes: Iterable[Mensaje], ahora: datetime) -> i
     return nuevas
 
 
+def avisar(
+    session: Session,
+    destinatarios: Iterable[tuple[int, int]],
+    tipo: str,
+    asunto: str,
+    texto: str,
+    ahora: datetime,
+    botones: Sequence[Sequence[tuple[str, str]]] | None = None,
+) -> int:
+    """A notice about something that just happened (not a reminder: it goes at any hour) to each
+    (usuario id, Telegram id), once per person and `asunto`."""
+    return encolar(
+        session,
+        [
+            Mensaje(
+                clave=f"{tipo}:u{uid}:{asunto}",
+                tipo=tipo,
+                chat_id=tid,
+                usuario_id=uid,
+                texto=texto,
+                botones=botones,
+                solo_en_horario=False,
+            )
+            for uid, tid in destinatarios
+        ],
+        ahora,
+    )
+
+
 def por_enviar(
     session: Session, ahora: datetime, *, en_horario: bool, limite: int = 200
 ) -> list[int]:

@@ -22,7 +22,6 @@ from bot.consultas import EstadoAsm, estado_actual
 from bot.evidencias import AlmacenEvidencias, ArchivoEvidencia, detectar_tipo, motivo_rechazo
 from bot.periodos import nombre_mes, primer_dia_del_mes
 from bot.reglas import requiere_observaciones
-from bot.salida import Mensaje
 from bot.seguimiento import (
     AvanceRechazado,
     Recibo,
@@ -400,22 +399,8 @@ async def _confirmar(update: Update, context: Contexto, persona: Persona) -> Non
         # Art. 13: a copy of each delivery to the coordination and the Contraloría, through the
         # outbox in this same transaction, so a copy is never lost even if Telegram is down.
         copia = textos.copia_avance(recibo, persona.dependencia, persona.nombre)
-        salida.encolar(
-            s,
-            [
-                Mensaje(
-                    clave=f"copia:u{uid}:{recibo.folio}",
-                    tipo="copia_avance",
-                    chat_id=tid,
-                    usuario_id=uid,
-                    texto=copia,
-                    solo_en_horario=False,
-                )
-                for uid, tid in destinatarios_copia(s)
-                if tid != persona.telegram_id
-            ],
-            ent.ahora(),
-        )
+        destinatarios = [d for d in destinatarios_copia(s) if d[1] != persona.telegram_id]
+        salida.avisar(s, destinatarios, "copia", recibo.folio, copia, ent.ahora())
         return recibo
 
     resultado = await en_bd(context, trabajo)

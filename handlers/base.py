@@ -83,6 +83,11 @@ async def persona_o_aviso(update: Update, context: Contexto) -> Persona | None:
     return persona
 
 
+def alerta(texto: str) -> str:
+    """Text for a button's pop-up answer: Telegram refuses more than 200 characters."""
+    return texto if len(texto) <= 200 else texto[:199] + "…"
+
+
 def teclado(filas: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
     """Inline keyboard from rows of (label, callback data)."""
     return InlineKeyboardMarkup(

@@ -43,12 +43,12 @@ from bot.posicion import (
     motivo_rechazo_documento,
     registrar_posicion,
 )
-from bot.salida import Mensaje
 from bot.usuarios import Persona
 from handlers import avance, callbacks, textos
 from handlers import plan_textos as t
 from handlers.base import (
     Contexto,
+    alerta,
     en_bd,
     entorno,
     persona_o_aviso,
@@ -203,37 +203,20 @@ async def _enviar(update: Update, context: Contexto, persona: Persona, asm_id: i
         borradores.borrar(s, persona.telegram_id)
         aviso = t.aviso_plan_enviado(plan, persona.dependencia)
         boton = [[("Revisar", _dato("r", asm_id))]]
-        salida.encolar(
-            s,
-            [
-                Mensaje(
-                    clave=f"plan_enviado:u{uid}:asm{asm_id}:v{version_id}",
-                    tipo="plan_enviado",
-                    chat_id=tid,
-                    usuario_id=uid,
-                    texto=aviso,
-                    botones=boton,
-                    solo_en_horario=False,
-                )
-                for uid, tid in coordinadores(s)
-            ],
-            ent.ahora(),
-        )
+        salida.avisar(
+            s, coordinadores(s), "plan_enviado", f"asm{asm_id}:v{version_id}", aviso,
+            ent.ahora(), boton,
+        )  # fmt: skip
         return plan
 
     resultado = await en_bd(context, trabajo)
     if isinstance(resultado, str):
-        await q.answer(recortar_alerta(resultado), show_alert=True)
+        await q.answer(alerta(resultado), show_alert=True)
         return
     await q.answer()
     await quitar_botones(update)
     await responder(update, t.plan_enviado(resultado))
     await repartidor(context).repartir()
-
-
-def recortar_alerta(texto: str) -> str:
-    # Telegram refuses callback answers longer than 200 characters.
-    return texto if len(texto) <= 200 else texto[:199] + "…"
 
 
 # --- /revisar: IMPLAN ----------------------------------------------------------------------
@@ -299,29 +282,17 @@ async def _resolver(
         else:
             texto, tipo = t.aviso_plan_observado(plan, observaciones or ""), "plan_observado"
             botones = [[(t.BOTON_CORREGIR_PLAN, _dato("a", asm_id))]]
-        salida.encolar(
-            s,
-            [
-                Mensaje(
-                    clave=f"{tipo}:u{uid}:asm{asm_id}:v{version_id}",
-                    tipo=tipo,
-                    chat_id=tid,
-                    usuario_id=uid,
-                    texto=texto,
-                    botones=botones,
-                    solo_en_horario=False,
-                )
-                for uid, tid in enlaces_de(s, asm_id)
-            ],
-            ent.ahora(),
-        )
+        salida.avisar(
+            s, enlaces_de(s, asm_id), tipo, f"asm{asm_id}:v{version_id}", texto, ent.ahora(),
+            botones,
+        )  # fmt: skip
         return plan
 
     resultado = await en_bd(context, trabajo)
     q = update.callback_query
     if isinstance(resultado, str):
         if q is not None:
-            await q.answer(recortar_alerta(resultado), show_alert=True)
+            await q.answer(alerta(resultado), show_alert=True)
         else:
             await responder(update, textos.e(resultado))
         return
@@ -352,7 +323,7 @@ async def _pedir_observaciones(
     q = update.callback_query
     assert q is not None
     if motivo is not None:
-        await q.answer(recortar_alerta(motivo), show_alert=True)
+        await q.answer(alerta(motivo), show_alert=True)
         return
     await q.answer()
     await quitar_botones(update, t.BOTON_OBSERVAR)

@@ -15,7 +15,6 @@ from bot.borradores import Paso
 from bot.dominio import Clasificacion, Rol, Valoracion
 from bot.historial import Historial, historial
 from bot.plan_accion import enlaces_de
-from bot.salida import Mensaje
 from bot.usuarios import Persona
 from bot.valoracion import (
     ValoracionHecha,
@@ -29,6 +28,7 @@ from handlers import avance, callbacks, textos
 from handlers import plan_textos as t
 from handlers.base import (
     Contexto,
+    alerta,
     en_bd,
     entorno,
     persona_o_aviso,
@@ -38,7 +38,6 @@ from handlers.base import (
     teclado,
 )
 from handlers.historial import numero_de, resolver_numero
-from handlers.plan import recortar_alerta
 
 VALORACION = "valoracion"  # the draft's flujo while the causes are typed
 _VALORES = list(Valoracion)  # a valoración travels in a button as its index
@@ -105,7 +104,7 @@ async def _elegir(
 
     motivo = await en_bd(context, trabajo)
     if motivo is not None:
-        await q.answer(recortar_alerta(motivo), show_alert=True)
+        await q.answer(alerta(motivo), show_alert=True)
         return
     await q.answer()
     await quitar_botones(update, valoracion.etiqueta)
@@ -130,28 +129,17 @@ async def _registrar(
             return str(ex)
         borradores.borrar(s, persona.telegram_id)
         aviso = t.aviso_valoracion(hecha)
-        salida.encolar(
-            s,
-            [
-                Mensaje(
-                    clave=f"valoracion:u{uid}:asm{asm_id}:v{hecha.version_id}",
-                    tipo="valoracion",
-                    chat_id=tid,
-                    usuario_id=uid,
-                    texto=aviso,
-                    solo_en_horario=False,
-                )
-                for uid, tid in enlaces_de(s, asm_id)
-            ],
+        salida.avisar(
+            s, enlaces_de(s, asm_id), "valoracion", f"asm{asm_id}:v{hecha.version_id}", aviso,
             ent.ahora(),
-        )
+        )  # fmt: skip
         return hecha
 
     resultado = await en_bd(context, trabajo)
     q = update.callback_query
     if isinstance(resultado, str):
         if q is not None:
-            await q.answer(recortar_alerta(resultado), show_alert=True)
+            await q.answer(alerta(resultado), show_alert=True)
         else:
             await responder(update, textos.e(resultado))
         return
