@@ -17,6 +17,11 @@ def _en_blanco(texto: str | None) -> bool:
     return texto is None or not texto.strip()
 
 
+def admite_sin_evidencia(porcentaje: int) -> bool:
+    """Only a report below 100 % may go without evidence: 100 % must be proven (design §3)."""
+    return porcentaje < 100
+
+
 def validar_avance(
     nuevo: int, anterior: int | None, justificacion: str | None, evidencias: int
 ) -> list[str]:
@@ -31,7 +36,7 @@ def validar_avance(
             "disminución."
         )
     # Anexo A (h) and Art. 14: completion is shown with documentary evidence.
-    if nuevo == 100 and evidencias < 1:
+    if evidencias < 1 and not admite_sin_evidencia(nuevo):
         problemas.append("Para registrar 100 % de avance, adjunte al menos una evidencia.")
     return problemas
 

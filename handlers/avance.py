@@ -21,7 +21,7 @@ from bot.borradores import Paso
 from bot.consultas import EstadoAsm, estado_actual
 from bot.evidencias import AlmacenEvidencias, ArchivoEvidencia, detectar_tipo, motivo_rechazo
 from bot.periodos import nombre_mes, primer_dia_del_mes
-from bot.reglas import requiere_observaciones
+from bot.reglas import admite_sin_evidencia, requiere_observaciones
 from bot.seguimiento import (
     AvanceRechazado,
     Recibo,
@@ -319,7 +319,7 @@ async def _fijar_observaciones(
     await responder(
         update,
         textos.pida_evidencia(porcentaje) + nota,
-        _botones_evidencia(AVANCE, con_sin=porcentaje < 100 and not ya),
+        _botones_evidencia(AVANCE, con_sin=admite_sin_evidencia(porcentaje) and not ya),
     )
 
 
@@ -338,7 +338,7 @@ async def _terminar_evidencia(
     assert q is not None
     evidencias = paso.datos.get("evidencias", [])
     if paso.flujo == AVANCE and sin and not evidencias:
-        if int(paso.datos["porcentaje"]) == 100:
+        if not admite_sin_evidencia(int(paso.datos["porcentaje"])):
             await q.answer(textos.CIEN_SIN_EVIDENCIA, show_alert=True)
             return
     elif not evidencias:

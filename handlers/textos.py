@@ -13,6 +13,7 @@ from bot.consultas import EstadoAsm
 from bot.dominio import Rol, Semaforo
 from bot.evidencias import ArchivoEvidencia, tamano_legible
 from bot.periodos import formato_fecha, nombre_mes
+from bot.reglas import admite_sin_evidencia
 from bot.seguimiento import Recibo
 
 
@@ -250,7 +251,7 @@ OBSERVACIONES_VACIAS = "Las observaciones no pueden quedar vacías. Escríbalas,
 
 
 def pida_evidencia(porcentaje: int) -> str:
-    if porcentaje == 100:
+    if not admite_sin_evidencia(porcentaje):
         return (
             "Envíe la evidencia: uno o más documentos o fotos (con 100% es obligatoria). "
             "Cuando termine, pulse «Listo»."
