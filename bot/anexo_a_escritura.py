@@ -61,6 +61,9 @@ COLUMNAS_RESUMEN: tuple[str, ...] = (
 )
 
 _ANCHOS = (6, 45, 18, 30, 45, 12, 35, 35, 10, 40)
+# Widths of the columns people write paragraphs in (ASM, área, actividades, resultados,
+# productos, observaciones), for the row heights.
+_ANCHOS_TEXTO = tuple(_ANCHOS[i] for i in (1, 3, 4, 6, 7, 9))
 _ANCHOS_RESUMEN = (12, 45, 10, 12, 10, 10, 10, 10, 12, 10, 12)
 
 # Rows of the header block; the table header follows a blank row.
@@ -330,11 +333,38 @@ def _escribir_bloque(
     ws.append([_texto(ws, c, e.encabezado) for c in columnas])
 
 
+def _altura(ws: _Hoja, fila: int, textos: Iterable[tuple[str, int]]) -> None:
+    """Sets the height a row of wrapped text needs, when it needs more than one line.
+
+    Excel fits rows to wrapped text when it opens a file, LibreOffice does not (and neither
+    prints them): without a height each row would print as one line of overlapping text. The
+    estimate counts about one character per unit of column width, 15 points per line.
+
+    The write-only writer reads a row's attributes from `row_dimensions` as a plain mapping when
+    it writes the row; a dict of XML attributes is much cheaper than a RowDimension per row, and
+    `_soltar_altura` drops it once the row is written so memory stays flat. A test reads the
+    heights back, so an openpyxl change here fails loudly.
+    """
+    lineas = 1
+    for texto, ancho in textos:
+        if len(texto) > ancho or "\n" in texto:  # most cells fit on one line: skip the work
+            n = sum(-(-len(parrafo) // ancho) or 1 for parrafo in texto.split("\n"))
+            lineas = max(lineas, n)
+    if lineas > 1:
+        alto = min(409, 15 * lineas + 3)  # 409 points: Excel's maximum
+        ws.row_dimensions[fila] = {"ht": str(alto)}  # type: ignore[assignment]
+
+
+def _soltar_altura(ws: _Hoja, fila: int) -> None:
+    ws.row_dimensions.pop(fila, None)
+
+
 def _escribir_plan(
     ws: _Hoja, estilos: _Estilos, encabezado: Encabezado, plan: PlanAnexoA
 ) -> Iterator[None]:
     """Write one plan's sheet, yielding once per ASM row so the caller can report progress."""
     _preparar_hoja(ws, _ANCHOS, fila_titulos=_FILA_ENCABEZADOS)
+    _altura(ws, _FILA_ENCABEZADOS, list(zip(COLUMNAS, _ANCHOS, strict=True)))
     _escribir_bloque(
         ws, estilos, encabezado, TITULO, plan.programa, plan.trimestre.etiqueta, COLUMNAS
     )
@@ -345,7 +375,10 @@ def _escribir_plan(
     )
     fecha = _Columna(ws, e.cuerpo_fecha)
     avance = _Columna(ws, e.cuerpo_porcentaje)
-    for f in plan.filas:
+    for i, f in enumerate(plan.filas):
+        textos = (f.asm, f.area_responsable, f.actividades, f.resultados_esperados,
+                  f.productos_evidencias, f.observaciones)  # fmt: skip
+        _altura(ws, _PRIMERA_FILA + i, zip(textos, _ANCHOS_TEXTO, strict=True))
         ws.append(
             [
                 numero.valor(f.numero),
@@ -360,6 +393,7 @@ def _escribir_plan(
                 observaciones.texto_simple(f.observaciones),
             ]
         )
+        _soltar_altura(ws, _PRIMERA_FILA + i)
         yield None
 
     # Rows written so far are known only now; an empty plan still gets its first data row.

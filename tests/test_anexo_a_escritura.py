@@ -333,3 +333,18 @@ def test_bordes_de_la_tabla(tmp_path: Path) -> None:
         borde = regla.dxf.border
         for lado in (borde.left, borde.right, borde.top, borde.bottom):
             assert lado.style == "thin"
+
+
+def test_rows_are_as_tall_as_their_wrapped_text(tmp_path: Path) -> None:
+    """LibreOffice does not fit rows to wrapped text: without a height, rows print overlapped."""
+    corta = fila(1, asm="Corto", area_responsable="SMDIF", actividades="Una", resultados_esperados="R",
+                 productos_evidencias="P", observaciones="")  # fmt: skip
+    larga = fila(2, actividades="Mesa de trabajo con las áreas involucradas. " * 6)  # ~270 chars
+    parrafos = fila(3, observaciones="Primera línea\nSegunda\nTercera\nCuarta")
+    ws = hoja(escribir(tmp_path, [plan("E001", [corta, larga, parrafos])]), "E001")
+    primera = FILA_ENCABEZADOS + 1
+    assert ws.row_dimensions[primera].height is None  # one line: Excel's default
+    # 270 characters in a 45-wide column: 6 lines of 15 points.
+    assert ws.row_dimensions[primera + 1].height == 15 * 6 + 3
+    assert ws.row_dimensions[primera + 2].height == 15 * 4 + 3  # each line break counts
+    assert (ws.row_dimensions[FILA_ENCABEZADOS].height or 0) >= 2 * 15  # the wrapped titles
