@@ -11,7 +11,6 @@ COPY bot ./bot
 COPY handlers ./handlers
 COPY scheduler ./scheduler
 COPY storage ./storage
-COPY botapi_double ./botapi_double
 RUN pip install . \
     && useradd --create-home --uid 10001 asmbot \
     && mkdir -p /data && chown asmbot:asmbot /data

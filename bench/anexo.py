@@ -25,10 +25,10 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, NamedStyle
 
-from bot.anexo_a import COLUMNAS, TITULO, Encabezado, FilaAnexoA, PlanAnexoA
-from bot.anexo_a_escritura import escribir_anexo_a
-from bot.dominio import Clasificacion, Semaforo, Valoracion
-from bot.periodos import Trimestre
+from bot.anexo_a.escritura import escribir_anexo_a
+from bot.anexo_a.modelo import COLUMNAS, TITULO, Encabezado, FilaAnexoA, PlanAnexoA
+from bot.dominio.periodos import Trimestre
+from bot.dominio.vocabulario import Clasificacion, Semaforo, Valoracion
 
 META_PROPORCION = 1.3
 META_MEMORIA_MB = 60

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from bot import salida
-from bot.salida import Mensaje
+from bot.servicios import salida
+from bot.servicios.salida import Mensaje
 from botapi_double import BotApiDouble
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker, unit_of_work

@@ -15,16 +15,17 @@ from telegram.ext import (
     Defaults,
 )
 
-from bot.anexo_proceso import Generador
-from bot.dominio import Rol
+from bot.dominio.vocabulario import Rol
 from bot.entorno import Entorno
+from bot.mensajes import textos
 from bot.procesador import ProcesadorPorChat
+from bot.servicios.anexo_proceso import Generador
 from bot.telegram_http import SolicitudConReintentos
-from handlers import registrar_handlers, textos
+from handlers import registrar_handlers
 from handlers.menu import fijar_comandos, fijar_menu_general
 from scheduler.limitador import Limitador
 from scheduler.repartidor import Repartidor
-from scheduler.trabajos import en_horario_de, programar
+from scheduler.trabajos import ejecutar_ronda, en_horario_de, programar
 from storage.models import Usuario
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ def construir_aplicacion(
     app.bot_data["entorno"] = entorno
     app.bot_data["repartidor"] = Repartidor(app.bot, entorno, en_horario_de(entorno))
     app.bot_data["generador"] = Generador(en_proceso=anexos_en_proceso)
+    # What handlers/ may start in scheduler/ without importing it: the round on demand.
+    app.bot_data["ronda"] = lambda: ejecutar_ronda(app)
     registrar_handlers(app)
     if con_trabajos:
         programar(app)

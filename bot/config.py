@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from bot.anexo_a import Encabezado
-from bot.calendario import cargar_dias_inhabiles, ruta_dias_inhabiles_predeterminada
+from bot.anexo_a.modelo import Encabezado
+from bot.dominio.calendario import cargar_dias_inhabiles, ruta_dias_inhabiles_predeterminada
 
 AVISO_PREDETERMINADO = Path(__file__).parent / "datos" / "aviso_privacidad.txt"
 

@@ -9,10 +9,10 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.anexo_proceso import PeticionAnexo
-from bot.calendario import CalendarioHabil
 from bot.config import Settings
-from bot.periodos import Trimestre
+from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.periodos import Trimestre
+from bot.servicios.anexo_proceso import PeticionAnexo
 from storage.db import make_engine, make_sessionmaker
 from storage.models import utcnow
 

@@ -2,7 +2,7 @@
 
 - An Anexo A (.xlsx) sent by a coordinador: a preview of what it would create or change, and the
   import on «Confirmar» (im1:ok:<marca>; im1:no:<marca> cancels). The pending import is a draft
-  (bot.borradores) and the file is kept by content, so a restart in between loses nothing.
+  (bot.servicios.borradores) and the file is kept by content, so a restart in between loses nothing.
 - /invitar: the role (us1:ie, us1:ic, us1:ix), for an enlace its dependencia (us1:id:<id>, pages
   us1:ipg:<n>), and the deep link.
 - /usuarios: who is registered, by dependencia; deactivating someone (us1:des:<id>, then
@@ -36,22 +36,22 @@ from telegram.ext import (
     filters,
 )
 
-from bot import auditoria, borradores
-from bot.anexo_a_lectura import leer_anexo_a
-from bot.borradores import Paso
-from bot.dominio import Rol
-from bot.importacion import ImportacionFallida, ResumenImportacion
-from bot.importacion_vista import (
+from bot.anexo_a.lectura import leer_anexo_a
+from bot.dominio.vocabulario import Rol
+from bot.mensajes import admin as tx
+from bot.mensajes import callbacks
+from bot.servicios import auditoria, borradores
+from bot.servicios.borradores import Paso
+from bot.servicios.importacion import ImportacionFallida, ResumenImportacion
+from bot.servicios.importacion_vista import (
     MAX_BYTES,
     guardar_archivo,
     importar,
     ruta_archivo,
     vista_previa,
 )
-from bot.invitaciones import crear_invitacion
-from bot.usuarios import Persona, persona_activa
-from handlers import admin_textos as tx
-from handlers import callbacks
+from bot.servicios.invitaciones import crear_invitacion
+from bot.servicios.usuarios import Persona, persona_activa
 from handlers.base import (
     Contexto,
     en_bd,
@@ -489,7 +489,7 @@ async def _desactivar(update: Update, context: Contexto, persona: Persona, usuar
         u = s.get(Usuario, usuario_id)
         if u is None or not u.activo:
             return False, tx.NO_ES_ACTIVO
-        # Nothing is deleted: bot.usuarios.persona_activa refuses them from the next update on.
+        # Nothing is deleted: bot.servicios.usuarios.persona_activa refuses them from the next update on.
         u.activo = False
         auditoria.registrar(
             s, f"usuario:{persona.id}", "desactivar", "usuario", u.id,

@@ -7,7 +7,7 @@
 The choice travels in the button data, so no draft is kept; every press re-checks the person,
 their dependencia and the programa. An enlace only ever sees its own dependencia's ASM.
 
-The file is made in a background task, by a worker process (bot.anexo_proceso): a consolidated
+The file is made in a background task, by a worker process (bot.servicios.anexo_proceso): a consolidated
 Anexo A of thousands of ASM takes seconds of CPU, and nobody else should wait for it.
 """
 
@@ -28,11 +28,11 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import auditoria
-from bot.periodos import Trimestre
-from bot.usuarios import Persona
-from handlers import anexo_textos as tx
-from handlers import callbacks
+from bot.dominio.periodos import Trimestre
+from bot.mensajes import anexo as tx
+from bot.mensajes import callbacks
+from bot.servicios import auditoria
+from bot.servicios.usuarios import Persona
 from handlers.base import (
     Contexto,
     en_bd,

@@ -1,6 +1,6 @@
 """/avance and /evidencia: the enlace's monthly report, step by step (diagram: avance.md).
 
-Each step is saved in the database (bot.borradores) before the bot answers, so a restart
+Each step is saved in the database (bot.servicios.borradores) before the bot answers, so a restart
 loses nothing and a report is stored only when the person presses «Confirmar».
 """
 
@@ -16,13 +16,20 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import borradores, salida
-from bot.borradores import Paso
-from bot.consultas import EstadoAsm, estado_actual
-from bot.evidencias import AlmacenEvidencias, ArchivoEvidencia, detectar_tipo, motivo_rechazo
-from bot.periodos import nombre_mes, primer_dia_del_mes
-from bot.reglas import admite_sin_evidencia, requiere_observaciones
-from bot.seguimiento import (
+from bot.dominio.periodos import nombre_mes, primer_dia_del_mes
+from bot.dominio.reglas import admite_sin_evidencia, requiere_observaciones
+from bot.dominio.texto import interpretar_porcentaje
+from bot.mensajes import callbacks, textos
+from bot.servicios import borradores, salida
+from bot.servicios.borradores import Paso
+from bot.servicios.consultas import EstadoAsm, estado_actual
+from bot.servicios.evidencias import (
+    AlmacenEvidencias,
+    ArchivoEvidencia,
+    detectar_tipo,
+    motivo_rechazo,
+)
+from bot.servicios.seguimiento import (
     AvanceRechazado,
     Recibo,
     agregar_evidencias,
@@ -30,9 +37,7 @@ from bot.seguimiento import (
     estado_de,
     guardar_avance,
 )
-from bot.texto import interpretar_porcentaje
-from bot.usuarios import Persona, destinatarios_copia
-from handlers import callbacks, textos
+from bot.servicios.usuarios import Persona, destinatarios_copia
 from handlers.base import (
     Contexto,
     en_bd,

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.anexo_proceso import Generador
 from bot.entorno import Entorno
-from bot.usuarios import Persona, buscar_usuario, persona_activa
-from handlers import textos
-from scheduler.repartidor import Repartidor
+from bot.mensajes import textos
+from bot.servicios.anexo_proceso import Generador
+from bot.servicios.usuarios import Persona, buscar_usuario, persona_activa
 from storage.db import unit_of_work
 
 T = TypeVar("T")
@@ -22,17 +21,28 @@ Contexto = ContextTypes.DEFAULT_TYPE
 
 
 def generador(context: Contexto) -> Generador:
-    """Where Anexo A files are made (bot.anexo_proceso)."""
+    """Where Anexo A files are made (bot.servicios.anexo_proceso)."""
     g = context.bot_data["generador"]
     assert isinstance(g, Generador)
     return g
 
 
-def repartidor(context: Contexto) -> Repartidor:
-    """The outbox sender of this application (scheduler.repartidor)."""
-    r = context.bot_data["repartidor"]
-    assert isinstance(r, Repartidor)
+class Salida(Protocol):
+    """The outbox sender that bot.app puts in bot_data (scheduler.repartidor.Repartidor).
+    Handlers only ask it to send now what their transaction just queued."""
+
+    async def repartir(self) -> int: ...
+
+
+def repartidor(context: Contexto) -> Salida:
+    r: Salida = context.bot_data["repartidor"]
     return r
+
+
+async def ejecutar_ronda(context: Contexto) -> int:
+    """The reminder round now (scheduler.trabajos.ejecutar_ronda, wired by bot.app)."""
+    ronda: Callable[[], Awaitable[int]] = context.bot_data["ronda"]
+    return await ronda()
 
 
 def entorno(context: Contexto) -> Entorno:

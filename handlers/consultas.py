@@ -7,10 +7,10 @@ from datetime import date
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot.consultas import EstadoAsm, estado_actual
-from bot.periodos import primer_dia_del_mes
-from bot.usuarios import Persona
-from handlers import textos
+from bot.dominio.periodos import primer_dia_del_mes
+from bot.mensajes import textos
+from bot.servicios.consultas import EstadoAsm, estado_actual
+from bot.servicios.usuarios import Persona
 from handlers.base import Contexto, en_bd, entorno, persona_o_aviso, responder
 
 PROXIMOS = 5  # fechas de término shown by /pendientes

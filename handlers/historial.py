@@ -10,11 +10,17 @@ from sqlalchemy.orm import Session
 from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.dominio import Rol
-from bot.historial import Historial, buscar_por_numero, historial, leer_evidencia, puede_ver
-from bot.usuarios import Persona
-from handlers import callbacks, textos
-from handlers import plan_textos as t
+from bot.dominio.vocabulario import Rol
+from bot.mensajes import callbacks, textos
+from bot.mensajes import plan as t
+from bot.servicios.historial import (
+    Historial,
+    buscar_por_numero,
+    historial,
+    leer_evidencia,
+    puede_ver,
+)
+from bot.servicios.usuarios import Persona
 from handlers.base import Contexto, en_bd, entorno, persona_o_aviso, responder, teclado
 
 

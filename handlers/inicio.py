@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import borradores
-from bot.borradores import Paso
-from bot.usuarios import (
+from bot.mensajes import callbacks, textos
+from bot.servicios import borradores
+from bot.servicios.borradores import Paso
+from bot.servicios.usuarios import (
     InvitacionInvalida,
     Persona,
     canjear_invitacion,
@@ -20,7 +21,7 @@ from bot.usuarios import (
     registrar_intento_fallido,
     verificar_invitacion,
 )
-from handlers import callbacks, menu, textos
+from handlers import menu
 from handlers.base import (
     Contexto,
     en_bd,

@@ -7,8 +7,8 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
-from bot.dominio import Rol
-from handlers import textos
+from bot.dominio.vocabulario import Rol
+from bot.mensajes import textos
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """/plan (the enlace writes the action plan), /revisar (IMPLAN reviews it) and /posicion
 (the dependencia's posición institucional). Diagram: plan.md.
 
-Every button re-checks the person, the role and the ASM in bot.plan_accion: button data may be
+Every button re-checks the person, the role and the ASM in bot.servicios.plan_accion: button data may be
 forged. Notices to other people go through the outbox in the same transaction as the change.
 """
 
@@ -15,11 +15,19 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import borradores, salida
-from bot.borradores import Paso
-from bot.dominio import Rol
-from bot.evidencias import AlmacenEvidencias, ArchivoEvidencia, detectar_tipo, motivo_rechazo
-from bot.plan_accion import (
+from bot.dominio.planes import CAMPOS_PLAN, AccionPlan
+from bot.dominio.vocabulario import Rol
+from bot.mensajes import callbacks, textos
+from bot.mensajes import plan as t
+from bot.servicios import borradores, salida
+from bot.servicios.borradores import Paso
+from bot.servicios.evidencias import (
+    AlmacenEvidencias,
+    ArchivoEvidencia,
+    detectar_tipo,
+    motivo_rechazo,
+)
+from bot.servicios.plan_accion import (
     NO_ES_SUYO,
     Plan,
     PlanRechazado,
@@ -33,8 +41,7 @@ from bot.plan_accion import (
     resolver_plan,
     revisar_permiso,
 )
-from bot.planes import CAMPOS_PLAN, AccionPlan
-from bot.posicion import (
+from bot.servicios.posicion import (
     EvaluacionPosicion,
     PosicionRechazada,
     ReciboPosicion,
@@ -43,9 +50,8 @@ from bot.posicion import (
     motivo_rechazo_documento,
     registrar_posicion,
 )
-from bot.usuarios import Persona
-from handlers import avance, callbacks, textos
-from handlers import plan_textos as t
+from bot.servicios.usuarios import Persona
+from handlers import avance
 from handlers.base import (
     Contexto,
     alerta,

@@ -10,11 +10,18 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import salida
-from bot.dominio import Rol
-from handlers import callbacks, textos
-from handlers.base import Contexto, en_bd, entorno, persona_o_aviso, responder, teclado
-from scheduler.trabajos import ejecutar_ronda
+from bot.dominio.vocabulario import Rol
+from bot.mensajes import callbacks, textos
+from bot.servicios import salida
+from handlers.base import (
+    Contexto,
+    ejecutar_ronda,
+    en_bd,
+    entorno,
+    persona_o_aviso,
+    responder,
+    teclado,
+)
 from storage.models import Salida
 
 NOMBRES_TRABAJO = {
@@ -92,7 +99,7 @@ async def boton(update: Update, context: Contexto) -> None:
         await q.answer(SOLO_COORDINADORES, show_alert=True)
         return
     await q.answer("Ejecutando la ronda…")
-    nuevos = await ejecutar_ronda(context.application)
+    nuevos = await ejecutar_ronda(context)
     if nuevos:
         texto = f"Ronda ejecutada: {nuevos} mensaje(s) nuevo(s); se envían dentro del horario de oficina."
     else:

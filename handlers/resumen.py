@@ -1,8 +1,8 @@
 """/resumen: for the coordination and the Contraloría, the chart of average avance and
-semáforo by dependencia (bot.graficas), with the figures of the month in its caption.
+semáforo by dependencia (bot.mensajes.graficas), with the figures of the month in its caption.
 
 An enlace is refused: its own ASM are in /mis_asm and /pendientes, and the comparison
-between dependencias is the coordination's tool (issue 5).
+between dependencias is the coordination's tool.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
-from bot.graficas import graficas_resumen
-from bot.periodos import formato_fecha, nombre_mes
-from bot.resumen import Resumen, resumen
+from bot.dominio.periodos import formato_fecha, nombre_mes
+from bot.mensajes.graficas import graficas_resumen
+from bot.mensajes.textos import e, partir
+from bot.servicios.resumen import Resumen, resumen
 from handlers.base import Contexto, en_bd, entorno, persona_o_aviso, responder
-from handlers.textos import e, partir
 
 log = logging.getLogger(__name__)
 

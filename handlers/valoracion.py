@@ -1,7 +1,7 @@
 """/valorar <núm>: IMPLAN records the valoración of an ASM (Art. 14); the enlaces are told.
 
 «No atendido» asks for the causes (typed, kept in Observaciones); every step re-checks the role
-and the rules in bot.valoracion, whatever the button said.
+and the rules in bot.servicios.valoracion, whatever the button said.
 """
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import borradores, salida
-from bot.borradores import Paso
-from bot.dominio import Clasificacion, Rol, Valoracion
-from bot.historial import Historial, historial
-from bot.plan_accion import enlaces_de
-from bot.usuarios import Persona
-from bot.valoracion import (
+from bot.dominio.vocabulario import Clasificacion, Rol, Valoracion
+from bot.mensajes import callbacks, textos
+from bot.mensajes import plan as t
+from bot.servicios import borradores, salida
+from bot.servicios.borradores import Paso
+from bot.servicios.historial import Historial, historial
+from bot.servicios.plan_accion import enlaces_de
+from bot.servicios.usuarios import Persona
+from bot.servicios.valoracion import (
     ValoracionHecha,
     ValoracionRechazada,
     comprobar,
@@ -24,8 +26,7 @@ from bot.valoracion import (
     puede_valorar,
     valorar,
 )
-from handlers import avance, callbacks, textos
-from handlers import plan_textos as t
+from handlers import avance
 from handlers.base import (
     Contexto,
     alerta,

@@ -21,9 +21,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from bot import salida
 from bot.entorno import Entorno
-from bot.salida import Mensaje
+from bot.servicios import salida
+from bot.servicios.salida import Mensaje
 from scheduler.limitador import POR_CHAT, segundos
 from storage.db import unit_of_work
 from storage.models import Dependencia, Salida, Usuario

@@ -1,7 +1,7 @@
-"""A round of reminders: what is due at a moment, to whom, with what text (issue 4).
+"""A round of reminders: what is due at a moment, to whom, with what text.
 
 `planear` reads the database and returns outbox messages; it writes nothing. The caller puts them
-in the outbox with `bot.salida.encolar`, which keeps only claves it has not seen, so planning the
+in the outbox with `bot.servicios.salida.encolar`, which keeps only claves it has not seen, so planning the
 same round twice, after a restart or on a second instance, sends nothing twice.
 
 Claves (recipient, kind, subject, period):
@@ -22,12 +22,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.calendario import CalendarioHabil
 from bot.config import Settings
-from bot.consultas import EstadoAsm, estado_actual
-from bot.dominio import Rol, Semaforo, TipoEvaluacion
-from bot.periodos import Trimestre, primer_dia_del_mes
-from bot.recordatorios import (
+from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.periodos import Trimestre, primer_dia_del_mes
+from bot.dominio.recordatorios import (
     FaltanteMensual,
     RiesgoDependencia,
     TipoMensual,
@@ -40,9 +38,11 @@ from bot.recordatorios import (
     umbral_de_aviso,
     vencimiento_reciente,
 )
-from bot.salida import Mensaje
-from handlers import callbacks
-from scheduler import textos
+from bot.dominio.vocabulario import Rol, Semaforo, TipoEvaluacion
+from bot.mensajes import callbacks
+from bot.mensajes import recordatorios as textos
+from bot.servicios.consultas import EstadoAsm, estado_actual
+from bot.servicios.salida import Mensaje
 from storage.models import (
     Asm,
     AsmResponsable,
@@ -164,7 +164,7 @@ def _cargar(session: Session, hoy: date, cal: CalendarioHabil) -> _Ronda:
 def planear(
     session: Session, ahora: datetime, cal: CalendarioHabil, settings: Settings
 ) -> list[Mensaje]:
-    """Every reminder due at `ahora` (aware), for `bot.salida.encolar`. Writes nothing.
+    """Every reminder due at `ahora` (aware), for `bot.servicios.salida.encolar`. Writes nothing.
 
     Nothing on a day that is not a business day: what was due then is still due on the next one.
     """
@@ -238,7 +238,7 @@ def _mensuales(ronda: _Ronda, cal: CalendarioHabil, dias_aviso_cierre: int) -> l
     return mensajes
 
 
-# --- Deadlines (design §3) -----------------------------------------------------------------
+# --- Deadlines (Arts. 8, 10, 13) -----------------------------------------------------------------
 
 
 def _plazos_de_termino(
@@ -383,7 +383,7 @@ def mensajes_anexo_trimestral(
     """The consolidated Anexo A of a quarter that ended, for each reachable coordinador.
 
     `documento` is the file the caller generated (relative to the data directory); use
-    `bot.recordatorios.trimestre_a_enviar` to know which quarter is due.
+    `bot.dominio.recordatorios.trimestre_a_enviar` to know which quarter is due.
     """
     coordinadores = session.execute(
         select(Usuario.id, Usuario.telegram_id)

@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import select
 from telegram.ext import Application, ContextTypes
 
-from bot import salida
-from bot.anexo_proceso import Generador
+from bot.dominio.recordatorios import en_horario, trimestre_a_enviar
 from bot.entorno import Entorno
-from bot.recordatorios import en_horario, trimestre_a_enviar
-from bot.salida import Mensaje
+from bot.servicios import salida
+from bot.servicios.anexo_proceso import Generador
+from bot.servicios.salida import Mensaje
 from scheduler.repartidor import Repartidor
 from scheduler.rondas import mensajes_anexo_trimestral, planear
 from storage.db import unit_of_work

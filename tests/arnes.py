@@ -15,14 +15,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from bot import registro
 from bot.app import App, construir_aplicacion
-from bot.catalogo import Catalogo
 from bot.config import load_settings
-from bot.dominio import Rol
+from bot.dominio.vocabulario import Rol
 from bot.entorno import Entorno, abrir_entorno
-from bot.invitaciones import crear_invitacion
 from bot.procesador import ProcesadorPorChat
+from bot.servicios import registro
+from bot.servicios.catalogo import Catalogo
+from bot.servicios.invitaciones import crear_invitacion
 from botapi_double import BotApiDouble, SimUser
 from storage.db import unit_of_work
 from storage.models import Asm, AsmResponsable, Programa

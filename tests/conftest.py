@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.calendario import (
+from bot.config import _with_driver
+from bot.dominio.calendario import (
     CalendarioHabil,
     cargar_dias_inhabiles,
     ruta_dias_inhabiles_predeterminada,
 )
-from bot.config import _with_driver
 from botapi_double import BotApiDouble
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Base

@@ -1,0 +1,1 @@
+"""The `asmbot` command line (composition root): `bot.cli.main:main`."""

@@ -1,0 +1,219 @@
+"""Business days (días hábiles) of the municipality of Puebla.
+
+A business day is Monday to Friday, except Mexico's official holidays (`holidays.MX`, which holds
+only the federal days) and the municipal non-working days listed in a text file (Holy Thursday and
+Friday, 5 May, 2 November, 12 December, vacation periods...).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import holidays
+
+ZONA_PREDETERMINADA = "America/Mexico_City"
+
+_UN_DIA = timedelta(days=1)
+_FIN_DE_SEMANA = {5: "sábado", 6: "domingo"}
+_MOTIVO_MUNICIPAL = "día inhábil municipal"
+
+
+@lru_cache(maxsize=64)
+def _festivos_oficiales(anio: int) -> dict[date, str]:
+    """Federal holidays of one year with their Spanish names (building them is slow: cache)."""
+    return dict(holidays.country_holidays("MX", years=anio, language="es").items())
+
+
+def _laborables_hasta(d: date) -> int:
+    """Monday–Friday days from 0001-01-01 (a Monday) to d inclusive: counts without a loop."""
+    semanas, resto = divmod(d.toordinal(), 7)
+    return semanas * 5 + min(resto, 5)
+
+
+class CalendarioHabil:
+    """The business-day calendar: official holidays plus the given municipal non-working days."""
+
+    def __init__(
+        self, dias_inhabiles: Iterable[date] = (), zona: str | ZoneInfo = ZONA_PREDETERMINADA
+    ) -> None:
+        self._municipales = frozenset(dias_inhabiles)
+        self._zona = zona if isinstance(zona, ZoneInfo) else ZoneInfo(zona)
+        # Per year, the sorted Monday–Friday days that are not worked: lets habiles_entre count
+        # long spans by subtraction instead of walking them day by day.
+        self._inhabiles_entre_semana: dict[int, list[date]] = {}
+
+    @property
+    def zona(self) -> ZoneInfo:
+        return self._zona
+
+    def motivo_inhabil(self, d: date) -> str | None:
+        """Why d is not a business day (weekend first, then holiday, then municipal), or None."""
+        if d.weekday() in _FIN_DE_SEMANA:
+            return _FIN_DE_SEMANA[d.weekday()]
+        festivo = _festivos_oficiales(d.year).get(d)
+        if festivo is not None:
+            return festivo
+        if d in self._municipales:
+            return _MOTIVO_MUNICIPAL
+        return None
+
+    def es_habil(self, d: date) -> bool:
+        return (
+            d.weekday() < 5 and d not in self._municipales and d not in _festivos_oficiales(d.year)
+        )
+
+    def sumar_habiles(self, d: date, n: int) -> date:
+        """The n-th business day after d (d itself never counts); n = 0 gives habil_o_siguiente(d).
+
+        A negative n counts backwards: the |n|-th business day before d.
+        """
+        if n == 0:
+            return self.habil_o_siguiente(d)
+        paso = _UN_DIA if n > 0 else -_UN_DIA
+        faltan = abs(n)
+        while faltan:
+            d += paso
+            if self.es_habil(d):
+                faltan -= 1
+        return d
+
+    def siguiente_habil(self, d: date) -> date:
+        """The first business day strictly after d."""
+        return self.sumar_habiles(d, 1)
+
+    def habil_o_siguiente(self, d: date) -> date:
+        while not self.es_habil(d):
+            d += _UN_DIA
+        return d
+
+    def habiles_entre(self, desde: date, hasta: date) -> int:
+        """Business days in (desde, hasta]; negative count of (hasta, desde] when hasta < desde."""
+        if hasta < desde:
+            return -self.habiles_entre(hasta, desde)
+        return (
+            _laborables_hasta(hasta) - _laborables_hasta(desde) - self._inhabiles_en(desde, hasta)
+        )
+
+    def primer_habil_del_mes(self, anio: int, mes: int) -> date:
+        return self._en_el_mes(self.habil_o_siguiente(date(anio, mes, 1)), anio, mes)
+
+    def ultimo_habil_del_mes(self, anio: int, mes: int) -> date:
+        siguiente_mes = date(anio + 1, 1, 1) if mes == 12 else date(anio, mes + 1, 1)
+        d = siguiente_mes - _UN_DIA
+        while not self.es_habil(d):
+            d -= _UN_DIA
+        return self._en_el_mes(d, anio, mes)
+
+    def ultimo_habil_de_abril(self, anio: int) -> date:
+        """Deadline of external evaluations (Art. 13)."""
+        return self.ultimo_habil_del_mes(anio, 4)
+
+    def hoy(self, ahora: datetime | None = None) -> date:
+        """Today's date in the calendar's time zone (`ahora`, timezone-aware, lets tests fix it)."""
+        if ahora is None:
+            return datetime.now(self._zona).date()
+        if ahora.tzinfo is None or ahora.utcoffset() is None:
+            raise ValueError("ahora debe tener zona horaria (datetime «aware»)")
+        return ahora.astimezone(self._zona).date()
+
+    def _inhabiles_en(self, desde: date, hasta: date) -> int:
+        """Monday–Friday non-working days in (desde, hasta]."""
+        total = 0
+        for anio in range(desde.year, hasta.year + 1):
+            dias = self._inhabiles_del_anio(anio)
+            total += bisect_right(dias, hasta) - bisect_right(dias, desde)
+        return total
+
+    def _inhabiles_del_anio(self, anio: int) -> list[date]:
+        dias = self._inhabiles_entre_semana.get(anio)
+        if dias is None:
+            todos = set(_festivos_oficiales(anio)) | {
+                d for d in self._municipales if d.year == anio
+            }
+            dias = sorted(d for d in todos if d.weekday() < 5)
+            self._inhabiles_entre_semana[anio] = dias
+        return dias
+
+    @staticmethod
+    def _en_el_mes(d: date, anio: int, mes: int) -> date:
+        if (d.year, d.month) != (anio, mes):
+            raise ValueError(f"{mes:02d}/{anio} no tiene días hábiles")
+        return d
+
+
+# --- The municipal file ---------------------------------------------------------------------
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DMA = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# "..", " a " and a spaced hyphen or dash separate a range; a bare hyphen belongs to ISO dates.
+_SEPARADOR_RANGO = re.compile(r"\s*\.\.\s*|\s+a\s+|\s+[-–]\s+")
+_AYUDA = "use AAAA-MM-DD o DD/MM/AAAA, o un rango «inicio..fin»"
+# A longer range is almost surely a mistyped year, which would silently close years of days.
+_RANGO_MAXIMO = timedelta(days=366)
+
+
+def _fecha(texto: str, num_linea: int) -> date:
+    error = ValueError(f"línea {num_linea}: «{texto}» no es una fecha; {_AYUDA}")
+    if m := _ISO.match(texto):
+        anio, mes, dia = m.groups()
+    elif m := _DMA.match(texto):
+        dia, mes, anio = m.groups()
+    else:
+        raise error
+    try:
+        return date(int(anio), int(mes), int(dia))
+    except ValueError:
+        raise error from None
+
+
+def leer_dias_inhabiles(texto: str) -> set[date]:
+    """Parse the municipal file: one date or inclusive range per line, `#` starts a comment.
+
+    Dates: `2025-04-17` or `17/04/2025`. Ranges: `2025-12-22..2026-01-02`,
+    `2025-12-22 a 2026-01-02` or `22/12/2025 - 02/01/2026`.
+    Raises ValueError naming the line when a line cannot be read.
+    """
+    dias: set[date] = set()
+    for num_linea, linea in enumerate(texto.splitlines(), start=1):
+        contenido = linea.split("#", 1)[0].strip()
+        if not contenido:
+            continue
+        partes = _SEPARADOR_RANGO.split(contenido)
+        if len(partes) == 1:
+            dias.add(_fecha(contenido, num_linea))
+            continue
+        if len(partes) != 2:
+            raise ValueError(
+                f"línea {num_linea}: «{contenido}» tiene más de dos fechas; "
+                "escriba una fecha o un rango «inicio..fin» por línea"
+            )
+        inicio, fin = _fecha(partes[0], num_linea), _fecha(partes[1], num_linea)
+        if fin < inicio:
+            raise ValueError(
+                f"línea {num_linea}: el rango «{contenido}» termina antes de empezar; "
+                "escriba primero la fecha inicial"
+            )
+        if fin - inicio > _RANGO_MAXIMO:
+            raise ValueError(
+                f"línea {num_linea}: el rango «{contenido}» abarca más de un año; revise los años"
+            )
+        while inicio <= fin:
+            dias.add(inicio)
+            inicio += _UN_DIA
+    return dias
+
+
+def cargar_dias_inhabiles(ruta: Path) -> set[date]:
+    # utf-8-sig: plain UTF-8, and also the BOM that Windows editors put at the start.
+    return leer_dias_inhabiles(ruta.read_text(encoding="utf-8-sig"))
+
+
+def ruta_dias_inhabiles_predeterminada() -> Path:
+    """The municipal file shipped with the package (bot/datos/dias_inhabiles_puebla.txt)."""
+    return Path(__file__).parents[1] / "datos" / "dias_inhabiles_puebla.txt"

@@ -1,0 +1,1 @@
+"""What people read, and the versioned button-data codec. No `telegram` import here."""

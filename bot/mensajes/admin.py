@@ -1,0 +1,200 @@
+"""What a coordinador reads when loading ASM, inviting people and managing access.
+
+Spanish of Mexico, formal (usted), short; Telegram HTML (user text goes through `e()`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+
+from bot.anexo_a.modelo import Problema
+from bot.dominio.periodos import formato_fecha
+from bot.dominio.vocabulario import Rol
+from bot.mensajes.textos import e, partir, recortar, rol_de
+from bot.servicios.importacion import ResumenImportacion
+from bot.servicios.importacion_vista import CambioAsm, VistaImportacion
+
+SOLO_COORDINACION = "Esto es solo para la coordinación del IMPLAN (Departamento de Evaluación)."
+MAX_LINEAS = 25  # problems or changes listed in one message; the rest are counted
+LIMITE = 3800  # characters: Telegram allows 4,096 per message, and the rest needs room
+
+# --- An Anexo A sent to the bot -----------------------------------------------------------
+
+LEYENDO = "Revisando el archivo…"
+DESCARGA_FALLIDA = "No pude descargar el archivo de Telegram. Envíelo de nuevo, por favor."
+BOTON_CONFIRMAR, BOTON_CANCELAR = "Confirmar", "Cancelar"
+BOTON_VENCIDO = "Ese botón ya no está vigente. Envíe el archivo otra vez."
+ARCHIVO_PERDIDO = "Ya no tengo el archivo de esa vista previa. Envíelo otra vez, por favor."
+IMPORTACION_CANCELADA = "Importación cancelada. No se guardó nada."
+CONFIRMADO = "Confirmado"
+
+# The fields of an ASM version (bot.servicios.registro.CAMPOS_VERSION), as the Anexo A names them.
+CAMPOS = {
+    "texto": "ASM",
+    "clasificacion": "clasificación",
+    "prioridad": "prioridad",
+    "area_responsable": "área responsable",
+    "actividades": "actividades",
+    "fecha_termino": "fecha de término",
+    "resultados_esperados": "resultados esperados",
+    "productos_evidencias": "productos y/o evidencias",
+    "observaciones": "observaciones",
+}
+
+
+def muy_grande(limite_mb: int) -> str:
+    return (
+        f"El archivo pesa más de {limite_mb} MB; un Anexo A no debería. Revise que sea el correcto."
+    )
+
+
+def no_importable(nombre: str, problemas: Sequence[Problema]) -> str:
+    lineas = [
+        f"❌ <b>No se puede importar «{e(nombre)}».</b> No se guardó nada.",
+        "Corrija lo siguiente y envíe el archivo otra vez:",
+    ]
+    lineas += _acotadas(
+        [f"• {e(str(p))}" for p in problemas], lineas, lambda n: f"… y {n} problema(s) más."
+    )
+    return "\n".join(lineas)
+
+
+def _acotadas(
+    lineas: Sequence[str], antes: Sequence[str], resto: Callable[[int], str]
+) -> list[str]:
+    """As many `lineas` as fit in one message after `antes`; the ones left out are counted."""
+    usado = sum(len(x) + 1 for x in antes)
+    salida: list[str] = []
+    for i, linea in enumerate(lineas):
+        if i == MAX_LINEAS or usado + len(linea) + 1 > LIMITE:
+            return [*salida, resto(len(lineas) - i)]
+        salida.append(linea)
+        usado += len(linea) + 1
+    return salida
+
+
+def vista(nombre: str, v: VistaImportacion) -> str:
+    r = v.resumen
+    assert r is not None
+    lineas = [
+        f"<b>Vista previa de «{e(nombre)}»</b>",
+        f"Plan(es): {e(', '.join(r.planes))}",
+        f"ASM nuevos: {r.nuevos} · con cambios: {r.modificados} · sin cambios: {r.sin_cambios}",
+        f"Avances a registrar: {r.avances}",
+    ]
+    if r.dependencias_nuevas:
+        lineas.append("Dependencias nuevas en el catálogo: " + e(", ".join(r.dependencias_nuevas)))
+    if v.cambios:
+        lineas.append("")
+        lineas += _acotadas(
+            [linea_cambio(c) for c in v.cambios], lineas, lambda n: f"… y {n} ASM más."
+        )
+    else:
+        lineas.append("\nEl archivo no cambia nada de lo registrado.")
+    lineas.append("\nTodavía no se guardó nada. ¿Importar el archivo?")
+    return "\n".join(lineas)
+
+
+def linea_cambio(c: CambioAsm) -> str:
+    partes = ["nuevo"] if c.nuevo else [CAMPOS.get(campo, campo) for campo in c.campos]
+    if c.avance is not None:
+        antes, despues = c.avance
+        partes.append(f"% de avance {'—' if antes is None else f'{antes}%'} → {despues}%")
+    return f"• {e(c.programa)} Núm. {c.numero}: {', '.join(partes)}"
+
+
+def importado(r: ResumenImportacion) -> str:
+    lineas = [
+        "✅ <b>Importación terminada</b>",
+        f"Plan(es): {e(', '.join(r.planes))}",
+        f"ASM nuevos: {r.nuevos} · con cambios: {r.modificados} · sin cambios: {r.sin_cambios}",
+        f"Avances registrados: {r.avances}",
+    ]
+    if r.dependencias_nuevas:
+        lineas.append("Dependencias añadidas: " + e(", ".join(r.dependencias_nuevas)))
+    return "\n".join(lineas)
+
+
+# --- /invitar -------------------------------------------------------------------------------
+
+ELIJA_ROL = "<b>¿A quién quiere invitar?</b>"
+BOTON_ENLACE = "Enlace SEDEM de una dependencia"
+BOTON_COORDINADOR = "Coordinador (IMPLAN)"
+BOTON_CONTRALORIA = "Contraloría Municipal"
+ELIJA_DEPENDENCIA = "<b>¿De qué dependencia o entidad es el enlace?</b>"
+SIN_DEPENDENCIAS = (
+    "Aún no hay dependencias en el catálogo. Cárguelas con «asmbot dependencias» o envíe un "
+    "Anexo A que las nombre."
+)
+BOTON_ANTERIOR, BOTON_SIGUIENTE = "« Anteriores", "Siguientes »"
+CANCELADO = "Cancelado"
+BOTON_VENCIDO_USUARIOS = (
+    "Ese botón ya no está vigente. Escriba /invitar o /usuarios para empezar de nuevo."
+)
+
+
+def pagina(numero: int, total: int) -> str:
+    return f"Página {numero} de {total}."
+
+
+def boton_dependencia(nombre: str, siglas: str | None) -> str:
+    return f"{siglas} · {recortar(nombre, 36)}" if siglas else recortar(nombre, 44)
+
+
+def invitacion(rol: Rol, dependencia: str | None, enlace: str, vence: datetime) -> str:
+    return "\n".join(
+        [
+            f"✉️ <b>Invitación para {rol_de(rol, dependencia)}</b>",
+            "Envíe este enlace solo a la persona invitada; al abrirlo se registra:",
+            e(enlace),
+            f"Es de un solo uso y vence el {vence.strftime('%d/%m/%Y a las %H:%M')}.",
+        ]
+    )
+
+
+# --- /usuarios ------------------------------------------------------------------------------
+
+GRUPO = {Rol.COORDINADOR: "Coordinación (IMPLAN)", Rol.CONTRALORIA: "Contraloría Municipal"}
+CORTO = {Rol.COORDINADOR: "IMPLAN", Rol.CONTRALORIA: "Contraloría"}  # on buttons
+GRUPO_SIN_DEPENDENCIA = "Enlaces sin dependencia"
+NO_ES_ACTIVO = "Esa persona ya no tiene acceso o no existe. Escriba /usuarios para ver la lista."
+NO_A_SI_MISMO = "No puede desactivar su propio acceso."
+BOTON_SI_DESACTIVAR, BOTON_NO_DESACTIVAR = "Sí, desactivar", "No"
+SIN_CAMBIO = "Sin cambios"
+
+
+def persona(nombre: str, desde: date, activo: bool, sin_recibir: date | None) -> str:
+    linea = f"• {e(nombre)} · desde {formato_fecha(desde)}"
+    if not activo:
+        linea += " · <i>desactivado</i>"
+    elif sin_recibir is not None:
+        linea += f" · ⚠️ no recibe mensajes desde {formato_fecha(sin_recibir)}"
+    return linea
+
+
+def lista_usuarios(grupos: Sequence[tuple[str, Sequence[str]]], activos: int) -> list[str]:
+    """`grupos`: (title, lines already formatted by `persona`)."""
+    partes = [f"<b>Personas registradas</b> ({activos} con acceso)"]
+    partes += [f"<b>{e(titulo)}</b>\n" + "\n".join(lineas) for titulo, lineas in grupos]
+    if activos > 1:
+        partes.append("Para quitar el acceso a alguien, pulse su nombre abajo.")
+    return partir(partes)
+
+
+def boton_desactivar(nombre: str, donde: str) -> str:
+    return f"Desactivar a {recortar(nombre, 24)} ({recortar(donde, 16)})"
+
+
+def confirmar_desactivar(nombre: str, rol: Rol, dependencia: str | None) -> str:
+    return (
+        f"¿Desactivar a <b>{e(nombre)}</b>, {rol_de(rol, dependencia)}?\n"
+        "Perderá el acceso al bot de inmediato. Sus registros se conservan."
+    )
+
+
+def desactivado(nombre: str) -> str:
+    return (
+        f"Listo: {e(nombre)} ya no tiene acceso. Para devolvérselo, envíele una invitación nueva "
+        "con /invitar."
+    )

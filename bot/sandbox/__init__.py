@@ -1,0 +1,1 @@
+"""`asmbot sandbox`: the real bot, the Bot API double and a Telegram-like page, on loopback."""

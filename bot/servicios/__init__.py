@@ -1,0 +1,1 @@
+"""Use cases on a database Session: plain results, or one exception per refusal."""

@@ -1,0 +1,96 @@
+"""Anexo A files made in a separate process.
+
+Writing thousands of rows is CPU-bound pure Python: in a thread it would hold the interpreter
+lock and slow every other person's reply (measured by bench/latency.py). A worker process runs
+on the other core instead; it opens its own connection and returns the file's bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import multiprocessing
+import signal
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from bot.anexo_a.escritura import escribir_anexo_a
+from bot.anexo_a.modelo import Encabezado
+from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.periodos import Trimestre
+from bot.servicios.consultas import planes_anexo
+from storage.db import make_engine
+
+
+@dataclass(frozen=True)
+class PeticionAnexo:
+    """Everything the worker needs, as plain values (it is pickled to the other process)."""
+
+    database_url: str
+    trimestre: str  # "2026T3"
+    hoy: date
+    encabezado: Encabezado
+    dias_inhabiles: frozenset[date]
+    zona: str
+    programa_clave: str | None = None  # None: every Pp and fondo, consolidated
+    dependencia_id: int | None = None  # an enlace's file keeps its dependencia's ASM
+
+
+@dataclass(frozen=True)
+class AnexoGenerado:
+    contenido: bytes
+    asm: int
+    planes: int
+
+
+_motores: dict[str, Engine] = {}  # one engine per database, per worker process
+
+
+def generar(p: PeticionAnexo) -> AnexoGenerado | None:
+    """The file as it stood at the quarter's end; None when there are no ASM to show."""
+    motor = _motores.get(p.database_url)
+    if motor is None:
+        motor = _motores[p.database_url] = make_engine(p.database_url)
+    cal = CalendarioHabil(p.dias_inhabiles, p.zona)
+    with Session(motor) as s:
+        planes = planes_anexo(
+            s, Trimestre.parse(p.trimestre), cal, p.hoy,
+            programa_clave=p.programa_clave, dependencia_id=p.dependencia_id,
+        )  # fmt: skip
+    if not planes:
+        return None
+    destino = io.BytesIO()
+    escribir_anexo_a(destino, planes, p.encabezado, consolidado=p.programa_clave is None)
+    return AnexoGenerado(destino.getvalue(), sum(len(x.filas) for x in planes), len(planes))
+
+
+def _ignorar_ctrl_c() -> None:
+    """Ctrl+C is for the bot, which then closes the pool; the worker should not print a trace."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class Generador:
+    """Runs `generar` in a worker process (or, for tests that patch it, in a thread)."""
+
+    def __init__(self, *, en_proceso: bool = True) -> None:
+        self._en_proceso = en_proceso
+        self._pool: Executor | None = None
+
+    async def generar(self, peticion: PeticionAnexo) -> AnexoGenerado | None:
+        if not self._en_proceso:
+            return await asyncio.to_thread(generar, peticion)
+        if self._pool is None:
+            # "spawn": a fresh interpreter, not a fork of one that holds threads and sockets.
+            self._pool = ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=_ignorar_ctrl_c
+            )
+        return await asyncio.get_running_loop().run_in_executor(self._pool, generar, peticion)
+
+    def cerrar(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,209 @@
+"""Read the register as of a date: what an Anexo A of a quarter shows, and the
+current state of each ASM that the bot shows an enlace.
+
+Written with window functions over the append-only history, so a consolidated Anexo A of
+thousands of ASM is a handful of queries, not one per ASM.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Row, Select, and_, func, select
+from sqlalchemy.orm import Session
+
+from bot.anexo_a.modelo import FilaAnexoA, PlanAnexoA
+from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.periodos import Trimestre, primer_dia_del_mes
+from bot.dominio.plazos import dias_habiles_restantes, semaforo
+from bot.dominio.vocabulario import Clasificacion, Semaforo, Valoracion
+from storage.models import Asm, AsmResponsable, AsmVersion, Avance, Programa
+
+
+@dataclass(frozen=True)
+class EstadoAsm:
+    """An ASM as it stands today, for the enlace's lists and the /avance conversation."""
+
+    asm_id: int
+    numero: int
+    programa_clave: str
+    programa_nombre: str
+    texto: str
+    clasificacion: Clasificacion
+    actividades: str
+    fecha_termino: date | None
+    avance: int | None
+    periodo_avance: date | None  # the month the last avance reports
+    dias_restantes: int | None  # business days to the fecha de término
+    semaforo: Semaforo
+    valoracion: Valoracion | None
+
+    def reportado_en(self, mes: date) -> bool:
+        return self.periodo_avance is not None and self.periodo_avance >= mes
+
+    @property
+    def abierto(self) -> bool:
+        """Still to be worked on: not at 100 % and without a valoración (Art. 14)."""
+        return (self.avance is None or self.avance < 100) and self.valoracion is None
+
+
+def _estado(
+    corte: date,
+    ultimo_mes: date,
+    *,
+    programa_clave: str | None = None,
+    dependencia_id: int | None = None,
+    asm_ids: Sequence[int] | None = None,
+) -> Select[tuple[object, ...]]:
+    """Each ASM with the version in effect on `corte` and its last avance up to `ultimo_mes`.
+
+    The filters go inside the window subqueries too, so an enlace's list reads its own rows
+    and not the whole history of every ASM.
+    """
+    elegidos = select(Asm.id)
+    if programa_clave is not None:
+        elegidos = elegidos.join(Programa, Programa.id == Asm.programa_id).where(
+            Programa.clave == programa_clave
+        )
+    if dependencia_id is not None:
+        elegidos = elegidos.where(
+            Asm.id.in_(
+                select(AsmResponsable.asm_id).where(AsmResponsable.dependencia_id == dependencia_id)
+            )
+        )
+    if asm_ids is not None:
+        elegidos = elegidos.where(Asm.id.in_(asm_ids))
+    filtrado = programa_clave is not None or dependencia_id is not None or asm_ids is not None
+
+    version_q = select(
+        AsmVersion,
+        func.row_number()
+        .over(
+            partition_by=AsmVersion.asm_id,
+            order_by=(AsmVersion.vigente_desde.desc(), AsmVersion.id.desc()),
+        )
+        .label("n"),
+    ).where(AsmVersion.vigente_desde <= corte)
+    avance_q = select(
+        Avance.asm_id,
+        Avance.porcentaje,
+        Avance.periodo,
+        Avance.observaciones,
+        func.row_number()
+        .over(partition_by=Avance.asm_id, order_by=(Avance.periodo.desc(), Avance.id.desc()))
+        .label("n"),
+    ).where(Avance.periodo <= ultimo_mes)
+    if filtrado:
+        version_q = version_q.where(AsmVersion.asm_id.in_(elegidos))
+        avance_q = avance_q.where(Avance.asm_id.in_(elegidos))
+    version = version_q.subquery()
+    avance = avance_q.subquery()
+    consulta = (
+        select(
+            Asm.id.label("asm_id"),
+            Programa.clave,
+            Programa.nombre,
+            Asm.numero,
+            version.c.texto,
+            version.c.clasificacion,
+            version.c.area_responsable,
+            version.c.actividades,
+            version.c.fecha_termino,
+            version.c.resultados_esperados,
+            version.c.productos_evidencias,
+            version.c.observaciones,
+            version.c.valoracion,
+            avance.c.porcentaje,
+            avance.c.periodo,
+            avance.c.observaciones.label("obs_avance"),
+        )
+        .join(version, and_(version.c.asm_id == Asm.id, version.c.n == 1))
+        .join(Programa, Programa.id == Asm.programa_id)
+        .outerjoin(avance, and_(avance.c.asm_id == Asm.id, avance.c.n == 1))
+        .order_by(Programa.clave, Asm.numero)
+    )
+    if filtrado:
+        consulta = consulta.where(Asm.id.in_(elegidos))
+    return consulta
+
+
+def planes_anexo(
+    session: Session,
+    trimestre: Trimestre,
+    cal: CalendarioHabil,
+    hoy: date,
+    *,
+    programa_clave: str | None = None,
+    dependencia_id: int | None = None,
+) -> list[PlanAnexoA]:
+    """The action plans as they stood at the end of `trimestre` (or today, if it has not ended).
+
+    `programa_clave` keeps one Pp or fondo; `dependencia_id` keeps the ASM that dependencia
+    answers for (what an enlace may see). Plans without ASM at that date are left out.
+    """
+    corte = min(trimestre.fin, hoy)
+    consulta = _estado(
+        corte, trimestre.ultimo_mes, programa_clave=programa_clave, dependencia_id=dependencia_id
+    )
+    filas: dict[tuple[str, str], list[FilaAnexoA]] = defaultdict(list)
+    for r in session.execute(consulta):
+        filas[(r.clave, r.nombre)].append(
+            FilaAnexoA(
+                numero=r.numero,
+                asm=r.texto,
+                clasificacion=Clasificacion(r.clasificacion),
+                area_responsable=r.area_responsable,
+                actividades=r.actividades,
+                fecha_termino=r.fecha_termino,
+                resultados_esperados=r.resultados_esperados,
+                productos_evidencias=r.productos_evidencias,
+                avance=r.porcentaje,
+                observaciones=_observaciones(r.observaciones, r.obs_avance),
+                semaforo=semaforo(r.fecha_termino, r.porcentaje, corte, cal),
+                valoracion=Valoracion(r.valoracion) if r.valoracion else None,
+            )
+        )
+    return [
+        PlanAnexoA(programa_clave=clave, programa_nombre=nombre, trimestre=trimestre, filas=f)
+        for (clave, nombre), f in filas.items()
+    ]
+
+
+def estado_actual(
+    session: Session,
+    hoy: date,
+    cal: CalendarioHabil,
+    *,
+    dependencia_id: int | None = None,
+    asm_ids: Sequence[int] | None = None,
+) -> list[EstadoAsm]:
+    """Each ASM as of today, ordered by Pp or fondo and Núm."""
+    consulta = _estado(hoy, primer_dia_del_mes(hoy), dependencia_id=dependencia_id, asm_ids=asm_ids)
+    return [_estado_asm(r, hoy, cal) for r in session.execute(consulta)]
+
+
+def _estado_asm(r: Row[tuple[object, ...]], hoy: date, cal: CalendarioHabil) -> EstadoAsm:
+    return EstadoAsm(
+        asm_id=r.asm_id,
+        numero=r.numero,
+        programa_clave=r.clave,
+        programa_nombre=r.nombre,
+        texto=r.texto,
+        clasificacion=Clasificacion(r.clasificacion),
+        actividades=r.actividades,
+        fecha_termino=r.fecha_termino,
+        avance=r.porcentaje,
+        periodo_avance=r.periodo,
+        dias_restantes=dias_habiles_restantes(r.fecha_termino, hoy, cal),
+        semaforo=semaforo(r.fecha_termino, r.porcentaje, hoy, cal),
+        valoracion=Valoracion(r.valoracion) if r.valoracion else None,
+    )
+
+
+def _observaciones(del_plan: str, del_avance: str | None) -> str:
+    """The plan's observaciones and, when it gave one, the justification of the last avance."""
+    partes = [p.strip() for p in (del_plan, del_avance or "") if p and p.strip()]
+    return "\n".join(dict.fromkeys(partes))

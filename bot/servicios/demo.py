@@ -1,0 +1,192 @@
+"""`asmbot demo`: a realistic sample register so the product can be tried and shown.
+
+Deterministic (fixed seed): the same database every time for the same date.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Prioridad, TipoEvaluacion, Valoracion
+from bot.servicios import registro
+from bot.servicios.catalogo import Catalogo, cargar_dependencias_csv
+from storage.models import Asm, AsmResponsable, Dependencia, Evaluacion, Programa
+
+CATALOGO = Path(__file__).parents[1] / "datos" / "dependencias_puebla.csv"
+
+# (clave, nombre, tipo, siglas of the dependencias that run it)
+PROGRAMAS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("E001", "Seguridad ciudadana y prevención del delito", "pp", ("SSC", "SEGOB")),
+    ("E002", "Protección civil y gestión integral de riesgos", "pp", ("SEGOB",)),
+    ("E003", "Asistencia social a grupos vulnerables", "pp", ("SMDIF", "SBPC")),
+    ("E004", "Servicios públicos de calidad", "pp", ("SSP", "OOSL")),
+    ("E005", "Movilidad segura e infraestructura vial", "pp", ("SMI",)),
+    ("E006", "Desarrollo urbano ordenado y sustentable", "pp", ("SGDU", "SMA")),
+    ("E007", "Impulso económico y turístico", "pp", ("SDET", "IMT", "GCHPC")),
+    ("E008", "Igualdad sustantiva y atención a la violencia de género", "pp", ("SISG",)),
+    ("E009", "Cultura, deporte y juventud", "pp", ("IMACP", "IMDP", "IJMP")),
+    ("M001", "Gestión administrativa y finanzas sanas", "pp", ("TM", "SECAD")),
+    ("M002", "Gobierno digital, transparencia y rendición de cuentas", "pp", ("SIDC", "CGTMA")),
+    ("P001", "Planeación y evaluación del desempeño", "pp", ("IMPLAN",)),
+    ("FORTAMUN-DF", "Fondo de Aportaciones para el Fortalecimiento de los Municipios", "fondo",
+     ("TM", "SSC")),
+    ("FISM-DF", "Fondo para la Infraestructura Social Municipal", "fondo", ("SMI", "SBPC")),
+)  # fmt: skip
+
+_HALLAZGOS = (
+    "Actualizar el diagnóstico del problema público con datos {anio} por colonia y junta auxiliar",
+    "Integrar un padrón único de personas beneficiarias con criterios de elegibilidad publicados",
+    "Alinear los indicadores de la MIR con los objetivos del Plan Municipal de Desarrollo",
+    "Documentar el procedimiento de entrega de apoyos en un manual autorizado",
+    "Definir metas de cobertura anual con línea base y método de cálculo verificable",
+    "Establecer un mecanismo de quejas y sugerencias con tiempos de respuesta",
+    "Elaborar un programa de mantenimiento preventivo con calendario y responsables",
+    "Publicar en el portal de transparencia los resultados trimestrales del programa",
+    "Capacitar al personal operativo en los lineamientos del programa y registrar asistencia",
+    "Medir la satisfacción de la población atendida con una encuesta representativa",
+    "Georreferenciar las acciones realizadas para focalizar zonas de atención prioritaria",
+    "Conciliar mensualmente el avance físico y financiero con Tesorería",
+)
+_ACTIVIDADES = (
+    "1. Integrar mesa de trabajo con las áreas involucradas. 2. Elaborar propuesta. "
+    "3. Validar con la Unidad de Evaluación. 4. Publicar la versión autorizada.",
+    "1. Recopilar la información de las unidades administrativas. 2. Sistematizarla en una "
+    "base de datos. 3. Emitir el informe y difundirlo.",
+    "1. Revisar la normativa aplicable. 2. Redactar el documento. 3. Someterlo a autorización "
+    "del titular. 4. Capacitar al personal.",
+)
+_RESULTADOS = (
+    "Información confiable para la toma de decisiones del programa.",
+    "Procesos documentados y homogéneos en todas las áreas.",
+    "Mayor transparencia y rendición de cuentas ante la ciudadanía.",
+)
+_PRODUCTOS = (
+    "Documento autorizado, minuta de trabajo y lista de asistencia.",
+    "Base de datos, informe trimestral y oficio de envío.",
+    "Manual publicado y constancias de capacitación.",
+)
+_OBS_RETRASO = (
+    "Se reprogramó por la veda electoral; se solicitó prórroga al IMPLAN.",
+    "La información de otra dependencia llegó tarde; se da seguimiento por oficio.",
+    "Cambio de titular del área; se retomará el siguiente mes.",
+)
+
+
+def llenar_demo(
+    session: Session,
+    cal: CalendarioHabil,
+    hoy: date,
+    *,
+    num_asm: int = 160,
+    progreso: Callable[[int], None] | None = None,
+) -> int:
+    """Fills an empty register; returns how many ASM it created. Refuses a non-empty one."""
+    if session.scalar(select(func.count()).select_from(Asm)):
+        raise ValueError(
+            "La base de datos ya tiene ASM; la demostración solo llena una base vacía."
+        )
+    rnd = random.Random(2024)
+    actor = "demo"
+    cargar_dependencias_csv(session, CATALOGO, actor)
+    catalogo = Catalogo(session, actor)
+
+    inicio = date(hoy.year - 1, hoy.month, 1)  # a year of monthly history
+    ejercicio = inicio.year
+    creados = 0
+    for i in range(num_asm):
+        clave, nombre, tipo, siglas = PROGRAMAS[i % len(PROGRAMAS)]
+        programa = session.scalar(select(Programa).where(Programa.clave == clave))
+        if programa is None:
+            programa = Programa(clave=clave, nombre=nombre, tipo=tipo)
+            session.add(programa)
+            session.flush()
+            session.add(
+                Evaluacion(
+                    programa_id=programa.id,
+                    tipo=rnd.choice(list(TipoEvaluacion)).value,
+                    ejercicio=ejercicio,
+                    fecha_notificacion=cal.sumar_habiles(inicio, rnd.randint(1, 10)),
+                    fecha_recepcion_asm=cal.sumar_habiles(inicio, rnd.randint(11, 15)),
+                )
+            )
+        numero = i // len(PROGRAMAS) + 1
+        asm = Asm(programa_id=programa.id, numero=numero)
+        session.add(asm)
+        session.flush()
+
+        clasificacion = rnd.choices(list(Clasificacion), weights=(5, 3, 2, 1))[0]
+        deps = [_dep(catalogo, s) for s in siglas]
+        if clasificacion in (Clasificacion.ESPECIFICO, Clasificacion.INSTITUCIONAL):
+            deps = deps[:1]
+        elif clasificacion is Clasificacion.INTERINSTITUCIONAL and len(deps) == 1:
+            deps.append(_dep(catalogo, rnd.choice(("TM", "SECAD", "SIDC"))))
+        unidades = [d.unidades[numero % len(d.unidades)] if d.unidades else None for d in deps]
+        for d, u in zip(deps, unidades, strict=True):
+            session.add(
+                AsmResponsable(asm_id=asm.id, dependencia_id=d.id, unidad_id=u.id if u else None)
+            )
+        area = "; ".join(
+            f"{d.nombre} / {u.nombre}" if u else d.nombre
+            for d, u in zip(deps, unidades, strict=True)
+        )
+
+        creado = inicio + timedelta(days=rnd.randint(0, 60))
+        # Some fechas de término already passed: those ASM that stalled are the late ones.
+        termino = cal.habil_o_siguiente(hoy + timedelta(days=rnd.randint(-120, 270)))
+        estancado = rnd.random() < 0.2
+        registro.nueva_version(
+            session, asm, creado, actor, origen="demo",
+            texto=rnd.choice(_HALLAZGOS).format(anio=ejercicio),
+            clasificacion=clasificacion.value,
+            prioridad=rnd.choice(list(Prioridad)).value,
+            claridad=True, relevancia=True, justificacion=True, factibilidad=True,
+            area_responsable=area,
+            actividades=rnd.choice(_ACTIVIDADES),
+            fecha_termino=termino,
+            resultados_esperados=rnd.choice(_RESULTADOS),
+            productos_evidencias=rnd.choice(_PRODUCTOS),
+            observaciones="",
+            valoracion=None,
+            estado_plan=EstadoPlan.APROBADO.value,
+        )  # fmt: skip
+
+        porcentaje = 0
+        mes = date(creado.year, creado.month, 1)
+        ultimo_mes = date(hoy.year, hoy.month, 1)
+        while mes <= ultimo_mes:
+            if mes == ultimo_mes and rnd.random() < 0.4:
+                break  # this month not reported yet: what the reminders are for
+            paso = rnd.randint(0, 4) if estancado else rnd.randint(5, 20)
+            porcentaje = min(100, porcentaje + paso)
+            obs = rnd.choice(_OBS_RETRASO) if estancado and paso == 0 else ""
+            registro.registrar_avance(
+                session, asm, mes, porcentaje, actor, origen="demo", observaciones=obs
+            )
+            mes = date(mes.year + mes.month // 12, mes.month % 12 + 1, 1)
+        if porcentaje == 100 and termino < hoy:
+            registro.nueva_version(
+                session, asm, termino, actor, origen="demo", valoracion=Valoracion.ATENDIDO.value
+            )
+        elif estancado and termino < hoy:
+            registro.nueva_version(
+                session, asm, termino, actor, origen="demo",
+                valoracion=Valoracion.NO_ATENDIDO.value,
+                observaciones=rnd.choice(_OBS_RETRASO),
+            )  # fmt: skip
+        creados += 1
+        if progreso:
+            progreso(1)
+    return creados
+
+
+def _dep(catalogo: Catalogo, siglas: str) -> Dependencia:
+    dep = catalogo.buscar(siglas)
+    assert dep is not None, siglas
+    return dep

@@ -1,0 +1,144 @@
+"""The monthly delivery of progress (Anexo A i, Art. 13): what an enlace confirms is saved here.
+
+Everything is checked again on the server, whatever the conversation said before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.periodos import primer_dia_del_mes
+from bot.dominio.reglas import requiere_observaciones, validar_avance
+from bot.servicios import auditoria, registro
+from bot.servicios.consultas import EstadoAsm, estado_actual
+from bot.servicios.evidencias import ArchivoEvidencia
+from bot.servicios.usuarios import Persona, asm_de_su_dependencia
+from storage.models import Asm, Evidencia
+
+
+class AvanceRechazado(Exception):
+    """The report breaks a rule; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Recibo:
+    folio: str
+    asm: EstadoAsm  # as it was before this avance
+    porcentaje: int
+    observaciones: str
+    evidencias_nuevas: int
+    evidencias_repetidas: int
+    periodo: date
+
+
+def autorizar_asm(session: Session, persona: Persona, asm_id: int, accion: str) -> bool:
+    """May this person report on this ASM? A refusal is written in the audit log.
+
+    Button data comes from the phone and can be forged, so this runs on every step.
+    """
+    if asm_de_su_dependencia(session, persona, asm_id):
+        return True
+    auditoria.registrar(
+        session, f"usuario:{persona.id}", "acceso_denegado", "asm", asm_id,
+        intento=accion, rol=persona.rol.value, dependencia_id=persona.dependencia_id,
+    )  # fmt: skip
+    return False
+
+
+def estado_de(session: Session, asm_id: int, hoy: date, cal: CalendarioHabil) -> EstadoAsm | None:
+    estados = estado_actual(session, hoy, cal, asm_ids=[asm_id])
+    return estados[0] if estados else None
+
+
+def guardar_avance(
+    session: Session,
+    persona: Persona,
+    asm_id: int,
+    porcentaje: int,
+    observaciones: str,
+    evidencias: Sequence[ArchivoEvidencia],
+    hoy: date,
+    cal: CalendarioHabil,
+) -> Recibo:
+    """Saves one month's % de avance with its evidence, in the caller's single transaction."""
+    if not asm_de_su_dependencia(session, persona, asm_id):
+        raise PermissionError(asm_id)  # the caller records it with autorizar_asm
+    antes = estado_de(session, asm_id, hoy, cal)
+    asm = session.get(Asm, asm_id)
+    if antes is None or asm is None:
+        raise AvanceRechazado("Ese ASM ya no está en el registro; escriba /avance de nuevo.")
+    observaciones = observaciones.strip()
+    problemas = validar_avance(porcentaje, antes.avance, observaciones, len(evidencias))
+    if (
+        requiere_observaciones(porcentaje, antes.avance, antes.fecha_termino, hoy)
+        and not observaciones
+    ):
+        problemas.append("Escriba las observaciones o la justificación.")
+    if problemas:
+        raise AvanceRechazado(" ".join(dict.fromkeys(problemas)))
+
+    periodo = primer_dia_del_mes(hoy)
+    avance = registro.registrar_avance(
+        session, asm, periodo, porcentaje, f"usuario:{persona.id}",
+        origen="bot", observaciones=observaciones, usuario_id=persona.id,
+    )  # fmt: skip
+    avance.folio = f"AV-{periodo:%Y%m}-{avance.id:06d}"
+    nuevas = agregar_evidencias(session, persona, asm_id, evidencias, avance_id=avance.id)
+    return Recibo(
+        folio=avance.folio,
+        asm=antes,
+        porcentaje=porcentaje,
+        observaciones=observaciones,
+        evidencias_nuevas=nuevas,
+        evidencias_repetidas=len(evidencias) - nuevas,
+        periodo=periodo,
+    )
+
+
+def agregar_evidencias(
+    session: Session,
+    persona: Persona,
+    asm_id: int,
+    evidencias: Sequence[ArchivoEvidencia],
+    *,
+    avance_id: int | None = None,
+) -> int:
+    """Records the files for the ASM; one it already has (same sha256) is kept once.
+
+    Returns how many were new.
+    """
+    ya = set(session.scalars(select(Evidencia.sha256).where(Evidencia.asm_id == asm_id)))
+    nuevas = 0
+    for e in evidencias:
+        if e.sha256 in ya:
+            continue
+        ya.add(e.sha256)
+        session.add(
+            Evidencia(
+                asm_id=asm_id,
+                avance_id=avance_id,
+                sha256=e.sha256,
+                tamano=e.tamano,
+                tipo_detectado=e.tipo,
+                nombre_original=e.nombre[:300],
+                ruta=e.ruta,
+                telegram_file_id=e.file_id,
+                telegram_file_unique_id=e.file_unique_id,
+                usuario_id=persona.id,
+            )
+        )
+        nuevas += 1
+    if nuevas:
+        session.flush()
+        auditoria.registrar(
+            session, f"usuario:{persona.id}", "evidencia", "asm", asm_id,
+            nuevas=nuevas, avance_id=avance_id,
+            sha256=[e.sha256 for e in evidencias],
+        )  # fmt: skip
+    return nuevas

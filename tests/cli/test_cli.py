@@ -1,0 +1,161 @@
+"""The command line as an administrator uses it."""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.cli.main import main
+from bot.dominio.vocabulario import Semaforo
+from bot.servicios.invitaciones import hash_codigo
+from storage.db import make_engine, make_sessionmaker
+from storage.models import Asm, Avance, Dependencia, Invitacion
+from tests.servicios.test_importacion import FILAS, anexo_de_dependencia
+
+Asmbot = Callable[..., Result]
+
+
+@pytest.fixture
+def asmbot(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Asmbot]:
+    monkeypatch.chdir(tmp_path)  # no developer .env is read
+    env = {"DATABASE_URL": database_url, "ASMBOT_DATA_DIR": str(tmp_path / "data")}
+
+    def run(*args: str, extra_env: dict[str, str] | None = None) -> Result:
+        return CliRunner().invoke(
+            main, list(args), env={**env, **(extra_env or {})}, prog_name="asmbot"
+        )
+
+    yield run
+
+
+def _sesion(database_url: str) -> Session:
+    return make_sessionmaker(make_engine(database_url))()
+
+
+def test_commands_refuse_an_outdated_database(asmbot: Asmbot, database_url: str) -> None:
+    r = asmbot("dependencias")
+    assert r.exit_code == 1
+    assert "ejecute primero «asmbot db upgrade»" in r.output
+    r = asmbot("db", "upgrade")
+    assert r.exit_code == 0, r.output
+    r = asmbot("dependencias")
+    assert "No hay dependencias" in r.output
+
+
+def test_bad_configuration_is_one_line_naming_the_variable(asmbot: Asmbot) -> None:
+    r = asmbot("db", "upgrade", extra_env={"ASMBOT_TIMEZONE": "Marte/Olympus"})
+    assert r.exit_code == 1
+    assert r.output.strip().splitlines() == [
+        "Error: ASMBOT_TIMEZONE: «Marte/Olympus» no es una zona horaria; use por ejemplo America/Mexico_City."
+    ]
+
+
+def test_help_is_in_spanish(asmbot: Asmbot) -> None:
+    r = asmbot("--help")
+    assert r.exit_code == 0
+    assert "Uso: asmbot [OPCIONES] COMANDO" in r.output
+    assert "Muestra esta ayuda y termina." in r.output
+    for palabra in ("Usage", "Options", "Show this message"):
+        assert palabra not in r.output
+    r = asmbot("anexo", "--trimestre", "2025T2", "-o", "x.xlsx")
+    assert r.exit_code == 2
+    assert "Indique --pp CLAVE o --consolidado" in r.output
+
+
+def test_load_catalogue_import_and_write_anexo(asmbot: Asmbot, tmp_path: Path) -> None:
+    assert asmbot("db", "upgrade").exit_code == 0
+    csv = tmp_path / "deps.csv"
+    csv.write_text("nombre,siglas,tipo\nSistema Municipal DIF,SMDIF,entidad\n", encoding="utf-8")
+    r = asmbot("dependencias", "--cargar", str(csv))
+    assert "Agregadas: 1" in r.output
+
+    bueno = anexo_de_dependencia(tmp_path / "dif.xlsx", FILAS)
+    malo_filas = [list(f) for f in FILAS]
+    malo_filas[0][5] = "31/02/2025"
+    malo = anexo_de_dependencia(tmp_path / "malo.xlsx", malo_filas)
+    r = asmbot("import", str(bueno), str(malo))
+    assert r.exit_code == 1
+    assert "dif.xlsx: E003 (2025T2)" in r.output
+    assert "ASM nuevos: 2" in r.output
+    assert "Dependencias añadidas al catálogo: Tesorería Municipal" in r.output
+    assert "malo.xlsx: NO se importó." in r.output
+    assert "Hoja «Plan de Acción», fila 7, columna G:" in r.output
+    assert "1 de 2 archivo(s) no se importaron" in r.output
+
+    r = asmbot("dependencias")
+    assert "SMDIF" in r.output and "Tesorería Municipal" in r.output
+
+    salida = tmp_path / "anexo.xlsx"
+    r = asmbot("anexo", "--pp", "E003", "--trimestre", "2025T2", "-o", str(salida))
+    assert r.exit_code == 0, r.output
+    assert "2 ASM en 1 plan(es)" in r.output
+    ws = load_workbook(salida).worksheets[0]
+    valores = [c for fila in ws.iter_rows(values_only=True) for c in fila if c is not None]
+    assert "Integrar un padrón único" in valores
+    assert "=Revisar con Tesorería" in valores
+
+    r = asmbot(
+        "anexo", "--consolidado", "--trimestre", "2025T2", "--dependencia", "TM", "-o", str(salida)
+    )
+    assert r.exit_code == 0, r.output
+    assert "1 ASM en 1 plan(es)" in r.output  # Tesorería answers only for ASM 2
+    assert load_workbook(salida).sheetnames[0] == "Resumen"
+
+    r = asmbot("anexo", "--pp", "X999", "--trimestre", "2025T2", "-o", str(salida))
+    assert r.exit_code == 1
+    assert "No hay ASM del Pp o fondo «X999» en 2025T2" in r.output
+
+
+def test_invitation_prints_link_and_stores_only_the_hash(asmbot: Asmbot, database_url: str) -> None:
+    asmbot("db", "upgrade")
+    r = asmbot("invitar", "--rol", "enlace")
+    assert r.exit_code == 2
+    assert "necesita la dependencia" in r.output
+    with _sesion(database_url) as s, s.begin():
+        s.add(Dependencia(nombre="Tesorería Municipal", siglas="TM"))
+    r = asmbot(
+        "invitar",
+        "--rol",
+        "enlace",
+        "--dependencia",
+        "tm",
+        extra_env={"TELEGRAM_BOT_USERNAME": "@AsmPueblaBot"},
+    )
+    assert r.exit_code == 0, r.output
+    enlace = r.output.splitlines()[0].removeprefix("Enlace: ")
+    codigo = r.output.splitlines()[1].removeprefix("Código: ")
+    assert enlace == f"https://t.me/AsmPueblaBot?start={codigo}"
+    assert len(codigo) >= 32
+    with _sesion(database_url) as s:
+        inv = s.scalars(select(Invitacion)).one()
+        assert inv.codigo_hash == hash_codigo(codigo)
+        assert codigo not in (inv.codigo_hash, inv.creada_por)
+    r = asmbot("invitar", "--rol", "coordinador")
+    assert r.exit_code == 0
+
+
+def test_demo_fills_once_and_writes_the_consolidated_anexo(
+    asmbot: Asmbot, database_url: str, tmp_path: Path
+) -> None:
+    r = asmbot("demo")
+    assert r.exit_code == 0, r.output
+    archivos = list((tmp_path / "data").glob("anexo_a_consolidado_*.xlsx"))
+    assert len(archivos) == 1
+    wb = load_workbook(archivos[0])
+    assert wb.sheetnames[0] == "Resumen"
+    assert len(wb.sheetnames) == 15  # the summary and 14 Pp and fondos
+    with _sesion(database_url) as s:
+        assert s.scalar(select(func.count()).select_from(Asm)) == 160
+        assert (s.scalar(select(func.count()).select_from(Dependencia)) or 0) >= 30
+        assert (s.scalar(select(func.count()).select_from(Avance)) or 0) >= 160 * 10
+    resumen = [fila for fila in wb["Resumen"].iter_rows(values_only=True)]
+    assert any(Semaforo.VENCIDO.etiqueta in str(c) for fila in resumen for c in fila)
+    r = asmbot("demo")
+    assert r.exit_code == 0
+    assert "ya tiene datos" in r.output
+    with _sesion(database_url) as s:
+        assert s.scalar(select(func.count()).select_from(Asm)) == 160

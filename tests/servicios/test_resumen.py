@@ -1,0 +1,127 @@
+"""/resumen without the bot: the figures by dependencia, the chart pages and the caption."""
+
+import struct
+from datetime import date
+from io import BytesIO
+
+from matplotlib.image import imread
+from sqlalchemy import select
+
+from bot.dominio.calendario import CalendarioHabil
+from bot.mensajes.graficas import graficas_resumen
+from bot.servicios import registro
+from bot.servicios.catalogo import Catalogo
+from bot.servicios.resumen import Resumen, ResumenDependencia, resumen
+from handlers.resumen import LEYENDA_MAX, textos_resumen
+from storage.models import Asm, AsmResponsable
+from tests.arnes import sembrar
+from tests.conftest import Db
+
+HOY = date(2026, 11, 18)
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def medidas_png(contenido: bytes) -> tuple[int, int]:
+    """Width and height from the IHDR chunk, which always comes first."""
+    assert contenido.startswith(PNG)
+    assert contenido[12:16] == b"IHDR"
+    ancho, alto = struct.unpack(">II", contenido[16:24])
+    return ancho, alto
+
+
+def _resumen(db: Db, cal: CalendarioHabil) -> Resumen:
+    with db.sesiones.begin() as s:
+        return resumen(s, HOY, cal)
+
+
+def test_cifras_de_la_semilla(db: Db, cal: CalendarioHabil) -> None:
+    with db.sesiones.begin() as s:
+        sembrar(s)
+    r = _resumen(db, cal)
+    assert (r.asm, r.reportados_mes, r.en_riesgo, r.vencidos) == (3, 0, 0, 1)
+    assert r.mes == date(2026, 11, 1)
+    tm, dif = r.dependencias  # lowest average avance first
+    assert (tm.etiqueta, tm.asm, tm.avance_promedio, tm.nunca_reporto) == ("TM", 1, 0, True)
+    assert (dif.etiqueta, dif.asm, dif.avance_promedio) == ("SMDIF", 2, 50)
+    assert (dif.a_tiempo, dif.en_riesgo, dif.vencidos, dif.nunca_reporto) == (1, 0, 1, False)
+    assert r.sin_reporte == ["Tesorería Municipal"]
+
+
+def test_avance_del_mes_y_asm_compartido(db: Db, cal: CalendarioHabil) -> None:
+    """An ASM of two dependencias counts for both, and once in the totals."""
+    with db.sesiones.begin() as s:
+        sembrar(s)
+        asm3 = s.scalar(select(Asm).where(Asm.numero == 3))
+        dif = Catalogo(s).buscar("SMDIF")
+        assert asm3 is not None and dif is not None
+        s.add(AsmResponsable(asm_id=asm3.id, dependencia_id=dif.id))
+        registro.registrar_avance(s, asm3, date(2026, 11, 1), 30, "test", origen="test")
+    r = _resumen(db, cal)
+    assert (r.asm, r.reportados_mes) == (3, 1)
+    por_siglas = {d.etiqueta: d for d in r.dependencias}
+    assert (por_siglas["SMDIF"].asm, por_siglas["SMDIF"].reportados_mes) == (3, 1)
+    assert (por_siglas["TM"].avance_promedio, por_siglas["TM"].nunca_reporto) == (30, False)
+    assert r.sin_reporte == []
+
+
+def test_registro_vacio(db: Db, cal: CalendarioHabil) -> None:
+    r = _resumen(db, cal)
+    assert (r.asm, r.dependencias) == (0, [])
+
+
+def _sintetico(n: int, nombre: str = "Dependencia {i}") -> Resumen:
+    deps = [
+        ResumenDependencia(nombre.format(i=i), f"D{i}", 5, 100 * i / n, 3, 1, 1, 2, i % 2 == 0)
+        for i in range(n)
+    ]
+    return Resumen(HOY, date(2026, 11, 1), 5 * n, 2 * n, n, n, deps)
+
+
+def test_grafica_de_una_pagina(db: Db, cal: CalendarioHabil) -> None:
+    with db.sesiones.begin() as s:
+        sembrar(s)
+    (pagina,) = graficas_resumen(_resumen(db, cal))
+    assert medidas_png(pagina)[0] == 1080
+    imagen = imread(BytesIO(pagina), format="png")  # it decodes, not only its header
+    assert imagen.shape[1] == 1080
+
+
+def test_muchas_dependencias_se_paginan() -> None:
+    """Telegram shrinks a photo to 1,280 px on its longest side: each page stays under it."""
+    paginas = graficas_resumen(_sintetico(35))
+    assert len(paginas) == 3
+    for p in paginas:
+        ancho, alto = medidas_png(p)
+        assert ancho == 1080 and alto <= 1280
+
+
+def test_leyenda_con_la_lista_de_quien_no_ha_informado() -> None:
+    leyenda, despues = textos_resumen(_sintetico(4))
+    assert "Nunca han informado avance (2):</b> Dependencia 0; Dependencia 2." in leyenda
+    assert "Informaron el avance de noviembre de 2026: 8 de 20" in leyenda
+    assert despues == []
+
+
+def test_lista_larga_va_en_otro_mensaje() -> None:
+    r = _sintetico(60, "Organismo Público Descentralizado número {i} del Municipio de Puebla")
+    leyenda, despues = textos_resumen(r)
+    assert len(leyenda) <= LEYENDA_MAX
+    assert "Nunca han informado avance (30):</b> vea la lista abajo." in leyenda
+    assert len(despues) == 1 and despues[0].count("• ") == 30
+
+
+def test_todas_informaron() -> None:
+    r = _sintetico(2)
+    r = Resumen(r.hoy, r.mes, r.asm, r.reportados_mes, r.en_riesgo, r.vencidos, r.dependencias[1:])
+    leyenda, _ = textos_resumen(r)
+    assert "Todas las dependencias han informado algún avance" in leyenda
+
+
+def test_etiqueta_larga_se_recorta(db: Db, cal: CalendarioHabil) -> None:
+    with db.sesiones.begin() as s:
+        sembrar(s)
+        dif = Catalogo(s).buscar("SMDIF")
+        assert dif is not None
+        dif.siglas = None
+    r = _resumen(db, cal)
+    assert [d.etiqueta for d in r.dependencias] == ["TM", "Sistema Mun…"]

@@ -1,0 +1,294 @@
+"""The enlace's monthly report, end to end: /avance, evidence, confirmation, copies."""
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.dominio.vocabulario import Rol
+from bot.mensajes import textos
+from botapi_double import SimUser
+from storage.models import Asm, Auditoria, Avance, Borrador, Evidencia
+from tests.arnes import Arnes
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + b"\x00" * 64
+
+
+def _avances(arnes: Arnes) -> list[tuple[int, int, date, str, str | None]]:
+    return arnes.bd(
+        lambda s: [
+            (a.asm_id, a.porcentaje, a.periodo, a.observaciones, a.folio)
+            for a in s.scalars(select(Avance).where(Avance.origen == "bot").order_by(Avance.id))
+        ]
+    )
+
+
+def _asm_id(arnes: Arnes, numero: int) -> int:
+    return arnes.bd(lambda s: s.scalars(select(Asm.id).where(Asm.numero == numero)).one())
+
+
+async def _enlace_dif(arnes: Arnes) -> SimUser:
+    ana = arnes.double.user(first_name="Ana", last_name="López")
+    await arnes.registrar(ana, Rol.ENLACE, "SMDIF")
+    return ana
+
+
+async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> None:
+    coord = arnes.double.user(first_name="Coordinación")
+    await arnes.registrar(coord, Rol.COORDINADOR)
+    cont = arnes.double.user(first_name="Contraloría")
+    await arnes.registrar(cont, Rol.CONTRALORIA)
+    ana = await _enlace_dif(arnes)
+
+    await ana.send("/avance")
+    lista = ana.last
+    assert "noviembre de 2026" in lista.text
+    etiquetas = lista.labels()
+    assert etiquetas[0].startswith("Núm. 1 · E003 · 40% · Integrar")
+    assert etiquetas[1].startswith("Núm. 2 · E003 · 60% · Documentar")
+    assert not any("Núm. 3" in e for e in etiquetas)  # the Tesorería's ASM is not hers
+    assert etiquetas[-1] == "Cancelar"
+
+    await ana.press("Núm. 1 · E003")
+    estado = ana.last.text
+    assert "Actividades: Mesas de trabajo y documento final" in estado
+    assert "Fecha de término: 15/12/2026 (19 días hábiles)" in estado
+    assert "Último avance: 40% (octubre de 2026)" in estado
+    assert ana.last.labels() == ["40%", "50%", "65%", "100%", "Cancelar"]
+
+    await ana.send("sesenta")
+    assert ana.last.text.startswith("«sesenta» no es un porcentaje")
+    await ana.send(" 60 % ")
+    assert ana.last.labels() == ["Omitir", "Cancelar"]
+    await ana.press("Omitir")
+    assert "Envíe la evidencia" in ana.last.text
+    assert ana.last.labels() == ["Listo", "Sin evidencia", "Cancelar"]
+    await ana.send_document(PDF, "minuta.pdf", "application/pdf")
+    assert ana.last.text.startswith("Recibido: «minuta.pdf» (PDF, 1 KB). Lleva 1 archivo(s).")
+    await ana.send_photo(PNG)
+    assert "Lleva 2 archivo(s)" in ana.last.text
+    await ana.press("Listo")
+    resumen = ana.last.text
+    assert "Avance de noviembre de 2026: 40% → 60%" in resumen
+    assert "Evidencia: 2 archivo(s): «minuta.pdf»" in resumen
+    assert ana.last.labels() == ["Confirmar", "Corregir", "Cancelar"]
+    assert _avances(arnes) == []  # nothing saved before «Confirmar»
+
+    await ana.press("Confirmar")
+    recibo = ana.last.text
+    ((asm_id, pct, periodo, obs, folio),) = _avances(arnes)
+    assert (asm_id, pct, periodo, obs) == (_asm_id(arnes, 1), 60, date(2026, 11, 1), "")
+    assert folio is not None and folio.startswith("AV-202611-")
+    assert f"Folio: {folio}" in recibo
+    assert "Evidencia: 2 archivo(s) nuevo(s)" in recibo
+
+    evidencias = arnes.bd(lambda s: s.scalars(select(Evidencia).order_by(Evidencia.id)).all())
+    assert [(e.nombre_original, e.tipo_detectado) for e in evidencias] == [
+        ("minuta.pdf", "application/pdf"),
+        (evidencias[1].nombre_original, "image/png"),
+    ]
+    data = Path(arnes.entorno.settings.data_dir)
+    assert (data / evidencias[0].ruta).read_bytes() == PDF
+    assert evidencias[0].ruta.endswith(evidencias[0].sha256)
+    assert arnes.bd(lambda s: s.get(Borrador, ana.id)) is None
+
+    for copia in (coord.last.text, cont.last.text):
+        assert "Entrega de avance" in copia
+        assert "Dependencia: Sistema Municipal DIF" in copia
+        assert f"Folio: {folio} · informó Ana López" in copia
+        assert "40% → 60%" in copia
+
+    await ana.send("/avance")
+    assert ana.last.labels()[0].endswith("✅")  # this month is reported
+    assert not ana.last.labels()[1].endswith("✅")
+
+
+async def test_lower_percent_or_late_asm_require_observaciones(arnes: Arnes) -> None:
+    ana = await _enlace_dif(arnes)
+    await ana.send("/avance")
+    await ana.press("Núm. 1 · E003")
+    await ana.send("30")
+    assert "obligatorias porque el avance baja" in ana.last.text
+    assert ana.last.labels() == ["Cancelar"]
+    await ana.press_data("av1:omit")  # a forged «Omitir» does not skip them
+    assert ana.callback_answers[-1]["text"] == textos.OBSERVACIONES_VACIAS
+    await ana.send("Se corrigió: <b>el 40%</b> incluía & duplicados")
+    await ana.press("Sin evidencia")
+    assert "Observaciones: Se corrigió: <b>el 40%</b> incluía & duplicados" in ana.last.text
+    await ana.press("Confirmar")
+    assert _avances(arnes)[-1][1:4] == (
+        30,
+        date(2026, 11, 1),
+        "Se corrigió: <b>el 40%</b> incluía & duplicados",
+    )
+
+    await ana.send("/avance")
+    await ana.press("Núm. 2 · E003")  # its fecha de término (30/10/2026) already passed
+    assert "venció hace" in ana.last.text
+    await ana.send("80")
+    assert "obligatorias porque la fecha de término ya pasó" in ana.last.text
+
+
+async def test_hundred_percent_needs_evidence(arnes: Arnes) -> None:
+    ana = await _enlace_dif(arnes)
+    await ana.send("/avance")
+    await ana.press("Núm. 1 · E003")
+    await ana.press("100%")
+    await ana.press("Omitir")
+    assert ana.last.labels() == ["Listo", "Cancelar"]  # no «Sin evidencia» at 100 %
+    await ana.press_data("av1:sin")
+    assert ana.callback_answers[-1]["text"] == textos.CIEN_SIN_EVIDENCIA
+    await ana.press("Listo")
+    assert ana.callback_answers[-1]["text"] == textos.FALTA_EVIDENCIA
+    await ana.send_document(PDF, "acta.pdf")
+    await ana.press("Listo")
+    await ana.press("Confirmar")
+    assert _avances(arnes)[-1][1] == 100
+
+
+async def test_refused_files_say_why(arnes: Arnes) -> None:
+    ana = await _enlace_dif(arnes)
+    await ana.send("/avance")
+    await ana.press("Núm. 1 · E003")
+    await ana.send("50")
+    await ana.press("Omitir")
+    # The name says PDF; the content is a program: the type comes from the bytes.
+    await ana.send_document(b"MZ\x90\x00" + b"\x00" * 100, "informe.pdf", "application/pdf")
+    assert ana.last.text.startswith("Ese tipo de archivo no se acepta como evidencia.")
+    await ana.send_document(b"", "vacio.pdf")
+    assert ana.last.text == "El archivo está vacío; envíelo de nuevo."
+    await ana.send_document(b"%PDF-1.4" + b"0" * (21 * 1024 * 1024), "grande.pdf")
+    assert ana.last.text.startswith("El archivo pesa 21 MB y el máximo es 20 MB")
+    await ana.send_document(PDF, "minuta.pdf")
+    await ana.send_document(PDF, "minuta (copia).pdf")
+    assert ana.last.text == "«minuta (copia).pdf» ya estaba en la lista; no se agregó dos veces."
+    assert arnes.bd(lambda s: s.scalar(select(func.count()).select_from(Evidencia))) == 0
+
+
+async def test_correct_and_cancel(arnes: Arnes) -> None:
+    ana = await _enlace_dif(arnes)
+    await ana.send("/avance")
+    await ana.press("Núm. 1 · E003")
+    await ana.send("55")
+    await ana.press("Omitir")
+    await ana.press("Sin evidencia")
+    await ana.press("Corregir")
+    assert "Escriba el nuevo % de avance" in ana.last.text
+    await ana.send("65")
+    await ana.send("Incluye la segunda mesa de trabajo")
+    await ana.press("Sin evidencia")
+    await ana.press("Confirmar")
+    assert [a[1:4] for a in _avances(arnes)] == [
+        (65, date(2026, 11, 1), "Incluye la segunda mesa de trabajo")
+    ]
+
+    await ana.send("/avance")
+    await ana.press("Núm. 2 · E003")
+    await ana.send("70")
+    await ana.send("ok")
+    await ana.press("Sin evidencia")
+    await ana.press("Cancelar")
+    assert len(_avances(arnes)) == 1
+    await ana.press_data("av1:ok")  # the old «Confirmar» of a cancelled report
+    assert ana.callback_answers[-1]["text"] == textos.BOTON_VENCIDO
+    assert len(_avances(arnes)) == 1
+
+
+async def test_forged_button_for_another_dependencia_is_refused_and_audited(arnes: Arnes) -> None:
+    ana = await _enlace_dif(arnes)
+    ajeno = _asm_id(arnes, 3)  # the Tesorería's
+    await ana.press_data(f"av1:a:{ajeno}")
+    assert ana.callback_answers[-1]["text"] == textos.NO_AUTORIZADO
+    await ana.press_data(f"ev1:a:{ajeno}")
+    assert ana.callback_answers[-1]["text"] == textos.NO_AUTORIZADO
+    rechazos = arnes.bd(
+        lambda s: s.scalars(select(Auditoria).where(Auditoria.accion == "acceso_denegado")).all()
+    )
+    assert [(r.objeto_id, r.detalle["intento"]) for r in rechazos] == [
+        (ajeno, "avance"),
+        (ajeno, "evidencia"),
+    ]
+    assert arnes.bd(lambda s: s.get(Borrador, ana.id)) is None
+    await ana.press_data("av1:a:999999")  # an id that does not exist
+    assert ana.callback_answers[-1]["text"] == textos.NO_AUTORIZADO
+    await ana.press_data("xx:nada")  # not even ours
+    assert ana.callback_answers[-1]["text"] == textos.BOTON_VENCIDO
+
+
+async def test_a_restart_in_the_middle_loses_nothing_and_saves_nothing_half_done(
+    arnes: Arnes,
+) -> None:
+    ana = await _enlace_dif(arnes)
+    await ana.send("/avance")
+    await ana.press("Núm. 1 · E003")
+    await ana.send("60")
+    omitir = ana.last
+    await arnes.reiniciar()
+    await ana.press("Omitir", omitir)  # the button from before the restart still works
+    await arnes.reiniciar()
+    await ana.send("¿sigo?")
+    assert ana.last.text == (
+        "Está registrando el avance del ASM Núm. 1 · E003. Falta: enviar documentos o fotos, "
+        "o pulsar «Listo». Para salir, escriba /cancelar."
+    )
+    await ana.send_document(PDF, "minuta.pdf")
+    await arnes.reiniciar()
+    await ana.press("Listo")
+    assert "Evidencia: 1 archivo(s)" in ana.last.text
+    assert _avances(arnes) == []  # half-way through three restarts, nothing was saved
+    await arnes.reiniciar()
+    await ana.press("Confirmar")
+    assert _avances(arnes)[0][1] == 60
+
+
+async def test_cancel_after_a_restart_saves_nothing(arnes: Arnes) -> None:
+    ana = await _enlace_dif(arnes)
+    await ana.send("/avance")
+    await ana.press("Núm. 1 · E003")
+    await ana.send("60")
+    await arnes.reiniciar()
+    await ana.send("/cancelar")
+    assert ana.last.text == textos.CANCELADO
+    assert _avances(arnes) == []
+    assert arnes.bd(lambda s: s.get(Borrador, ana.id)) is None
+
+
+async def test_evidence_without_a_new_percent_is_kept_once(arnes: Arnes) -> None:
+    ana = await _enlace_dif(arnes)
+    await ana.send("/evidencia")
+    await ana.press("Núm. 2 · E003")
+    await ana.send_document(PDF, "oficio.pdf")
+    await ana.press("Listo")
+    assert ana.last.text.startswith(
+        "✅ Se agregaron 1 archivo(s) de evidencia al ASM Núm. 2 · E003."
+    )
+    await ana.send("/evidencia")
+    await ana.press("Núm. 2 · E003")
+    await ana.send_document(PDF, "oficio-otra-vez.pdf")
+    await ana.press("Listo")
+    assert "1 ya estaba(n) registrado(s)" in ana.last.text
+    assert arnes.bd(lambda s: s.scalar(select(func.count()).select_from(Evidencia))) == 1
+    assert _avances(arnes) == []
+
+
+async def test_mis_asm_and_pendientes(arnes: Arnes) -> None:
+    ana = await _enlace_dif(arnes)
+    await ana.send("/mis_asm")
+    texto = ana.last.text
+    assert texto.startswith("ASM de Sistema Municipal DIF (2)")
+    assert "🟢 Núm. 1 · E003 · 40% · vence 15/12/2026 (19 días hábiles)" in texto
+    assert "🔴 Núm. 2 · E003 · 60% · vence 30/10/2026 (venció hace" in texto
+    assert "Núm. 3" not in texto
+    await ana.send("/pendientes")
+    texto = ana.last.text
+    assert "Falta informar el avance de 2 ASM; el plazo es el 30/11/2026" in texto
+    assert "Próximas fechas de término" in texto
+    await ana.send("/avance")
+    await ana.press("Núm. 1 · E003")
+    await ana.send("45")
+    await ana.press("Omitir")
+    await ana.press("Sin evidencia")
+    await ana.press("Confirmar")
+    await ana.send("/pendientes")
+    assert "Falta informar el avance de 1 ASM" in ana.last.text
