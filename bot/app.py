@@ -12,6 +12,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
+    ContextTypes,
     Defaults,
 )
 
@@ -22,6 +23,7 @@ from bot.procesador import ProcesadorPorChat
 from bot.servicios.anexo_proceso import Generador
 from bot.telegram_http import SolicitudConReintentos
 from handlers import registrar_handlers
+from handlers.base import Contexto
 from handlers.menu import fijar_comandos, fijar_menu_general
 from scheduler.limitador import Limitador
 from scheduler.repartidor import Repartidor
@@ -50,6 +52,8 @@ def construir_aplicacion(
         .base_url(s.api_url)
         .base_file_url(s.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=s.zona))
+        # Handlers read what they need as typed properties (handlers.base.Contexto).
+        .context_types(ContextTypes(context=Contexto))
         .request(SolicitudConReintentos(espera_inicial=espera_reintento, connection_pool_size=16))
         .get_updates_request(SolicitudConReintentos(espera_inicial=espera_reintento))
         # Telegram's flood limits, paced here (see scheduler/limitador.py).

@@ -1,9 +1,24 @@
-"""Telegram side: commands, buttons, files. Thin: read, authorize, call bot/, reply."""
+"""Telegram side: commands, buttons, files. Thin: read, authorize, call one service, reply.
+
+Commands and buttons are routed by their name and their callback prefix (bot.mensajes.callbacks),
+so the order of the `registrar` calls does not matter. Typed text and files are routed here, in
+one table, by the conversation the person's draft is in (bot.servicios.borradores.Flujo).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from bot.dominio.vocabulario import Rol
+from bot.mensajes import textos
+from bot.mensajes.admin import SOLO_COORDINACION
+from bot.servicios import borradores
+from bot.servicios.borradores import Flujo
+from bot.servicios.usuarios import Persona
 from handlers import (
     admin,
     anexo,
@@ -16,19 +31,80 @@ from handlers import (
     resumen,
     valoracion,
 )
+from handlers.base import Contexto, en_bd, persona_o_aviso, responder
+
+Continuacion = Callable[[Update, Contexto, Persona, Any], Awaitable[None]]
+
+# Which handler takes typed text, by the flow of the person's draft (it gets the typed draft).
+TEXTO: dict[Flujo, Continuacion] = {
+    Flujo.AVANCE: avance.texto,
+    Flujo.EVIDENCIA: avance.texto,
+    Flujo.PLAN: plan.texto_plan,
+    Flujo.REVISION: plan.texto_revision,
+    Flujo.POSICION: plan.texto_posicion,
+    Flujo.VALORACION: valoracion.texto_causas,
+}
+# Which handler takes a document or photo. A coordinador's .xlsx is an Anexo A to import,
+# whatever the draft (admin.documento); nobody else's is.
+ARCHIVO: dict[Flujo, Continuacion] = {
+    Flujo.AVANCE: avance.archivo,
+    Flujo.EVIDENCIA: avance.archivo,
+    Flujo.POSICION: plan.archivo_posicion,
+}
+SIN_REPORTE_ABIERTO = "Para enviar evidencia, primero escriba /avance o /evidencia."
+
+
+async def texto(update: Update, context: Contexto) -> None:
+    persona = await persona_o_aviso(update, context)
+    if persona is None or update.message is None:
+        return
+    borrador = await en_bd(context, lambda s: borradores.leer_borrador(s, persona.telegram_id))
+    siguiente = TEXTO.get(_flujo(borrador))  # type: ignore[call-overload]
+    if borrador is None or siguiente is None:
+        await responder(update, textos.NO_ENTENDI)
+        return
+    await siguiente(update, context, persona, borrador)
+
+
+async def archivo(update: Update, context: Contexto) -> None:
+    persona = await persona_o_aviso(update, context)
+    mensaje = update.message
+    if persona is None or mensaje is None:
+        return
+    doc = mensaje.document
+    if doc is not None and not persona.es_enlace and _es_xlsx(doc.file_name):
+        if persona.rol is Rol.COORDINADOR:
+            await admin.documento(update, context, persona)
+        else:
+            await responder(update, SOLO_COORDINACION)
+        return
+    borrador = await en_bd(context, lambda s: borradores.leer_borrador(s, persona.telegram_id))
+    siguiente = ARCHIVO.get(_flujo(borrador))  # type: ignore[call-overload]
+    if borrador is None or siguiente is None:
+        await responder(update, SIN_REPORTE_ABIERTO)
+        return
+    await siguiente(update, context, persona, borrador)
+
+
+def _flujo(borrador: object) -> str:
+    if isinstance(borrador, borradores.Paso):
+        return borrador.flujo
+    flujo: Flujo | None = getattr(borrador, "FLUJO", None)
+    return "" if flujo is None else flujo.value
+
+
+def _es_xlsx(nombre: str | None) -> bool:
+    # As filters.Document.FileExtension("xlsx") decided before: by the name's extension.
+    return bool(nombre) and str(nombre).lower().endswith(".xlsx")
 
 
 def registrar_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    inicio.registrar(app)
-    consultas.registrar(app)
-    anexo.registrar(app)
-    recordatorios.registrar(app)
-    resumen.registrar(app)
-    admin.registrar(app)  # its .xlsx handler is in group -1, ahead of avance's file handler
-    plan.registrar(app)
-    valoracion.registrar(app)
-    historial.registrar(app)
-    avance.registrar(app)  # last: it holds the catch-all text and file handlers
-    # Unknown commands and buttons that are not ours get a short pointer.
+    for modulo in (inicio, consultas, anexo, recordatorios, resumen, admin, plan, valoracion,
+                   historial, avance):  # fmt: skip
+        modulo.registrar(app)  # commands and their own callback prefixes: any order
+    # Last, as the fallbacks of everything above: typed text and files by the draft's flow,
+    # unknown commands and buttons that are not ours.
+    app.add_handler(MessageHandler(filters.Document.ALL | filters.PHOTO, archivo))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, texto))
     app.add_handler(MessageHandler(filters.COMMAND, inicio.desconocido))
     app.add_handler(CallbackQueryHandler(inicio.boton_desconocido))

@@ -18,11 +18,8 @@ import contextlib
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
@@ -31,38 +28,34 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.dominio.periodos import Trimestre
 from bot.mensajes import anexo as tx
 from bot.mensajes import callbacks
-from bot.servicios import auditoria
+from bot.servicios.permisos import (
+    AccesoDenegado,
+    Pp,
+    dependencia_visible,
+    programa_permitido,
+    programas_visibles,
+    sin_nada_que_ver,
+)
 from bot.servicios.usuarios import Persona
 from handlers.base import (
     Contexto,
+    boton,
     en_bd,
-    entorno,
-    generador,
+    paginar,
     persona_o_aviso,
     quitar_botones,
     responder,
     teclado,
 )
-from storage.models import Asm, AsmResponsable, Programa
 
 log = logging.getLogger(__name__)
 
-POR_PAGINA = 8
 TRIMESTRES = 4  # the current quarter and the three before it
 ACCION_CADA = 4.0  # seconds; Telegram shows a chat action for about 5
 PRIMER_ANIO = 2000  # an older quarter in button data was not offered by us
 _EN_CURSO = "anexo_en_curso"  # bot_data key: telegram ids whose file is being made
 _NO_VA_EN_NOMBRE = re.compile(r"[^A-Za-z0-9_-]+")
 AX = callbacks.ANEXO
-
-
-@dataclass(frozen=True)
-class Pp:
-    """A Pp or fondo with ASM that the person may see."""
-
-    id: int
-    clave: str
-    nombre: str
 
 
 # --- Starting: the list of Pp and fondos ------------------------------------------------
@@ -72,7 +65,7 @@ async def cmd_anexo(update: Update, context: Contexto) -> None:
     persona = await persona_o_aviso(update, context)
     if persona is None:
         return
-    programas = await en_bd(context, lambda s: _programas(s, persona))
+    programas = await en_bd(context, lambda s: programas_visibles(s, persona))
     if not programas:
         await responder(update, tx.SIN_ASM_ENLACE if persona.es_enlace else tx.SIN_ASM)
         return
@@ -80,44 +73,19 @@ async def cmd_anexo(update: Update, context: Contexto) -> None:
     await responder(update, texto, botones)
 
 
-def _programas(s: Session, persona: Persona, programa_id: int | None = None) -> list[Pp]:
-    """The Pp and fondos with ASM that this person may see (an enlace: its dependencia's)."""
-    con_asm = select(Asm.programa_id)
-    if persona.es_enlace:
-        # `== None` is IS NULL: an enlace without dependencia sees nothing, never everything.
-        con_asm = con_asm.join(AsmResponsable, AsmResponsable.asm_id == Asm.id).where(
-            AsmResponsable.dependencia_id == persona.dependencia_id
-        )
-    consulta = (
-        select(Programa.id, Programa.clave, Programa.nombre)
-        .where(Programa.id.in_(con_asm))
-        .order_by(Programa.clave)
-    )
-    if programa_id is not None:
-        consulta = consulta.where(Programa.id == programa_id)
-    return [Pp(id_, clave, nombre) for id_, clave, nombre in s.execute(consulta)]
-
-
 def _lista(programas: Sequence[Pp], pagina: int, enlace: bool) -> tuple[str, InlineKeyboardMarkup]:
-    paginas = max(1, -(-len(programas) // POR_PAGINA))
-    pagina = min(max(pagina, 0), paginas - 1)
-    visibles = programas[pagina * POR_PAGINA : (pagina + 1) * POR_PAGINA]
+    pg = paginar(programas, pagina, lambda n: callbacks.dato(AX, "pg", n))
     filas = [[(tx.BOTON_CONSOLIDADO, callbacks.dato(AX, "c"))]]
     filas += [
-        [(tx.boton_programa(p.clave, p.nombre), callbacks.dato(AX, "p", p.id))] for p in visibles
+        [(tx.boton_programa(p.clave, p.nombre), callbacks.dato(AX, "p", p.id))] for p in pg.visibles
     ]
-    navegacion = []
-    if pagina > 0:
-        navegacion.append((tx.BOTON_ANTERIOR, callbacks.dato(AX, "pg", pagina - 1)))
-    if pagina < paginas - 1:
-        navegacion.append((tx.BOTON_SIGUIENTE, callbacks.dato(AX, "pg", pagina + 1)))
-    if navegacion:
-        filas.append(navegacion)
+    if pg.navegacion:
+        filas.append(pg.navegacion)
     texto = tx.ELIJA_PROGRAMA
     if enlace:
         texto += f"\n{tx.SOLO_SU_DEPENDENCIA}"
-    if paginas > 1:
-        texto += f"\n{tx.pagina(pagina + 1, paginas)}"
+    if pg.nota:
+        texto += f"\n{pg.nota}"
     return texto, teclado(filas)
 
 
@@ -139,38 +107,28 @@ def _teclado_trimestres(hoy: date, pp: Pp | None) -> InlineKeyboardMarkup:
 # --- Buttons ----------------------------------------------------------------------------
 
 
-async def boton(update: Update, context: Contexto) -> None:
+@boton(tx.BOTON_VENCIDO)
+async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbacks.Boton) -> None:
     q = update.callback_query
-    if q is None:
-        return
-    persona = await persona_o_aviso(update, context)
-    if persona is None:
-        return
-    b = callbacks.leer(q.data)
-    if b is None:
-        await q.answer(tx.BOTON_VENCIDO, show_alert=True)
-    elif b.accion == "pg" and b.valor is not None:
+    assert q is not None
+    if b.accion == "pg" and b.valor is not None:
         await _pagina(update, context, persona, b.valor)
     elif b.accion == "c":
         await q.answer()
         await quitar_botones(update, tx.nota_programa(None, None))
         await responder(
-            update, tx.ELIJA_TRIMESTRE, _teclado_trimestres(entorno(context).hoy(), None)
+            update, tx.ELIJA_TRIMESTRE, _teclado_trimestres(context.entorno.hoy(), None)
         )
     elif b.accion == "p" and b.valor is not None:
-        pp = await _programa_permitido(update, context, persona, b.valor)
-        if pp is not None:
-            await q.answer()
-            await quitar_botones(update, tx.nota_programa(pp.clave, pp.nombre))
-            await responder(
-                update, tx.ELIJA_TRIMESTRE, _teclado_trimestres(entorno(context).hoy(), pp)
-            )
+        pp = await _programa_permitido(context, persona, b.valor)
+        await q.answer()
+        await quitar_botones(update, tx.nota_programa(pp.clave, pp.nombre))
+        await responder(update, tx.ELIJA_TRIMESTRE, _teclado_trimestres(context.entorno.hoy(), pp))
     elif b.accion == "ct" and b.valor is not None:
         await _pedir_archivo(update, context, persona, None, b.valor)
     elif b.accion == "pt" and b.valor is not None and b.valor2 is not None:
-        pp = await _programa_permitido(update, context, persona, b.valor)
-        if pp is not None:
-            await _pedir_archivo(update, context, persona, pp, b.valor2)
+        pp = await _programa_permitido(context, persona, b.valor)
+        await _pedir_archivo(update, context, persona, pp, b.valor2)
     else:
         await q.answer(tx.BOTON_VENCIDO, show_alert=True)
 
@@ -178,7 +136,7 @@ async def boton(update: Update, context: Contexto) -> None:
 async def _pagina(update: Update, context: Contexto, persona: Persona, pagina: int) -> None:
     q = update.callback_query
     assert q is not None
-    programas = await en_bd(context, lambda s: _programas(s, persona))
+    programas = await en_bd(context, lambda s: programas_visibles(s, persona))
     if not programas:
         await q.answer(tx.BOTON_VENCIDO, show_alert=True)
         return
@@ -187,30 +145,12 @@ async def _pagina(update: Update, context: Contexto, persona: Persona, pagina: i
     await q.edit_message_text(texto, reply_markup=botones)
 
 
-async def _programa_permitido(
-    update: Update, context: Contexto, persona: Persona, programa_id: int
-) -> Pp | None:
-    """The programa of a button, if this person may have its Anexo A; otherwise says why."""
-
-    def revisar(s: Session) -> Pp | str:
-        visibles = _programas(s, persona, programa_id)
-        if visibles:
-            return visibles[0]
-        if not persona.es_enlace or s.get(Programa, programa_id) is None:
-            return tx.BOTON_VENCIDO
-        # Another dependencia's programa: a forged button, logged as /avance does.
-        auditoria.registrar(
-            s, f"usuario:{persona.id}", "acceso_denegado", "programa", programa_id,
-            intento="anexo", rol=persona.rol.value, dependencia_id=persona.dependencia_id,
-        )  # fmt: skip
-        return tx.AJENO
-
-    resultado = await en_bd(context, revisar)
-    if isinstance(resultado, str):
-        assert update.callback_query is not None
-        await update.callback_query.answer(resultado, show_alert=True)
-        return None
-    return resultado
+async def _programa_permitido(context: Contexto, persona: Persona, programa_id: int) -> Pp:
+    """The programa of a button, if this person may have its Anexo A (bot.servicios.permisos)."""
+    try:
+        return await en_bd(context, lambda s: programa_permitido(s, persona, programa_id))
+    except AccesoDenegado:
+        raise AccesoDenegado(tx.AJENO) from None
 
 
 def _trimestre(codigo: int, hoy: date) -> Trimestre | None:
@@ -228,7 +168,7 @@ async def _pedir_archivo(
     q = update.callback_query
     chat = update.effective_chat
     assert q is not None and chat is not None
-    hoy = entorno(context).hoy()
+    hoy = context.entorno.hoy()
     t = _trimestre(codigo, hoy)
     if t is None:
         await q.answer(tx.BOTON_VENCIDO, show_alert=True)
@@ -252,14 +192,14 @@ async def _pedir_archivo(
 async def _enviar(
     context: Contexto, chat_id: int, persona: Persona, pp: Pp | None, t: Trimestre, hoy: date
 ) -> None:
-    ent = entorno(context)
-    dependencia_id = persona.dependencia_id if persona.es_enlace else None
+    ent = context.entorno
+    dependencia_id = dependencia_visible(persona)
     await _accion(context.bot, chat_id)
     repetir = asyncio.create_task(_repetir_accion(context.bot, chat_id))
     try:
         generado = None
-        if not (persona.es_enlace and dependencia_id is None):  # never widen an enlace's file
-            generado = await generador(context).generar(
+        if not sin_nada_que_ver(persona):  # never widen an enlace's file
+            generado = await context.generador.generar(
                 ent.peticion_anexo(t, hoy, None if pp is None else pp.clave, dependencia_id)
             )
         if generado is None:
@@ -304,4 +244,4 @@ async def _repetir_accion(bot: Bot, chat_id: int) -> None:
 
 def registrar(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("anexo", cmd_anexo))
-    app.add_handler(CallbackQueryHandler(boton, pattern=f"^{AX}:"))
+    app.add_handler(CallbackQueryHandler(pulsar, pattern=f"^{AX}:"))

@@ -1,30 +1,36 @@
-"""What every handler needs: the environment, database work off the event loop, the person."""
+"""What every handler needs: the typed context (environment, Anexo A maker, outbox sender, the
+round), database work off the event loop, the person, and the shared pieces of a conversation:
+the button prelude, receiving a file, a list in pages, and a refusal turned into the reply."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol, TypeVar
+import contextlib
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.entorno import Entorno
-from bot.mensajes import textos
+from bot.mensajes import callbacks, textos
+from bot.mensajes.avisos import REDACCION
 from bot.servicios.anexo_proceso import Generador
+from bot.servicios.avisos import Avisos
+from bot.servicios.evidencias import detectar_tipo
+from bot.servicios.rechazos import BotonVencido, Rechazado
 from bot.servicios.usuarios import Persona, buscar_usuario, persona_activa
-from storage.db import unit_of_work
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Contexto = ContextTypes.DEFAULT_TYPE
-
-
-def generador(context: Contexto) -> Generador:
-    """Where Anexo A files are made (bot.servicios.anexo_proceso)."""
-    g = context.bot_data["generador"]
-    assert isinstance(g, Generador)
-    return g
+POR_PAGINA = 8  # buttons per page of a list
 
 
 class Salida(Protocol):
@@ -34,30 +40,61 @@ class Salida(Protocol):
     async def repartir(self) -> int: ...
 
 
-def repartidor(context: Contexto) -> Salida:
-    r: Salida = context.bot_data["repartidor"]
-    return r
+class Contexto(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB's context with what handlers need, typed (bot.app builds the Application with it
+    and fills bot_data: «entorno», «generador», «repartidor», «ronda»)."""
+
+    @property
+    def entorno(self) -> Entorno:
+        ent: Entorno = self.bot_data["entorno"]
+        return ent
+
+    @property
+    def generador(self) -> Generador:
+        """Where Anexo A files are made (bot.servicios.anexo_proceso)."""
+        g: Generador = self.bot_data["generador"]
+        return g
+
+    @property
+    def salida(self) -> Salida:
+        r: Salida = self.bot_data["repartidor"]
+        return r
+
+    async def ejecutar_ronda(self) -> int:
+        """The reminder round now (scheduler.trabajos.ejecutar_ronda, wired by bot.app)."""
+        ronda: Callable[[], Awaitable[int]] = self.bot_data["ronda"]
+        return await ronda()
+
+    def avisos(self) -> Avisos:
+        """For services that tell other people what just happened (bot.servicios.avisos)."""
+        return Avisos(REDACCION, self.entorno.ahora())
 
 
-async def ejecutar_ronda(context: Contexto) -> int:
-    """The reminder round now (scheduler.trabajos.ejecutar_ronda, wired by bot.app)."""
-    ronda: Callable[[], Awaitable[int]] = context.bot_data["ronda"]
-    return await ronda()
+App = Application[Any, Contexto, Any, Any, Any, Any]
 
 
 def entorno(context: Contexto) -> Entorno:
-    ent = context.bot_data["entorno"]
-    assert isinstance(ent, Entorno)
-    return ent
+    return context.entorno
 
 
 async def en_bd(context: Contexto, trabajo: Callable[[Session], T]) -> T:
-    """Runs `trabajo` in one transaction, in a worker thread: the event loop keeps answering."""
-    ent = entorno(context)
+    """Runs `trabajo` in one transaction, in a worker thread: the event loop keeps answering.
+
+    A refusal (bot.servicios.rechazos.Rechazado) is raised again here after committing: services
+    refuse before changing anything, so what it keeps is the audit row that records it. Any other
+    error rolls everything back.
+    """
+    sesiones = context.entorno.sesiones
 
     def correr() -> T:
-        with unit_of_work(ent.sesiones) as s:
-            return trabajo(s)
+        rechazo: Rechazado | None = None
+        with sesiones() as s:
+            with s.begin():
+                try:
+                    return trabajo(s)
+                except Rechazado as e:
+                    rechazo = e
+            raise rechazo
 
     return await asyncio.to_thread(correr)
 
@@ -70,6 +107,39 @@ async def responder(
     if chat is None:
         return
     await chat.send_message(texto, reply_markup=teclado)
+
+
+def alerta(texto: str) -> str:
+    """Text for a button's pop-up answer: Telegram refuses more than 200 characters."""
+    return texto if len(texto) <= 200 else texto[:199] + "…"
+
+
+async def rechazar(update: Update, texto: str) -> None:
+    """A refusal: a pop-up on the pressed button, or a message after typed text or a command."""
+    q = update.callback_query
+    if q is not None:
+        await q.answer(alerta(texto), show_alert=True)
+    else:
+        await responder(update, texto)
+
+
+def texto_de(e: Rechazado, vencido: str) -> str:
+    """A refusal as a message: the conversation's «stale button» text, or the service's words."""
+    return vencido if isinstance(e, BotonVencido) else textos.e(str(e))
+
+
+async def responder_rechazo(update: Update, e: Rechazado, vencido: str) -> None:
+    """A refusal as a pop-up on the pressed button (plain text), or as a message."""
+    if isinstance(e, BotonVencido):
+        await rechazar(update, vencido)
+    elif update.callback_query is not None:
+        await rechazar(update, str(e))
+    else:
+        await responder(update, textos.e(str(e)))
+
+
+def repartidor(context: Contexto) -> Salida:
+    return context.salida
 
 
 async def persona_o_aviso(update: Update, context: Contexto) -> Persona | None:
@@ -93,9 +163,41 @@ async def persona_o_aviso(update: Update, context: Contexto) -> Persona | None:
     return persona
 
 
-def alerta(texto: str) -> str:
-    """Text for a button's pop-up answer: Telegram refuses more than 200 characters."""
-    return texto if len(texto) <= 200 else texto[:199] + "…"
+# --- Buttons ------------------------------------------------------------------------------
+
+Pulsacion = Callable[[Update, Contexto, Persona, callbacks.Boton], Awaitable[None]]
+
+
+Manejador = Callable[[Update, Contexto], Coroutine[Any, Any, None]]
+
+
+def boton(vencido: str) -> Callable[[Pulsacion], Manejador]:
+    """The prelude of every button: the person (registered and active), the data read with
+    bot.mensajes.callbacks (an old or forged one gets `vencido` as a pop-up), and a refusal
+    raised by the service turned into the reply. The handler gets (update, context, person,
+    button) and answers the press itself."""
+
+    def decorador(f: Pulsacion) -> Manejador:
+        @functools.wraps(f)
+        async def envuelta(update: Update, context: Contexto) -> None:
+            q = update.callback_query
+            if q is None:
+                return
+            persona = await persona_o_aviso(update, context)
+            if persona is None:
+                return
+            b = callbacks.leer(q.data)
+            if b is None:
+                await q.answer(vencido, show_alert=True)
+                return
+            try:
+                await f(update, context, persona, b)
+            except Rechazado as e:
+                await responder_rechazo(update, e, vencido)
+
+        return envuelta
+
+    return decorador
 
 
 def teclado(filas: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -120,3 +222,87 @@ async def quitar_botones(update: Update, nota: str | None = None) -> None:
         await q.edit_message_text(f"{texto}\n\n<i>{textos.e(nota)}</i>", reply_markup=None)
     else:
         await q.edit_message_reply_markup(reply_markup=None)
+
+
+# --- A list in pages ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pagina:
+    visibles: Sequence[Any]
+    navegacion: list[tuple[str, str]]  # «Anteriores» / «Siguientes», empty on a single page
+    nota: str | None  # «Página n de m.», only when there are several
+
+
+def paginar(
+    elementos: Sequence[T], pagina: int, dato: Callable[[int], str], por_pagina: int = POR_PAGINA
+) -> Pagina:
+    """The page `pagina` (clamped) of `elementos`; `dato(n)` is the button data of page n."""
+    paginas = max(1, -(-len(elementos) // por_pagina))
+    pagina = min(max(pagina, 0), paginas - 1)
+    fila = []
+    if pagina > 0:
+        fila.append((textos.BOTON_ANTERIOR, dato(pagina - 1)))
+    if pagina < paginas - 1:
+        fila.append((textos.BOTON_SIGUIENTE, dato(pagina + 1)))
+    nota = f"Página {pagina + 1} de {paginas}." if paginas > 1 else None
+    return Pagina(elementos[pagina * por_pagina : (pagina + 1) * por_pagina], fila, nota)
+
+
+# --- Receiving a file -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recibido:
+    contenido: bytes
+    nombre: str
+    tipo: str | None  # detected from the bytes (bot.servicios.evidencias.detectar_tipo)
+    file_id: str
+    file_unique_id: str
+
+
+async def recibir_archivo(
+    update: Update,
+    context: Contexto,
+    *,
+    maximo: int,
+    muy_grande: Callable[[int], str],
+    descarga_fallida: str,
+    nombre_por_omision: str,
+    accion: str = ChatAction.UPLOAD_DOCUMENT,
+) -> Recibido | None:
+    """The document (or the largest size of a photo) of the message, downloaded; None after
+    telling the person why not (too large, or Telegram failed). The caller checks the type."""
+    mensaje = update.message
+    if mensaje is None:
+        return None
+    adjunto: Any
+    if mensaje.document is not None:
+        adjunto = mensaje.document
+        nombre = mensaje.document.file_name or nombre_por_omision
+    elif mensaje.photo:
+        adjunto = max(mensaje.photo, key=lambda p: p.file_size or p.width * p.height)
+        nombre = f"foto_{adjunto.file_unique_id}.jpg"
+    else:
+        return None
+    if adjunto.file_size and adjunto.file_size > maximo:
+        await responder(update, muy_grande(adjunto.file_size))
+        return None
+    with contextlib.suppress(TelegramError):  # a courtesy: never fail the file for it
+        await context.bot.send_chat_action(mensaje.chat_id, accion)
+    try:
+        contenido = bytes(
+            await (await context.bot.get_file(adjunto.file_id)).download_as_bytearray()
+        )
+    except TelegramError as e:
+        log.warning("descarga de un archivo fallida: %s", e)
+        # Telegram's cloud Bot API serves files of up to 20 MB only.
+        too_big = "too big" in str(e).lower()
+        await responder(update, muy_grande(maximo + 1) if too_big else descarga_fallida)
+        return None
+    if len(contenido) > maximo:
+        await responder(update, muy_grande(len(contenido)))
+        return None
+    return Recibido(
+        contenido, nombre, detectar_tipo(contenido), adjunto.file_id, adjunto.file_unique_id
+    )

@@ -20,8 +20,9 @@ from bot.servicios.historial import (
     leer_evidencia,
     puede_ver,
 )
+from bot.servicios.permisos import dependencia_visible, sin_nada_que_ver
 from bot.servicios.usuarios import Persona
-from handlers.base import Contexto, en_bd, entorno, persona_o_aviso, responder, teclado
+from handlers.base import Contexto, boton, en_bd, persona_o_aviso, responder, teclado
 
 
 def numero_de(context: Contexto) -> int | None:
@@ -37,8 +38,8 @@ async def resolver_numero(
 ) -> int | None:
     """The ASM with that Núm. the person may see; when several Pp have one, asks which with
     `prefijo:a:<asm id>` buttons and returns None."""
-    dep = persona.dependencia_id if persona.es_enlace else None
-    if persona.es_enlace and dep is None:
+    dep = dependencia_visible(persona)
+    if sin_nada_que_ver(persona):
         await responder(update, t.no_hay_asm(numero))
         return None
     encontrados = await en_bd(context, lambda s: buscar_por_numero(s, numero, dep))
@@ -66,7 +67,7 @@ async def cmd_asm(update: Update, context: Contexto) -> None:
 
 
 async def mostrar(update: Update, context: Contexto, persona: Persona, asm_id: int) -> None:
-    hoy = entorno(context).hoy()
+    hoy = context.entorno.hoy()
 
     def trabajo(s: Session) -> Historial | None:
         if not puede_ver(s, persona, asm_id):
@@ -93,7 +94,7 @@ async def mostrar(update: Update, context: Contexto, persona: Persona, asm_id: i
 async def _descargar(
     update: Update, context: Contexto, persona: Persona, evidencia_id: int
 ) -> None:
-    data_dir = entorno(context).settings.data_dir
+    data_dir = context.entorno.settings.data_dir
     resultado = await en_bd(context, lambda s: leer_evidencia(s, persona, evidencia_id, data_dir))
     chat = update.effective_chat
     if resultado is None or chat is None:
@@ -107,15 +108,11 @@ async def _descargar(
     await chat.send_document(InputFile(contenido, filename=nombre), filename=nombre)
 
 
-async def boton(update: Update, context: Contexto) -> None:
+@boton(t.BOTON_VENCIDO)
+async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbacks.Boton) -> None:
     q = update.callback_query
-    if q is None:
-        return
-    persona = await persona_o_aviso(update, context)
-    if persona is None:
-        return
-    b = callbacks.leer(q.data)
-    if b is None or b.valor is None or b.accion not in ("a", "ev"):
+    assert q is not None
+    if b.valor is None or b.accion not in ("a", "ev"):
         await q.answer(t.BOTON_VENCIDO, show_alert=True)
         return
     await q.answer()
@@ -127,4 +124,4 @@ async def boton(update: Update, context: Contexto) -> None:
 
 def registrar(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("asm", cmd_asm))
-    app.add_handler(CallbackQueryHandler(boton, pattern=f"^{callbacks.HISTORIAL}:"))
+    app.add_handler(CallbackQueryHandler(pulsar, pattern=f"^{callbacks.HISTORIAL}:"))

@@ -3,7 +3,7 @@ anyone else gets."""
 
 from __future__ import annotations
 
-import math
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 from telegram import Update
@@ -11,21 +11,21 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.mensajes import callbacks, textos
 from bot.servicios import borradores
-from bot.servicios.borradores import Paso
+from bot.servicios.rechazos import BotonVencido
 from bot.servicios.usuarios import (
+    AvisoRechazado,
+    EnEspera,
     InvitacionInvalida,
     Persona,
-    canjear_invitacion,
-    espera_registro,
-    persona_activa,
-    registrar_intento_fallido,
-    verificar_invitacion,
+    SinInvitacion,
+    YaRegistrado,
+    contestar_aviso,
+    iniciar_registro,
 )
 from handlers import menu
 from handlers.base import (
     Contexto,
     en_bd,
-    entorno,
     persona_o_aviso,
     quitar_botones,
     responder,
@@ -38,42 +38,26 @@ async def start(update: Update, context: Contexto) -> None:
     if usuario is None:
         return
     codigo = context.args[0] if context.args else ""
-    ahora = entorno(context).ahora()
-
-    def revisar(s: Session) -> str:
-        persona = persona_activa(s, usuario.id)
-        if persona is not None:
-            return textos.ya_registrado(persona.rol, persona.dependencia)
-        if not codigo:
-            return textos.NO_REGISTRADO
-        espera = espera_registro(s, usuario.id, ahora)
-        if espera.total_seconds() > 0:
-            return textos.espere_para_intentar(math.ceil(espera.total_seconds() / 60))
-        try:
-            verificar_invitacion(s, codigo, ahora)
-        except InvitacionInvalida as e:
-            if e.motivo == "usada":
-                return textos.CODIGO_USADO
-            if e.motivo == "vencida" and e.vence is not None:
-                return textos.codigo_vencido(
-                    e.vence.astimezone(entorno(context).settings.zona).date()
-                )
-            # Only a code that never existed looks like guessing; those are slowed down.
-            registrar_intento_fallido(s, usuario.id, ahora)
-            return textos.CODIGO_DESCONOCIDO
-        # The code is kept only until the person answers the aviso; the row is theirs alone.
-        borradores.guardar(s, usuario.id, Paso("registro", "aviso", {"codigo": codigo}))
-        return ""
-
-    respuesta = await en_bd(context, revisar)
-    if respuesta:
-        await responder(update, respuesta)
+    ent = context.entorno
+    ahora = ent.ahora()
+    try:
+        await en_bd(context, lambda s: iniciar_registro(s, usuario.id, codigo, ahora))
+    except YaRegistrado as e:
+        await responder(update, textos.ya_registrado(e.persona.rol, e.persona.dependencia))
         return
-    aviso = entorno(context).settings.aviso_privacidad
+    except SinInvitacion:
+        await responder(update, textos.NO_REGISTRADO)
+        return
+    except EnEspera as e:
+        await responder(update, textos.espere_para_intentar(e.minutos))
+        return
+    except InvitacionInvalida as e:
+        await responder(update, _invitacion_invalida(e, ent.settings.zona))
+        return
     si, no = textos.AVISO_BOTONES
     await responder(
         update,
-        textos.aviso_privacidad(aviso),
+        textos.aviso_privacidad(ent.settings.aviso_privacidad),
         teclado(
             [
                 [
@@ -85,27 +69,38 @@ async def start(update: Update, context: Contexto) -> None:
     )
 
 
+def _invitacion_invalida(e: InvitacionInvalida, zona: ZoneInfo | None = None) -> str:
+    if e.motivo == "usada":
+        return textos.CODIGO_USADO
+    if e.motivo == "vencida" and e.vence is not None and zona is not None:
+        return textos.codigo_vencido(e.vence.astimezone(zona).date())
+    return textos.CODIGO_DESCONOCIDO
+
+
 async def aviso(update: Update, context: Contexto) -> None:
     q = update.callback_query
     usuario = update.effective_user
     if q is None or usuario is None:
         return
-    boton = callbacks.leer(q.data)
+    b = callbacks.leer(q.data)
     nombre = " ".join(filter(None, [usuario.first_name, usuario.last_name])) or "Sin nombre"
-    ahora = entorno(context).ahora()
+    ahora = context.entorno.ahora()
+    acepta = b is not None and b.accion == "si"
 
     def contestar(s: Session) -> Persona | str:
-        paso = borradores.leer(s, usuario.id)
-        if paso is None or paso.flujo != "registro" or boton is None:
+        if b is None:
             return textos.BOTON_VENCIDO_REGISTRO
-        borradores.borrar(s, usuario.id)
-        if boton.accion != "si":
-            return textos.AVISO_RECHAZADO
         try:
-            return canjear_invitacion(s, str(paso.datos["codigo"]), usuario.id, nombre, ahora)
-        except InvitacionInvalida as e:
-            return textos.CODIGO_USADO if e.motivo == "usada" else textos.CODIGO_DESCONOCIDO
+            return contestar_aviso(s, usuario.id, acepta, nombre, ahora)
+        except BotonVencido:
+            return textos.BOTON_VENCIDO_REGISTRO
+        except AvisoRechazado:
+            return textos.AVISO_RECHAZADO
+        except InvitacionInvalida as e:  # used or withdrawn meanwhile: the draft is gone
+            return _invitacion_invalida(e)
 
+    # The answer ends the registration either way, so refusals are caught inside the
+    # transaction that deletes the draft.
     resultado = await en_bd(context, contestar)
     await q.answer()
     await quitar_botones(update)

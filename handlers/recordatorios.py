@@ -15,7 +15,6 @@ from bot.mensajes import callbacks, textos
 from bot.servicios import salida
 from handlers.base import (
     Contexto,
-    ejecutar_ronda,
     en_bd,
     entorno,
     persona_o_aviso,
@@ -99,7 +98,7 @@ async def boton(update: Update, context: Contexto) -> None:
         await q.answer(SOLO_COORDINADORES, show_alert=True)
         return
     await q.answer("Ejecutando la ronda…")
-    nuevos = await ejecutar_ronda(context)
+    nuevos = await context.ejecutar_ronda()
     if nuevos:
         texto = f"Ronda ejecutada: {nuevos} mensaje(s) nuevo(s); se envían dentro del horario de oficina."
     else:

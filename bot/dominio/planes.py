@@ -1,7 +1,8 @@
 """The action plan's rules (Art. 10–12): its states, who may move it, what it needs.
 
 Plain functions over plain values, no Telegram and no database: the services in
-bot/revision.py and the handlers call them, and tests/test_planes.py checks them directly.
+bot/servicios/plan_accion.py and bot/servicios/posicion.py call them, and
+tests/dominio/test_planes.py checks them directly.
 
     borrador ──enviar──▶ enviado ──aprobar──▶ aprobado
                   ▲           │
@@ -165,3 +166,29 @@ def validar_valor(
             f"La fecha de término {formato_fecha(fecha)} ya pasó; escriba una fecha futura."
         ]
     return fecha, validar_fecha_termino(fecha, fecha_maxima)
+
+
+# --- The posición institucional (Art. 8) --------------------------------------------------
+
+# A documento de opinión: PDF or an office document, not pictures or archives.
+TIPOS_DOCUMENTO = frozenset(
+    {
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/msword",
+        "application/x-ole-storage",
+        "application/vnd.oasis.opendocument.text",
+    }
+)
+
+
+def en_tiempo(entrega: date, plazo: date | None) -> bool | None:
+    """Art. 8: on time when delivered by the deadline day itself; None when it is unknown."""
+    return None if plazo is None else entrega <= plazo
+
+
+def motivo_rechazo_documento(tipo: str | None) -> str | None:
+    """Art. 8: the posición is a documented opinion, so a document, not a picture."""
+    if tipo in TIPOS_DOCUMENTO:
+        return None
+    return "La posición institucional se entrega como PDF o documento de Word; envíe ese archivo."

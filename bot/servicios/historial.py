@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.dominio.vocabulario import Rol
 from bot.servicios import auditoria, registro
-from bot.servicios.usuarios import Persona, asm_de_su_dependencia
+from bot.servicios.permisos import puede_ver_asm
+from bot.servicios.usuarios import Persona
 from storage.models import (
     Asm,
     AsmResponsable,
@@ -75,17 +75,7 @@ def buscar_por_numero(
     return [(i, c) for i, c in session.execute(consulta).all()]
 
 
-def puede_ver(session: Session, persona: Persona, asm_id: int) -> bool:
-    """IMPLAN and the Contraloría see every ASM; an enlace, its dependencia's. Refusals audited."""
-    if persona.rol in (Rol.COORDINADOR, Rol.CONTRALORIA):
-        return session.get(Asm, asm_id) is not None
-    if asm_de_su_dependencia(session, persona, asm_id):
-        return True
-    auditoria.registrar(
-        session, f"usuario:{persona.id}", "acceso_denegado", "asm", asm_id,
-        intento="historial", rol=persona.rol.value, dependencia_id=persona.dependencia_id,
-    )  # fmt: skip
-    return False
+puede_ver = puede_ver_asm  # who may see an ASM is decided in bot.servicios.permisos
 
 
 def historial(session: Session, asm_id: int, hoy: date) -> Historial | None:

@@ -25,8 +25,10 @@ from bot.dominio.planes import (
 )
 from bot.dominio.plazos import fecha_termino_maxima, plazo_plan_accion
 from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Rol, TipoEvaluacion
-from bot.servicios import auditoria, registro
-from bot.servicios.usuarios import Persona, asm_de_su_dependencia
+from bot.servicios import registro
+from bot.servicios.permisos import NO_ES_SUYO, asm_de_su_dependencia, negar
+from bot.servicios.rechazos import Rechazado
+from bot.servicios.usuarios import Persona
 from storage.models import (
     Asm,
     AsmResponsable,
@@ -39,11 +41,8 @@ from storage.models import (
 )
 
 
-class PlanRechazado(Exception):
+class PlanRechazado(Rechazado):
     """The action breaks a rule or the person may not do it; the message says why."""
-
-
-NO_ES_SUYO = "Ese ASM no es de su dependencia. No se hizo ningún cambio."
 
 
 @dataclass(frozen=True)
@@ -156,11 +155,7 @@ def _autorizar(session: Session, persona: Persona, plan: Plan, accion: AccionPla
     if not problemas:
         return
     if ajeno or persona.rol is not quien_puede(accion):  # state refusals are not audited
-        auditoria.registrar(
-            session, f"usuario:{persona.id}", "acceso_denegado", "asm", plan.asm_id,
-            intento=f"plan_{accion.value}", rol=persona.rol.value,
-            dependencia_id=persona.dependencia_id,
-        )  # fmt: skip
+        negar(session, persona, "asm", plan.asm_id, f"plan_{accion.value}")
     raise PlanRechazado(" ".join(problemas))
 
 

@@ -11,26 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.planes import en_tiempo, motivo_rechazo_documento
 from bot.dominio.plazos import plazo_posicion_institucional
 from bot.dominio.vocabulario import TipoEvaluacion
 from bot.servicios import auditoria
 from bot.servicios.evidencias import ArchivoEvidencia
+from bot.servicios.permisos import negar
+from bot.servicios.rechazos import Rechazado
 from bot.servicios.usuarios import Persona
 from storage.models import Asm, AsmResponsable, Evaluacion, PosicionInstitucional, Programa
 
-# A documento de opinión: PDF or an office document, not pictures or archives.
-TIPOS_DOCUMENTO = frozenset(
-    {
-        "application/pdf",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/msword",
-        "application/x-ole-storage",
-        "application/vnd.oasis.opendocument.text",
-    }
-)
 
-
-class PosicionRechazada(Exception):
+class PosicionRechazada(Rechazado):
     """The upload cannot be recorded; the message says why."""
 
 
@@ -51,17 +43,6 @@ class ReciboPosicion:
     nombre: str
     en_tiempo: bool | None
     posicion_id: int
-
-
-def en_tiempo(entrega: date, plazo: date | None) -> bool | None:
-    """On time when delivered by the deadline day itself; None when the deadline is unknown."""
-    return None if plazo is None else entrega <= plazo
-
-
-def motivo_rechazo_documento(tipo: str | None) -> str | None:
-    if tipo in TIPOS_DOCUMENTO:
-        return None
-    return "La posición institucional se entrega como PDF o documento de Word; envíe ese archivo."
 
 
 def evaluaciones_de(
@@ -116,10 +97,7 @@ def evaluacion_de(
         for ev in evaluaciones_de(session, persona.dependencia_id, cal):
             if ev.evaluacion_id == evaluacion_id:
                 return ev
-    auditoria.registrar(
-        session, f"usuario:{persona.id}", "acceso_denegado", "evaluacion", evaluacion_id,
-        intento="posicion", rol=persona.rol.value, dependencia_id=persona.dependencia_id,
-    )  # fmt: skip
+    negar(session, persona, "evaluacion", evaluacion_id, "posicion")
     return None
 
 

@@ -18,11 +18,13 @@ from bot.dominio.reglas import requiere_observaciones, validar_avance
 from bot.servicios import auditoria, registro
 from bot.servicios.consultas import EstadoAsm, estado_actual
 from bot.servicios.evidencias import ArchivoEvidencia
-from bot.servicios.usuarios import Persona, asm_de_su_dependencia
+from bot.servicios.permisos import autorizar_asm
+from bot.servicios.rechazos import Rechazado
+from bot.servicios.usuarios import Persona
 from storage.models import Asm, Evidencia
 
 
-class AvanceRechazado(Exception):
+class AvanceRechazado(Rechazado):
     """The report breaks a rule; the message says what to fix."""
 
 
@@ -35,20 +37,6 @@ class Recibo:
     evidencias_nuevas: int
     evidencias_repetidas: int
     periodo: date
-
-
-def autorizar_asm(session: Session, persona: Persona, asm_id: int, accion: str) -> bool:
-    """May this person report on this ASM? A refusal is written in the audit log.
-
-    Button data comes from the phone and can be forged, so this runs on every step.
-    """
-    if asm_de_su_dependencia(session, persona, asm_id):
-        return True
-    auditoria.registrar(
-        session, f"usuario:{persona.id}", "acceso_denegado", "asm", asm_id,
-        intento=accion, rol=persona.rol.value, dependencia_id=persona.dependencia_id,
-    )  # fmt: skip
-    return False
 
 
 def estado_de(session: Session, asm_id: int, hoy: date, cal: CalendarioHabil) -> EstadoAsm | None:
@@ -66,9 +54,11 @@ def guardar_avance(
     hoy: date,
     cal: CalendarioHabil,
 ) -> Recibo:
-    """Saves one month's % de avance with its evidence, in the caller's single transaction."""
-    if not asm_de_su_dependencia(session, persona, asm_id):
-        raise PermissionError(asm_id)  # the caller records it with autorizar_asm
+    """Saves one month's % de avance with its evidence, in the caller's single transaction.
+
+    AccesoDenegado (audited) when the ASM is not the enlace's; AvanceRechazado when a rule fails.
+    """
+    autorizar_asm(session, persona, asm_id, "confirmar")
     antes = estado_de(session, asm_id, hoy, cal)
     asm = session.get(Asm, asm_id)
     if antes is None or asm is None:

@@ -1,21 +1,22 @@
-"""Who may do what: registration with an invitation, and the checks every action repeats.
-
-The server never trusts what a button says: each action looks the person up again and checks
-their role and dependencia against the database.
-"""
+"""The people: registration with an invitation (and its policy), the list of who is registered,
+and deactivation. Who may do what is in bot.servicios.permisos."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.dominio.vocabulario import Rol
-from bot.servicios import auditoria
+from bot.servicios import auditoria, borradores
+from bot.servicios.borradores import BorradorRegistro
 from bot.servicios.invitaciones import hash_codigo
-from storage.models import AsmResponsable, Dependencia, IntentoRegistro, Invitacion, Usuario
+from bot.servicios.rechazos import BotonVencido, Rechazado
+from storage.models import Dependencia, IntentoRegistro, Invitacion, Usuario
 
 # Wrong codes: three are free within the window; after that each one doubles the wait.
 VENTANA_INTENTOS = timedelta(minutes=30)
@@ -23,7 +24,7 @@ INTENTOS_LIBRES = 3
 ESPERA_MAXIMA = timedelta(minutes=30)
 
 
-class InvitacionInvalida(Exception):
+class InvitacionInvalida(Rechazado):
     """`motivo` is «desconocida», «usada» or «vencida»; `vence` says when an expired one did."""
 
     def __init__(self, motivo: str, vence: datetime | None = None) -> None:
@@ -156,24 +157,156 @@ def destinatarios_copia(session: Session) -> list[tuple[int, int]]:
     return [(uid, tid) for uid, tid in filas]
 
 
-def asm_de_su_dependencia(session: Session, persona: Persona, asm_id: int) -> bool:
-    """True when the person is an enlace whose dependencia answers for the ASM."""
-    if not persona.es_enlace or persona.dependencia_id is None:
-        return False
-    return bool(
-        session.scalar(
-            select(func.count())
-            .select_from(AsmResponsable)
-            .where(
-                AsmResponsable.asm_id == asm_id,
-                AsmResponsable.dependencia_id == persona.dependencia_id,
-            )
-        )
-    )
-
-
 def nombre_dependencia(session: Session, dependencia_id: int | None) -> str | None:
     if dependencia_id is None:
         return None
     dep = session.get(Dependencia, dependencia_id)
     return dep.nombre if dep else None
+
+
+# --- The registration policy -------------------------------------------------------------
+
+
+class YaRegistrado(Rechazado):
+    def __init__(self, persona: Persona) -> None:
+        super().__init__("ya registrado")
+        self.persona = persona
+
+
+class SinInvitacion(Rechazado):
+    """/start without a code: registration is by invitation only."""
+
+
+class EnEspera(Rechazado):
+    """Too many wrong codes lately; `minutos` to wait."""
+
+    def __init__(self, minutos: int) -> None:
+        super().__init__(f"espere {minutos} min")
+        self.minutos = minutos
+
+
+class AvisoRechazado(Rechazado):
+    """The person did not accept the aviso de privacidad: nothing is kept."""
+
+
+def iniciar_registro(session: Session, telegram_id: int, codigo: str, ahora: datetime) -> None:
+    """/start with an invitation code: checks it and keeps it (in the person's draft, theirs
+    alone) until the aviso de privacidad is answered.
+
+    YaRegistrado, SinInvitacion, EnEspera or InvitacionInvalida otherwise; only a code that never
+    existed looks like guessing, so only those count towards the wait.
+    """
+    persona = persona_activa(session, telegram_id)
+    if persona is not None:
+        raise YaRegistrado(persona)
+    if not codigo:
+        raise SinInvitacion("sin código")
+    espera = espera_registro(session, telegram_id, ahora)
+    if espera.total_seconds() > 0:
+        raise EnEspera(math.ceil(espera.total_seconds() / 60))
+    try:
+        verificar_invitacion(session, codigo, ahora)
+    except InvitacionInvalida as e:
+        if e.motivo == "desconocida":
+            registrar_intento_fallido(session, telegram_id, ahora)
+        raise
+    borradores.guardar_borrador(session, telegram_id, BorradorRegistro(codigo=codigo))
+
+
+def contestar_aviso(
+    session: Session, telegram_id: int, acepta: bool, nombre: str, ahora: datetime
+) -> Persona:
+    """The answer to the aviso de privacidad: accepting redeems the kept code.
+
+    BotonVencido when no registration is pending, AvisoRechazado when not accepted,
+    InvitacionInvalida when the code was used or withdrawn meanwhile. The draft goes either way.
+    """
+    borrador = borradores.leer_borrador(session, telegram_id)
+    if not isinstance(borrador, BorradorRegistro):
+        raise BotonVencido()
+    borradores.borrar(session, telegram_id)
+    if not acepta:
+        raise AvisoRechazado("aviso rechazado")
+    return canjear_invitacion(session, borrador.codigo, telegram_id, nombre, ahora)
+
+
+# --- Who is registered, and deactivation ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Registrado:
+    id: int
+    nombre: str
+    rol: Rol
+    dependencia: str | None
+    siglas: str | None
+    activo: bool
+    desde: datetime  # accepting the notice is the moment of (re-)registration
+    sin_recibir_desde: datetime | None  # since when Telegram refuses to deliver to them
+
+
+def registrados(session: Session) -> list[Registrado]:
+    gente = []
+    for u in session.scalars(select(Usuario).order_by(Usuario.nombre, Usuario.id)):
+        dep = u.dependencia
+        gente.append(
+            Registrado(
+                id=u.id,
+                nombre=u.nombre,
+                rol=Rol(u.rol),
+                dependencia=dep.nombre if dep else None,
+                siglas=dep.siglas if dep else None,
+                activo=u.activo,
+                desde=u.aviso_aceptado_en or u.registrado_en,
+                sin_recibir_desde=u.inalcanzable_desde,
+            )
+        )
+    return gente
+
+
+def desactivables(gente: Sequence[Registrado], actor: Persona) -> list[Registrado]:
+    """Whom the actor may deactivate: the active ones, never themselves."""
+    return [r for r in gente if r.activo and r.id != actor.id]
+
+
+class NoASiMismo(Rechazado):
+    """Nobody deactivates themselves: the coordination is never locked out by mistake."""
+
+
+class NoEsActivo(Rechazado):
+    """The person is not registered or already deactivated."""
+
+
+def desactivar(session: Session, actor: Persona, usuario_id: int) -> str:
+    """Deactivates a person (nothing is deleted: persona_activa refuses them from the next
+    update on) and writes it in the audit log; returns their name. Only a coordinador may:
+    check it first (bot.servicios.permisos.exigir_coordinador)."""
+    if usuario_id == actor.id:
+        raise NoASiMismo("no a sí mismo")
+    u = session.get(Usuario, usuario_id)
+    if u is None or not u.activo:
+        raise NoEsActivo("no está activo")
+    u.activo = False
+    auditoria.registrar(
+        session, f"usuario:{actor.id}", "desactivar", "usuario", u.id,
+        rol=u.rol, dependencia_id=u.dependencia_id,
+    )  # fmt: skip
+    return u.nombre
+
+
+@dataclass(frozen=True)
+class Dep:
+    id: int
+    nombre: str
+    siglas: str | None
+
+
+def dependencias(session: Session) -> list[Dep]:
+    return [
+        Dep(d.id, d.nombre, d.siglas)
+        for d in session.scalars(select(Dependencia).order_by(Dependencia.nombre))
+    ]
+
+
+def dependencia(session: Session, dependencia_id: int) -> Dependencia | None:
+    return session.get(Dependencia, dependencia_id)

@@ -6,15 +6,16 @@ import pytest
 
 from bot.dominio.planes import (
     AccionPlan,
+    en_tiempo,
     estado_siguiente,
     faltantes_para_enviar,
     interpretar_fecha,
+    motivo_rechazo_documento,
     requiere_plan,
     validar_accion,
     validar_valor,
 )
 from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Rol
-from bot.servicios.posicion import en_tiempo, motivo_rechazo_documento
 from bot.servicios.valoracion import opciones
 
 ESP = Clasificacion.ESPECIFICO

@@ -1,0 +1,76 @@
+"""The one place that turns what just happened into outbox rows (bot.servicios.salida), in the
+same transaction as the change, so a notice is never lost even if Telegram is down.
+
+The words are bot.mensajes' (an upper layer): the services get them through a `Redactor`,
+which bot.mensajes.avisos.Redaccion implements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from sqlalchemy.orm import Session
+
+from bot.servicios import salida
+from bot.servicios.usuarios import Persona, destinatarios_copia
+
+if TYPE_CHECKING:
+    from bot.servicios.plan_accion import Plan
+    from bot.servicios.seguimiento import Recibo
+
+Botones = Sequence[Sequence[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class Aviso:
+    texto: str
+    botones: Botones | None = None
+
+
+class Redactor(Protocol):
+    def copia_avance(self, recibo: Recibo, persona: Persona) -> str: ...
+    def plan_enviado(self, plan: Plan, persona: Persona) -> Aviso: ...
+    def plan_aprobado(self, plan: Plan) -> Aviso: ...
+    def plan_observado(self, plan: Plan, observaciones: str) -> Aviso: ...
+
+
+@dataclass(frozen=True)
+class Avisos:
+    """What a service needs to tell other people: the words and the time of the change."""
+
+    redactor: Redactor
+    ahora: datetime
+
+    def copia_de_avance(self, session: Session, persona: Persona, recibo: Recibo) -> int:
+        """Art. 13: a copy of each delivery to the coordination and the Contraloría."""
+        destinatarios = [d for d in destinatarios_copia(session) if d[1] != persona.telegram_id]
+        texto = self.redactor.copia_avance(recibo, persona)
+        return salida.avisar(session, destinatarios, "copia", recibo.folio, texto, self.ahora)
+
+    def plan_enviado(self, session: Session, persona: Persona, plan: Plan, version_id: int) -> int:
+        """Art. 11: the coordinadores are told a plan waits for their review."""
+        from bot.servicios.plan_accion import coordinadores
+
+        aviso = self.redactor.plan_enviado(plan, persona)
+        return salida.avisar(
+            session, coordinadores(session), "plan_enviado", f"asm{plan.asm_id}:v{version_id}",
+            aviso.texto, self.ahora, aviso.botones,
+        )  # fmt: skip
+
+    def plan_resuelto(
+        self, session: Session, plan: Plan, version_id: int, observaciones: str | None
+    ) -> int:
+        """Art. 12: the enlaces are told the plan was approved (observaciones None) or observed."""
+        from bot.servicios.plan_accion import enlaces_de
+
+        if observaciones is None:
+            tipo, aviso = "plan_aprobado", self.redactor.plan_aprobado(plan)
+        else:
+            tipo, aviso = "plan_observado", self.redactor.plan_observado(plan, observaciones)
+        return salida.avisar(
+            session, enlaces_de(session, plan.asm_id), tipo, f"asm{plan.asm_id}:v{version_id}",
+            aviso.texto, self.ahora, aviso.botones,
+        )  # fmt: skip

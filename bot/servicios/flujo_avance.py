@@ -1,0 +1,158 @@
+"""The /avance and /evidencia conversations (diagram: handlers/avance.md): each step on the
+person's draft (bot.servicios.borradores), checked again on the server at every step.
+
+Refusals are exceptions: AccesoDenegado (audited), BotonVencido, AvanceRechazado.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.reglas import requiere_observaciones
+from bot.servicios import borradores
+from bot.servicios.avisos import Avisos
+from bot.servicios.borradores import (
+    BorradorAvance,
+    BorradorEvidencia,
+    Flujo,
+    Paso,
+    PasoAvance,
+)
+from bot.servicios.consultas import EstadoAsm, estado_actual
+from bot.servicios.evidencias import ArchivoEvidencia
+from bot.servicios.permisos import NO_ES_SUYO, AccesoDenegado, autorizar_asm
+from bot.servicios.rechazos import BotonVencido, Rechazado
+from bot.servicios.seguimiento import Recibo, agregar_evidencias, estado_de, guardar_avance
+from bot.servicios.usuarios import Persona
+
+
+class EvidenciaRepetida(Rechazado):
+    """The same file (same sha256) is already in this report."""
+
+
+def asm_del_enlace(
+    session: Session, persona: Persona, hoy: date, cal: CalendarioHabil
+) -> list[EstadoAsm]:
+    return estado_actual(session, hoy, cal, dependencia_id=persona.dependencia_id)
+
+
+def iniciar(
+    session: Session, persona: Persona, flujo: Flujo, hoy: date, cal: CalendarioHabil
+) -> tuple[list[EstadoAsm], Paso | None]:
+    """The dependencia's ASM to choose from, and the draft this start replaces (if any)."""
+    previo = borradores.leer(session, persona.telegram_id)
+    asms = asm_del_enlace(session, persona, hoy, cal)
+    if asms:
+        nuevo = BorradorAvance() if flujo is Flujo.AVANCE else BorradorEvidencia()
+        borradores.guardar_borrador(session, persona.telegram_id, nuevo)
+    else:
+        borradores.borrar(session, persona.telegram_id)
+    return asms, previo
+
+
+def borrador_de(session: Session, persona: Persona) -> BorradorAvance | None:
+    b = borradores.leer_borrador(session, persona.telegram_id)
+    return b if isinstance(b, BorradorAvance) else None
+
+
+def elegir_asm(
+    session: Session, persona: Persona, flujo: Flujo, asm_id: int, hoy: date,
+    cal: CalendarioHabil,
+) -> EstadoAsm:  # fmt: skip
+    # The id came from a button: it must belong to the person's dependencia (logged if not).
+    autorizar_asm(session, persona, asm_id, flujo.value)
+    estado = estado_de(session, asm_id, hoy, cal)
+    if estado is None:
+        raise AccesoDenegado(NO_ES_SUYO)
+    if flujo is Flujo.AVANCE:
+        nuevo: BorradorAvance = BorradorAvance(paso=PasoAvance.PORCENTAJE)
+    else:
+        nuevo = BorradorEvidencia(paso=PasoAvance.EVIDENCIA)
+    nuevo.asm_id, nuevo.numero, nuevo.clave = asm_id, estado.numero, estado.programa_clave
+    borradores.guardar_borrador(session, persona.telegram_id, nuevo)
+    return estado
+
+
+def fijar_porcentaje(
+    session: Session, persona: Persona, borrador: BorradorAvance, porcentaje: int, hoy: date,
+    cal: CalendarioHabil,
+) -> tuple[bool, bool]:  # fmt: skip
+    """Keeps the % and moves on to the observations; returns (required, because it is lower)."""
+    assert borrador.asm_id is not None
+    autorizar_asm(session, persona, borrador.asm_id, Flujo.AVANCE.value)
+    estado = estado_de(session, borrador.asm_id, hoy, cal)
+    if estado is None:
+        raise AccesoDenegado(NO_ES_SUYO)
+    obligatorias = requiere_observaciones(porcentaje, estado.avance, estado.fecha_termino, hoy)
+    baja = estado.avance is not None and porcentaje < estado.avance
+    borrador.porcentaje, borrador.obligatorias = porcentaje, obligatorias
+    borrador.paso = PasoAvance.OBSERVACIONES
+    borradores.guardar_borrador(session, persona.telegram_id, borrador)
+    return obligatorias, baja
+
+
+def guardar_paso(session: Session, persona: Persona, borrador: BorradorAvance) -> None:
+    borradores.guardar_borrador(session, persona.telegram_id, borrador)
+
+
+def a_confirmar(
+    session: Session, persona: Persona, borrador: BorradorAvance, hoy: date,
+    cal: CalendarioHabil,
+) -> EstadoAsm:  # fmt: skip
+    """The evidence is complete: the report waits for «Confirmar»."""
+    assert borrador.asm_id is not None
+    borrador.paso = PasoAvance.CONFIRMAR
+    borradores.guardar_borrador(session, persona.telegram_id, borrador)
+    estado = estado_de(session, borrador.asm_id, hoy, cal)
+    if estado is None:
+        raise BotonVencido()
+    return estado
+
+
+def confirmar(
+    session: Session, persona: Persona, hoy: date, cal: CalendarioHabil, avisos: Avisos
+) -> Recibo:
+    """Saves the report and queues its copies (Art. 13) in this one transaction."""
+    # Read again inside the transaction that saves: a second press finds nothing to save.
+    b = borrador_de(session, persona)
+    if b is None or b.paso is not PasoAvance.CONFIRMAR or b.asm_id is None:
+        raise BotonVencido()
+    evidencias = [ArchivoEvidencia(**d) for d in b.evidencias]
+    try:
+        recibo = guardar_avance(
+            session, persona, b.asm_id, int(b.porcentaje or 0), b.observaciones or "",
+            evidencias, hoy, cal,
+        )  # fmt: skip
+    except AccesoDenegado:
+        borradores.borrar(session, persona.telegram_id)
+        raise
+    borradores.borrar(session, persona.telegram_id)
+    avisos.copia_de_avance(session, persona, recibo)
+    return recibo
+
+
+def guardar_evidencias(
+    session: Session, persona: Persona, borrador: BorradorAvance
+) -> tuple[int, int]:
+    """/evidencia: the files are added to the ASM; returns (new, already there)."""
+    assert borrador.asm_id is not None
+    autorizar_asm(session, persona, borrador.asm_id, Flujo.EVIDENCIA.value)
+    evidencias = [ArchivoEvidencia(**d) for d in borrador.evidencias]
+    nuevas = agregar_evidencias(session, persona, borrador.asm_id, evidencias)
+    borradores.borrar(session, persona.telegram_id)
+    return nuevas, len(evidencias) - nuevas
+
+
+def anotar_evidencia(session: Session, persona: Persona, archivo: ArchivoEvidencia) -> int:
+    """Adds a received file to the draft; returns how many it has now."""
+    b = borrador_de(session, persona)
+    if b is None or b.paso is not PasoAvance.EVIDENCIA:
+        raise BotonVencido()
+    if any(d["sha256"] == archivo.sha256 for d in b.evidencias):
+        raise EvidenciaRepetida(archivo.nombre)
+    b.evidencias.append(archivo.como_dict())
+    borradores.guardar_borrador(session, persona.telegram_id, b)
+    return len(b.evidencias)
