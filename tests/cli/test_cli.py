@@ -14,7 +14,7 @@ from bot.dominio.vocabulario import Semaforo
 from bot.servicios.invitaciones import hash_codigo
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Asm, Avance, Dependencia, Invitacion
-from tests.servicios.test_importacion import FILAS, anexo_de_dependencia
+from tests.ayudas import FILAS, anexo_de_dependencia
 
 Asmbot = Callable[..., Result]
 

@@ -13,16 +13,9 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from bot.sandbox.servidor import RelojSandbox, Sandbox
-from storage.models import Avance, Dependencia, Evidencia, Usuario, utcnow
-from tests.arnes import AHORA
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def reloj_fijo() -> RelojSandbox:
-    """The sandbox clock at Wednesday 18/11/2026, 11:00 in Puebla: the demo is the same always."""
-    return RelojSandbox(AHORA - utcnow())
+from bot.sandbox.servidor import Sandbox
+from storage.models import Avance, Dependencia, Evidencia, Usuario
+from tests.ayudas import PDF, reloj_fijo
 
 
 @pytest.fixture(scope="session")

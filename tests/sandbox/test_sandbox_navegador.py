@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, expect, sync_playwright
 
 from bot.sandbox.servidor import Sandbox
-from tests.sandbox.test_sandbox import PDF, reloj_fijo
+from tests.ayudas import PDF, reloj_fijo
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGUMENTOS = [

@@ -1,11 +1,10 @@
 """`asmbot import` against the register: whole or nothing, idempotent, and round-trips."""
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.anexo_a.escritura import escribir_anexo_a
@@ -17,53 +16,11 @@ from bot.servicios.catalogo import Catalogo
 from bot.servicios.consultas import planes_anexo
 from bot.servicios.importacion import ImportacionFallida, ResumenImportacion, importar_archivo
 from storage.models import Asm, AsmResponsable, AsmVersion, Auditoria, Avance, Dependencia
+from tests.ayudas import FILAS, anexo_de_dependencia
 from tests.conftest import Db
 
 T2 = Trimestre(2025, 2)
 HOY = date(2026, 1, 15)
-
-ENCABEZADOS = [
-    "No.", "Aspecto Susceptible de Mejora", "CLASIFICACION", "Área responsable",
-    "Actividades / Acciones a Empezar", "Fecha de término", "Resultados esperados",
-    "Productos y/o evidencias", "% de avance", "Observaciones",
-]  # fmt: skip
-
-
-def anexo_de_dependencia(ruta: Path, filas: list[list[Any]], **encabezado: str) -> Path:
-    """A file as a dependencia fills it: a title block, the table in column B, a signature."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Plan de Acción"
-    ws["B1"] = "Plan de Acción: Aspectos Susceptibles de Mejora (ASM)"
-    ws.merge_cells("B1:K1")
-    ws["B2"] = "Programa presupuestario / Fondo:"
-    ws["D2"] = encabezado.get("programa", "E003 Asistencia social")
-    ws["B3"] = "Trimestre y año:"
-    ws["D3"] = encabezado.get("trimestre", "Segundo trimestre 2025")
-    if "dependencia" in encabezado:
-        ws["B4"] = f"Dependencia: {encabezado['dependencia']}"
-    for col, texto in enumerate(ENCABEZADOS, start=2):
-        ws.cell(row=6, column=col, value=texto)
-    for i, fila in enumerate(filas):
-        for col, valor in enumerate(fila, start=2):
-            c = ws.cell(row=7 + i, column=col, value=valor)
-            if col == 10 and isinstance(valor, float):
-                c.number_format = "0%"
-    ws.cell(row=9 + len(filas), column=2, value="Elaboró")
-    ws.cell(row=10 + len(filas), column=2, value="Lic. Ana Pérez, Enlace SEDEM")
-    wb.save(ruta)
-    return ruta
-
-
-FILAS = [
-    [1, "Integrar un padrón único", "Específico", "SMDIF / Dirección de Asistencia Social",
-     "Depurar el padrón", "30/09/2025", "Padrón confiable", "Base de datos", 0.45,
-     "=Revisar con Tesorería"],
-    [2, "Conciliar el avance financiero", "Aspecto interinstitucional",
-     "Sistema Municipal DIF; Tesorería Municipal / Dirección de Egresos",
-     "Mesas mensuales", datetime(2025, 12, 15), "Cifras conciliadas", "Minutas", "10 %", ""],
-]  # fmt: skip
 
 
 def _importar(db: Db, ruta: Path, **kw: Any) -> ResumenImportacion:

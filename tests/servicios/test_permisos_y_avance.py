@@ -4,6 +4,7 @@ plain session: no Telegram."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -75,11 +76,11 @@ def _negados(s: Session) -> list[tuple[str, int | None, object]]:
 
 
 @pytest.fixture
-def s(db: Db) -> Session:
+def s(db: Db) -> Iterator[Session]:
     with db.sesiones() as sesion:
         sembrar(sesion)
         sesion.flush()
-        yield sesion  # type: ignore[misc]
+        yield sesion
 
 
 def test_an_enlace_reaches_only_its_dependencias_asm_and_refusals_are_audited(s: Session) -> None:
@@ -212,3 +213,73 @@ def test_deactivation_keeps_the_person_and_never_the_actor(s: Session) -> None:
     assert usuarios.desactivables(gente, coord) == []
     fila = s.scalars(select(Auditoria).where(Auditoria.accion == "desactivar")).one()
     assert (fila.actor, fila.objeto_id) == (f"usuario:{coord.id}", dif.id)
+
+
+def test_a_plan_goes_to_review_and_back_with_notices(s: Session, cal: CalendarioHabil) -> None:
+    from bot.dominio.vocabulario import EstadoPlan
+    from bot.servicios import flujo_plan
+    from bot.servicios.borradores import BorradorPlan, PasoPlan
+    from bot.servicios.plan_accion import PlanRechazado
+
+    dif = _persona(s, 1, Rol.ENLACE, "SMDIF")
+    coord = _persona(s, 2, Rol.COORDINADOR)
+    tm = _persona(s, 3, Rol.ENLACE, "TM")
+    a1 = _asm(s, 1)
+    avisos = Avisos(Palabras(), AHORA)
+    with pytest.raises(PlanRechazado):  # another dependencia's ASM
+        flujo_plan.abrir_plan(s, tm, a1, HOY, cal)
+    plan, motivo = flujo_plan.abrir_plan(s, dif, a1, HOY, cal)
+    assert motivo is None and plan.estado is EstadoPlan.BORRADOR
+    flujo_plan.elegir_campo(s, dif, a1, "resultados_esperados", HOY, cal)
+    b = borradores.leer_borrador(s, dif.telegram_id)
+    assert b == BorradorPlan(asm_id=a1, paso=PasoPlan.VALOR, campo="resultados_esperados")
+    flujo_plan.escribir_campo(s, dif, b, "Padrón publicado", HOY, cal)
+    flujo_plan.elegir_campo(s, dif, a1, "productos_evidencias", HOY, cal)
+    b = borradores.leer_borrador(s, dif.telegram_id)
+    assert isinstance(b, BorradorPlan)
+    flujo_plan.escribir_campo(s, dif, b, "Acta y padrón", HOY, cal)
+    enviado = flujo_plan.enviar(s, dif, a1, HOY, cal, avisos)
+    assert enviado.estado is EstadoPlan.ENVIADO
+    with pytest.raises(PlanRechazado):  # the enlace cannot approve its own plan
+        flujo_plan.resolver(s, dif, a1, None, HOY, cal, avisos)
+    observado = flujo_plan.resolver(s, coord, a1, "Precise la fecha", HOY, cal, avisos)
+    assert observado.estado is EstadoPlan.OBSERVADO
+    assert observado.observaciones_revision == "Precise la fecha"
+    avisos_enviados = s.execute(select(Salida.chat_id, Salida.texto).order_by(Salida.id)).all()
+    assert avisos_enviados == [(coord.telegram_id, "plan enviado"),
+                               (dif.telegram_id, "observado: Precise la fecha")]  # fmt: skip
+    assert ("asm", a1, "plan_aprobar") in _negados(s)
+
+
+def test_registration_by_invitation_only(s: Session) -> None:
+    from bot.servicios.invitaciones import crear_invitacion
+    from bot.servicios.usuarios import (
+        AvisoRechazado,
+        EnEspera,
+        InvitacionInvalida,
+        SinInvitacion,
+        YaRegistrado,
+        contestar_aviso,
+        iniciar_registro,
+    )
+
+    dep = s.scalars(select(Dependencia).where(Dependencia.siglas == "TM")).one()
+    inv = crear_invitacion(s, Rol.ENLACE, dep, "asm_bot", actor="test", ahora=AHORA)
+    codigo = inv.enlace.rsplit("=", 1)[-1]
+    with pytest.raises(SinInvitacion):
+        iniciar_registro(s, 50, "", AHORA)
+    for _ in range(3):
+        with pytest.raises(InvitacionInvalida):
+            iniciar_registro(s, 51, "no-existe", AHORA)
+    with pytest.raises(EnEspera):  # after three wrong codes, a wait
+        iniciar_registro(s, 51, codigo, AHORA)
+    iniciar_registro(s, 50, codigo, AHORA)
+    with pytest.raises(AvisoRechazado):
+        contestar_aviso(s, 50, False, "Ana", AHORA)
+    with pytest.raises(BotonVencido):  # the answer ended that registration
+        contestar_aviso(s, 50, True, "Ana", AHORA)
+    iniciar_registro(s, 50, codigo, AHORA)
+    persona = contestar_aviso(s, 50, True, "Ana", AHORA)
+    assert (persona.rol, persona.dependencia) == (Rol.ENLACE, "Tesorería Municipal")
+    with pytest.raises(YaRegistrado):
+        iniciar_registro(s, 50, codigo, AHORA)

@@ -1,6 +1,5 @@
 """/resumen without the bot: the figures by dependencia, the chart pages and the caption."""
 
-import struct
 from datetime import date
 from io import BytesIO
 
@@ -15,18 +14,10 @@ from bot.servicios.resumen import Resumen, ResumenDependencia, resumen
 from handlers.resumen import LEYENDA_MAX, textos_resumen
 from storage.models import Asm, AsmResponsable
 from tests.arnes import sembrar
+from tests.ayudas import medidas_png
 from tests.conftest import Db
 
 HOY = date(2026, 11, 18)
-PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def medidas_png(contenido: bytes) -> tuple[int, int]:
-    """Width and height from the IHDR chunk, which always comes first."""
-    assert contenido.startswith(PNG)
-    assert contenido[12:16] == b"IHDR"
-    ancho, alto = struct.unpack(">II", contenido[16:24])
-    return ancho, alto
 
 
 def _resumen(db: Db, cal: CalendarioHabil) -> Resumen:

@@ -30,8 +30,8 @@ from storage.models import (
     Usuario,
 )
 from tests.arnes import Arnes, sembrar
+from tests.ayudas import anexo_de_dependencia
 from tests.conftest import Db
-from tests.servicios.test_importacion import anexo_de_dependencia
 
 T4 = "Cuarto trimestre 2026"
 # Núm. 1 as seeded but with new actividades and 50 % (it had 40 %); Núm. 4 is new.

@@ -10,7 +10,7 @@ from botapi_double import SimUser
 from handlers import resumen
 from storage.models import Asm, AsmResponsable, AsmVersion, Avance
 from tests.arnes import Arnes
-from tests.servicios.test_resumen import medidas_png
+from tests.ayudas import medidas_png
 
 
 async def _persona(arnes: Arnes, nombre: str, rol: Rol, siglas: str | None = None) -> SimUser:
