@@ -7,7 +7,6 @@ handler takes typed text or a file at each step: ESCRITO and the table in handle
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date
 
@@ -22,7 +21,7 @@ from bot.servicios import borradores
 from bot.servicios import flujo_avance as servicio
 from bot.servicios.borradores import BorradorAvance, Flujo, PasoAvance
 from bot.servicios.consultas import EstadoAsm
-from bot.servicios.evidencias import AlmacenEvidencias, ArchivoEvidencia, motivo_rechazo
+from bot.servicios.evidencias import ArchivoEvidencia, motivo_rechazo
 from bot.servicios.flujo_avance import EvidenciaRepetida
 from bot.servicios.rechazos import BotonVencido, Rechazado
 from bot.servicios.seguimiento import estado_de
@@ -31,6 +30,7 @@ from handlers.base import (
     Contexto,
     boton,
     en_bd,
+    guardar_recibido,
     paginar,
     persona_o_aviso,
     quitar_botones,
@@ -394,8 +394,7 @@ async def archivo(
     if borrador.paso is not PasoAvance.EVIDENCIA:
         await responder(update, _donde_esta(borrador))
         return
-    settings = context.entorno.settings
-    maximo = settings.evidencia_max_bytes
+    maximo = context.entorno.settings.evidencia_max_bytes
     recibido = await recibir_archivo(
         update, context, maximo=maximo, descarga_fallida=textos.EVIDENCIA_DESCARGA_FALLIDA,
         muy_grande=lambda n: textos.evidencia_rechazada(motivo_rechazo(n, None, maximo) or ""),
@@ -407,13 +406,7 @@ async def archivo(
     if motivo is not None:
         await responder(update, textos.evidencia_rechazada(motivo))
         return
-    guardado = await asyncio.to_thread(
-        AlmacenEvidencias(settings.data_dir).guardar,
-        recibido.contenido,
-        recibido.nombre,
-        file_id=recibido.file_id,
-        file_unique_id=recibido.file_unique_id,
-    )
+    guardado = await guardar_recibido(context, recibido)
     try:
         total = await en_bd(context, lambda s: servicio.anotar_evidencia(s, persona, guardado))
     except EvidenciaRepetida:

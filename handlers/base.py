@@ -23,7 +23,7 @@ from bot.mensajes import callbacks, textos
 from bot.mensajes.avisos import REDACCION
 from bot.servicios.anexo_proceso import Generador
 from bot.servicios.avisos import Avisos
-from bot.servicios.evidencias import detectar_tipo
+from bot.servicios.evidencias import AlmacenEvidencias, ArchivoEvidencia, detectar_tipo
 from bot.servicios.rechazos import BotonVencido, Rechazado
 from bot.servicios.usuarios import Persona, buscar_usuario, persona_activa
 
@@ -305,4 +305,16 @@ async def recibir_archivo(
         return None
     return Recibido(
         contenido, nombre, detectar_tipo(contenido), adjunto.file_id, adjunto.file_unique_id
+    )
+
+
+async def guardar_recibido(context: Contexto, recibido: Recibido) -> ArchivoEvidencia:
+    """Keeps an accepted file under the data directory, by content (off the event loop)."""
+    almacen = AlmacenEvidencias(context.entorno.settings.data_dir)
+    return await asyncio.to_thread(
+        almacen.guardar,
+        recibido.contenido,
+        recibido.nombre,
+        file_id=recibido.file_id,
+        file_unique_id=recibido.file_unique_id,
     )

@@ -8,8 +8,6 @@ services in the same transaction as the change (bot.servicios.avisos).
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -20,7 +18,7 @@ from bot.mensajes import plan as t
 from bot.servicios import borradores
 from bot.servicios import flujo_plan as servicio
 from bot.servicios.borradores import BorradorPlan, BorradorPosicion, BorradorRevision, PasoPlan
-from bot.servicios.evidencias import AlmacenEvidencias, ArchivoEvidencia, motivo_rechazo
+from bot.servicios.evidencias import motivo_rechazo
 from bot.servicios.plan_accion import Plan, planes_de_dependencia, planes_en_revision
 from bot.servicios.posicion import evaluaciones_de
 from bot.servicios.rechazos import Rechazado
@@ -29,6 +27,7 @@ from handlers.base import (
     Contexto,
     boton,
     en_bd,
+    guardar_recibido,
     persona_o_aviso,
     quitar_botones,
     recibir_archivo,
@@ -58,15 +57,23 @@ def _vencido(e: Rechazado) -> str:
 # --- /plan: the enlace ---------------------------------------------------------------------
 
 
-async def cmd_plan(update: Update, context: Contexto) -> None:
+async def _enlace(update: Update, context: Contexto) -> Persona | None:
+    """The enlace (with a dependencia) behind a command; anybody else is told what they may do."""
     persona = await persona_o_aviso(update, context)
     if persona is None:
-        return
+        return None
     if not persona.es_enlace or persona.dependencia_id is None:
         await responder(
             update,
             t.CONTRALORIA_SOLO_CONSULTA if persona.rol is Rol.CONTRALORIA else textos.SOLO_ENLACES,
         )
+        return None
+    return persona
+
+
+async def cmd_plan(update: Update, context: Contexto) -> None:
+    persona = await _enlace(update, context)
+    if persona is None or persona.dependencia_id is None:
         return
     ent = context.entorno
     dep = persona.dependencia_id
@@ -245,14 +252,8 @@ async def texto_revision(
 
 
 async def cmd_posicion(update: Update, context: Contexto) -> None:
-    persona = await persona_o_aviso(update, context)
-    if persona is None:
-        return
-    if not persona.es_enlace or persona.dependencia_id is None:
-        await responder(
-            update,
-            t.CONTRALORIA_SOLO_CONSULTA if persona.rol is Rol.CONTRALORIA else textos.SOLO_ENLACES,
-        )
+    persona = await _enlace(update, context)
+    if persona is None or persona.dependencia_id is None:
         return
     ent = context.entorno
     dep = persona.dependencia_id
@@ -305,13 +306,7 @@ async def archivo_posicion(
     if motivo is not None:
         await responder(update, textos.e(motivo))
         return
-    guardado: ArchivoEvidencia = await asyncio.to_thread(
-        AlmacenEvidencias(ent.settings.data_dir).guardar,
-        recibido.contenido,
-        recibido.nombre,
-        file_id=recibido.file_id,
-        file_unique_id=recibido.file_unique_id,
-    )
+    guardado = await guardar_recibido(context, recibido)
     hoy, cal = ent.hoy(), ent.calendario
     try:
         recibo = await en_bd(

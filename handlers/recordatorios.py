@@ -13,8 +13,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.dominio.vocabulario import Rol
 from bot.mensajes import callbacks, textos
 from bot.servicios import salida
+from bot.servicios.usuarios import Persona
 from handlers.base import (
     Contexto,
+    boton,
     en_bd,
     entorno,
     persona_o_aviso,
@@ -87,13 +89,10 @@ async def recordatorios(update: Update, context: Contexto) -> None:
     )
 
 
-async def boton(update: Update, context: Contexto) -> None:
+@boton(textos.BOTON_VENCIDO)
+async def pulsar(update: Update, context: Contexto, persona: Persona, _b: callbacks.Boton) -> None:
     q = update.callback_query
-    if q is None:
-        return
-    persona = await persona_o_aviso(update, context)
-    if persona is None:
-        return
+    assert q is not None
     if persona.rol is not Rol.COORDINADOR:
         await q.answer(SOLO_COORDINADORES, show_alert=True)
         return
@@ -108,4 +107,4 @@ async def boton(update: Update, context: Contexto) -> None:
 
 def registrar(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("recordatorios", recordatorios))
-    app.add_handler(CallbackQueryHandler(boton, pattern=f"^{callbacks.RECORDATORIOS}:"))
+    app.add_handler(CallbackQueryHandler(pulsar, pattern=f"^{callbacks.RECORDATORIOS}:"))
