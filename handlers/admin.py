@@ -19,7 +19,6 @@ import asyncio
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest
@@ -32,7 +31,7 @@ from bot.servicios import flujo_importar, usuarios
 from bot.servicios.flujo_importar import ArchivoPerdido
 from bot.servicios.importacion import ImportacionFallida
 from bot.servicios.importacion_vista import MAX_BYTES
-from bot.servicios.invitaciones import crear_invitacion
+from bot.servicios.invitaciones import invitar
 from bot.servicios.permisos import AccesoDenegado, exigir_coordinador
 from bot.servicios.rechazos import BotonVencido, Rechazado
 from bot.servicios.usuarios import Dep, NoASiMismo, Persona, Registrado
@@ -207,28 +206,21 @@ async def _invitar(
     q = update.callback_query
     assert q is not None
     ent = context.entorno
-
-    def crear(s: Session) -> str | None:
-        dep = None
-        if rol is Rol.ENLACE:
-            dep = usuarios.dependencia(s, dependencia_id) if dependencia_id is not None else None
-            if dep is None:
-                return None
-        # crear_invitacion writes the audit row, with this coordinador as the actor.
-        inv = crear_invitacion(
-            s, rol, dep, ent.settings.bot_username, actor=f"usuario:{persona.id}",
-            ahora=ent.ahora(),
-        )  # fmt: skip
-        vence = inv.expira_en.astimezone(ent.settings.zona)
-        return tx.invitacion(rol, dep.nombre if dep else None, inv.enlace, vence)
-
-    texto = await en_bd(context, crear)
-    if texto is None:
+    usuario, ahora = ent.settings.bot_username, ent.ahora()
+    try:
+        inv, dependencia = await en_bd(
+            context,
+            lambda s: invitar(
+                s, rol, dependencia_id, usuario, actor=f"usuario:{persona.id}", ahora=ahora
+            ),
+        )
+    except BotonVencido:
         await q.answer(tx.BOTON_VENCIDO_USUARIOS, show_alert=True)
         return
     await q.answer()
     await _sin_botones(update)
-    await responder(update, texto)
+    vence = inv.expira_en.astimezone(ent.settings.zona)
+    await responder(update, tx.invitacion(rol, dependencia, inv.enlace, vence))
 
 
 # --- /usuarios ------------------------------------------------------------------------------

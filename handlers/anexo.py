@@ -53,7 +53,6 @@ log = logging.getLogger(__name__)
 TRIMESTRES = 4  # the current quarter and the three before it
 ACCION_CADA = 4.0  # seconds; Telegram shows a chat action for about 5
 PRIMER_ANIO = 2000  # an older quarter in button data was not offered by us
-_EN_CURSO = "anexo_en_curso"  # bot_data key: telegram ids whose file is being made
 _NO_VA_EN_NOMBRE = re.compile(r"[^A-Za-z0-9_-]+")
 AX = callbacks.ANEXO
 
@@ -174,7 +173,7 @@ async def _pedir_archivo(
         await q.answer(tx.BOTON_VENCIDO, show_alert=True)
         return
     # One file at a time per person: a large one takes a while and impatient presses add up.
-    en_curso: set[int] = context.bot_data.setdefault(_EN_CURSO, set())
+    en_curso = context.anexos_en_curso
     if persona.telegram_id in en_curso:
         await q.answer(tx.EN_CURSO, show_alert=True)
         return
@@ -222,7 +221,7 @@ async def _enviar(
             await context.bot.send_message(chat_id, tx.ERROR)
     finally:
         repetir.cancel()
-        context.bot_data[_EN_CURSO].discard(persona.telegram_id)
+        context.anexos_en_curso.discard(persona.telegram_id)
 
 
 def _nombre_archivo(pp: Pp | None, t: Trimestre) -> str:

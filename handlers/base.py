@@ -60,6 +60,12 @@ class Contexto(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dic
         r: Salida = self.bot_data["repartidor"]
         return r
 
+    @property
+    def anexos_en_curso(self) -> set[int]:
+        """Telegram ids whose Anexo A is being made (handlers/anexo.py: one at a time)."""
+        en_curso: set[int] = self.bot_data.setdefault("anexo_en_curso", set())
+        return en_curso
+
     async def ejecutar_ronda(self) -> int:
         """The reminder round now (scheduler.trabajos.ejecutar_ronda, wired by bot.app)."""
         ronda: Callable[[], Awaitable[int]] = self.bot_data["ronda"]

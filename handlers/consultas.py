@@ -11,7 +11,7 @@ from bot.dominio.periodos import primer_dia_del_mes
 from bot.mensajes import textos
 from bot.servicios.consultas import EstadoAsm, estado_actual
 from bot.servicios.usuarios import Persona
-from handlers.base import Contexto, en_bd, entorno, persona_o_aviso, responder
+from handlers.base import Contexto, en_bd, persona_o_aviso, responder
 
 PROXIMOS = 5  # fechas de término shown by /pendientes
 
@@ -26,7 +26,7 @@ async def _asm_del_enlace(
     if not persona.es_enlace:
         await responder(update, textos.SOLO_ENLACES)
         return None
-    ent = entorno(context)
+    ent = context.entorno
     hoy = ent.hoy()
     asms = await en_bd(
         context,
@@ -54,7 +54,7 @@ async def pendientes(update: Update, context: Contexto) -> None:
     _, asms, hoy = datos
     mes = primer_dia_del_mes(hoy)
     # Anexo A (i): the % de avance is updated every month; we take the month's last business day.
-    limite = entorno(context).calendario.ultimo_habil_del_mes(hoy.year, hoy.month)
+    limite = context.entorno.calendario.ultimo_habil_del_mes(hoy.year, hoy.month)
     abiertos = [a for a in asms if a.abierto]
     faltan = [a for a in abiertos if not a.reportado_en(mes)]
     proximos = sorted(

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.mensajes import callbacks, textos
 from bot.servicios import borradores
-from bot.servicios.rechazos import BotonVencido
+from bot.servicios.rechazos import BotonVencido, Rechazado
 from bot.servicios.usuarios import (
     AvisoRechazado,
     EnEspera,
     InvitacionInvalida,
-    Persona,
     SinInvitacion,
     YaRegistrado,
     contestar_aviso,
@@ -87,30 +85,30 @@ async def aviso(update: Update, context: Contexto) -> None:
     ahora = context.entorno.ahora()
     acepta = b is not None and b.accion == "si"
 
-    def contestar(s: Session) -> Persona | str:
+    try:
         if b is None:
-            return textos.BOTON_VENCIDO_REGISTRO
-        try:
-            return contestar_aviso(s, usuario.id, acepta, nombre, ahora)
-        except BotonVencido:
-            return textos.BOTON_VENCIDO_REGISTRO
-        except AvisoRechazado:
-            return textos.AVISO_RECHAZADO
-        except InvitacionInvalida as e:  # used or withdrawn meanwhile: the draft is gone
-            return _invitacion_invalida(e)
-
-    # The answer ends the registration either way, so refusals are caught inside the
-    # transaction that deletes the draft.
-    resultado = await en_bd(context, contestar)
+            raise BotonVencido()
+        # The answer ends the registration either way: a refusal keeps the draft's deletion.
+        persona = await en_bd(
+            context, lambda s: contestar_aviso(s, usuario.id, acepta, nombre, ahora)
+        )
+    except Rechazado as e:
+        await q.answer()
+        await quitar_botones(update)
+        await responder(update, _rechazo_de_registro(e))
+        return
     await q.answer()
     await quitar_botones(update)
-    if isinstance(resultado, str):
-        await responder(update, resultado)
-        return
-    await menu.fijar_comandos(context.bot, resultado.telegram_id, resultado.rol)
-    await responder(
-        update, textos.bienvenida(resultado.nombre, resultado.rol, resultado.dependencia)
-    )
+    await menu.fijar_comandos(context.bot, persona.telegram_id, persona.rol)
+    await responder(update, textos.bienvenida(persona.nombre, persona.rol, persona.dependencia))
+
+
+def _rechazo_de_registro(e: Rechazado) -> str:
+    if isinstance(e, AvisoRechazado):
+        return textos.AVISO_RECHAZADO
+    if isinstance(e, InvitacionInvalida):  # used or withdrawn meanwhile
+        return _invitacion_invalida(e)
+    return textos.BOTON_VENCIDO_REGISTRO
 
 
 async def ayuda(update: Update, context: Contexto) -> None:

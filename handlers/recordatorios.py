@@ -5,25 +5,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.dominio.vocabulario import Rol
 from bot.mensajes import callbacks, textos
-from bot.servicios import salida
+from bot.servicios.envios import resumen_envios
 from bot.servicios.usuarios import Persona
 from handlers.base import (
     Contexto,
     boton,
     en_bd,
-    entorno,
     persona_o_aviso,
     responder,
     teclado,
 )
-from storage.models import Salida
 
 NOMBRES_TRABAJO = {
     "ronda_diaria": "Ronda diaria de recordatorios",
@@ -40,16 +36,6 @@ ESTADOS = {
 SOLO_COORDINADORES = "Este comando es para la coordinación del IMPLAN."
 
 
-def _resumen(s: Session, desde: datetime) -> tuple[dict[str, int], list[tuple[str, str | None]]]:
-    fallas = s.execute(
-        select(Salida.tipo, Salida.error)
-        .where(Salida.creado_en >= desde, Salida.estado.in_(["fallido", "inalcanzable"]))
-        .order_by(Salida.id.desc())
-        .limit(5)
-    ).all()
-    return salida.conteo(s, desde), [(t, e) for t, e in fallas]
-
-
 async def recordatorios(update: Update, context: Contexto) -> None:
     persona = await persona_o_aviso(update, context)
     if persona is None:
@@ -57,9 +43,9 @@ async def recordatorios(update: Update, context: Contexto) -> None:
     if persona.rol is not Rol.COORDINADOR:
         await responder(update, SOLO_COORDINADORES)
         return
-    ent = entorno(context)
+    ent = context.entorno
     desde = ent.ahora() - timedelta(days=30)
-    conteo, fallas = await en_bd(context, lambda s: _resumen(s, desde))
+    conteo, fallas = await en_bd(context, lambda s: resumen_envios(s, desde))
     lineas = ["<b>Recordatorios</b>", "", "<b>Próximos</b>"]
     jq = context.application.job_queue
     trabajos = sorted(

@@ -20,7 +20,7 @@ from bot.dominio.periodos import formato_fecha, nombre_mes
 from bot.mensajes.graficas import graficas_resumen
 from bot.mensajes.textos import e, partir
 from bot.servicios.resumen import Resumen, resumen
-from handlers.base import Contexto, en_bd, entorno, persona_o_aviso, responder
+from handlers.base import Contexto, en_bd, persona_o_aviso, responder
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ async def cmd_resumen(update: Update, context: Contexto) -> None:
     if persona.es_enlace:
         await responder(update, SOLO_COORDINACION)
         return
-    ent = entorno(context)
+    ent = context.entorno
     hoy = ent.hoy()
     datos = await en_bd(context, lambda s: resumen(s, hoy, ent.calendario))
     if not datos.dependencias:

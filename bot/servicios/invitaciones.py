@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.dominio.vocabulario import Rol
 from bot.servicios import auditoria
+from bot.servicios.rechazos import BotonVencido
 from storage.models import Dependencia, Invitacion, utcnow
 
 VIGENCIA_PREDETERMINADA = timedelta(days=7)
@@ -62,3 +63,19 @@ def crear_invitacion(
         rol=rol.value, dependencia_id=inv.dependencia_id,
     )  # fmt: skip
     return InvitacionCreada(codigo, deep_link(bot_username, codigo), expira)
+
+
+def invitar(
+    session: Session, rol: Rol, dependencia_id: int | None, bot_username: str, *, actor: str,
+    ahora: datetime,
+) -> tuple[InvitacionCreada, str | None]:  # fmt: skip
+    """An invitation made in the chat: the role, for an enlace the dependencia of a button
+    (BotonVencido when it no longer exists). Returns it with the dependencia's name."""
+    dep = None
+    if rol is Rol.ENLACE:
+        dep = session.get(Dependencia, dependencia_id) if dependencia_id is not None else None
+        if dep is None:
+            raise BotonVencido()
+    # crear_invitacion writes the audit row, with this coordinador as the actor.
+    inv = crear_invitacion(session, rol, dep, bot_username, actor=actor, ahora=ahora)
+    return inv, dep.nombre if dep else None

@@ -306,7 +306,3 @@ def dependencias(session: Session) -> list[Dep]:
         Dep(d.id, d.nombre, d.siglas)
         for d in session.scalars(select(Dependencia).order_by(Dependencia.nombre))
     ]
-
-
-def dependencia(session: Session, dependencia_id: int) -> Dependencia | None:
-    return session.get(Dependencia, dependencia_id)
