@@ -21,7 +21,7 @@ from bot.servicios import borradores
 from bot.servicios import flujo_avance as servicio
 from bot.servicios.borradores import BorradorAvance, Flujo, PasoAvance
 from bot.servicios.consultas import EstadoAsm
-from bot.servicios.evidencias import ArchivoEvidencia, motivo_rechazo
+from bot.servicios.evidencias import ArchivoEvidencia
 from bot.servicios.flujo_avance import EvidenciaRepetida
 from bot.servicios.rechazos import BotonVencido, Rechazado
 from bot.servicios.seguimiento import estado_de
@@ -30,11 +30,10 @@ from handlers.base import (
     Contexto,
     boton,
     en_bd,
-    guardar_recibido,
     paginar,
     persona_o_aviso,
     quitar_botones,
-    recibir_archivo,
+    recibir_evidencia,
     responder,
     teclado,
     texto_de,
@@ -394,23 +393,16 @@ async def archivo(
     if borrador.paso is not PasoAvance.EVIDENCIA:
         await responder(update, _donde_esta(borrador))
         return
-    maximo = context.entorno.settings.evidencia_max_bytes
-    recibido = await recibir_archivo(
-        update, context, maximo=maximo, descarga_fallida=textos.EVIDENCIA_DESCARGA_FALLIDA,
-        muy_grande=lambda n: textos.evidencia_rechazada(motivo_rechazo(n, None, maximo) or ""),
+    guardado = await recibir_evidencia(
+        update, context, descarga_fallida=textos.EVIDENCIA_DESCARGA_FALLIDA,
         nombre_por_omision="documento",
     )  # fmt: skip
-    if recibido is None:
+    if guardado is None:
         return
-    motivo = motivo_rechazo(len(recibido.contenido), recibido.tipo, maximo)
-    if motivo is not None:
-        await responder(update, textos.evidencia_rechazada(motivo))
-        return
-    guardado = await guardar_recibido(context, recibido)
     try:
         total = await en_bd(context, lambda s: servicio.anotar_evidencia(s, persona, guardado))
     except EvidenciaRepetida:
-        await responder(update, textos.evidencia_repetida(recibido.nombre))
+        await responder(update, textos.evidencia_repetida(guardado.nombre))
         return
     except BotonVencido:
         await responder(update, textos.BOTON_VENCIDO)

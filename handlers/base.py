@@ -23,7 +23,12 @@ from bot.mensajes import callbacks, textos
 from bot.mensajes.avisos import REDACCION
 from bot.servicios.anexo_proceso import Generador
 from bot.servicios.avisos import Avisos
-from bot.servicios.evidencias import AlmacenEvidencias, ArchivoEvidencia, detectar_tipo
+from bot.servicios.evidencias import (
+    AlmacenEvidencias,
+    ArchivoEvidencia,
+    detectar_tipo,
+    motivo_rechazo,
+)
 from bot.servicios.rechazos import BotonVencido, Rechazado
 from bot.servicios.usuarios import Persona, buscar_usuario, persona_activa
 
@@ -314,8 +319,33 @@ async def recibir_archivo(
     )
 
 
-async def guardar_recibido(context: Contexto, recibido: Recibido) -> ArchivoEvidencia:
-    """Keeps an accepted file under the data directory, by content (off the event loop)."""
+async def recibir_evidencia(
+    update: Update,
+    context: Contexto,
+    *,
+    descarga_fallida: str,
+    nombre_por_omision: str,
+    otro_motivo: Callable[[str | None], str | None] | None = None,
+) -> ArchivoEvidencia | None:
+    """A file kept as evidence (or a posición institucional): received within the size limit,
+    of an accepted type (bot.servicios.evidencias.motivo_rechazo, plus `otro_motivo` of the
+    detected type), and stored by content. None after telling the person why not."""
+    maximo = context.entorno.settings.evidencia_max_bytes
+
+    def motivo(tamano: int, tipo: str | None) -> str | None:
+        return motivo_rechazo(tamano, tipo, maximo) or (otro_motivo(tipo) if otro_motivo else None)
+
+    recibido = await recibir_archivo(
+        update, context, maximo=maximo, descarga_fallida=descarga_fallida,
+        muy_grande=lambda n: textos.e(motivo_rechazo(n, None, maximo) or ""),
+        nombre_por_omision=nombre_por_omision,
+    )  # fmt: skip
+    if recibido is None:
+        return None
+    rechazo = motivo(len(recibido.contenido), recibido.tipo)
+    if rechazo is not None:
+        await responder(update, textos.e(rechazo))
+        return None
     almacen = AlmacenEvidencias(context.entorno.settings.data_dir)
     return await asyncio.to_thread(
         almacen.guardar,

@@ -18,7 +18,6 @@ from bot.mensajes import plan as t
 from bot.servicios import borradores
 from bot.servicios import flujo_plan as servicio
 from bot.servicios.borradores import BorradorPlan, BorradorPosicion, BorradorRevision, PasoPlan
-from bot.servicios.evidencias import motivo_rechazo
 from bot.servicios.plan_accion import Plan, planes_de_dependencia, planes_en_revision
 from bot.servicios.posicion import evaluaciones_de
 from bot.servicios.rechazos import Rechazado
@@ -27,10 +26,9 @@ from handlers.base import (
     Contexto,
     boton,
     en_bd,
-    guardar_recibido,
     persona_o_aviso,
     quitar_botones,
-    recibir_archivo,
+    recibir_evidencia,
     responder,
     responder_rechazo,
     teclado,
@@ -292,21 +290,13 @@ async def archivo_posicion(
     if mensaje.document is None:
         await responder(update, t.POSICION_SOLO_DOCUMENTO)
         return
-    ent = context.entorno
-    maximo = ent.settings.evidencia_max_bytes
-    recibido = await recibir_archivo(
-        update, context, maximo=maximo, descarga_fallida=t.DESCARGA_FALLIDA,
-        muy_grande=lambda n: textos.e(motivo_rechazo(n, None, maximo) or ""),
-        nombre_por_omision="posicion.pdf",
+    guardado = await recibir_evidencia(
+        update, context, descarga_fallida=t.DESCARGA_FALLIDA, nombre_por_omision="posicion.pdf",
+        otro_motivo=motivo_rechazo_documento,
     )  # fmt: skip
-    if recibido is None:
+    if guardado is None:
         return
-    tipo = recibido.tipo
-    motivo = motivo_rechazo(len(recibido.contenido), tipo, maximo) or motivo_rechazo_documento(tipo)
-    if motivo is not None:
-        await responder(update, textos.e(motivo))
-        return
-    guardado = await guardar_recibido(context, recibido)
+    ent = context.entorno
     hoy, cal = ent.hoy(), ent.calendario
     try:
         recibo = await en_bd(
