@@ -1,17 +1,22 @@
-"""Helpers that several test folders use: files made in test code (never committed binaries)
-and the sandbox's fixed clock."""
+"""Helpers that several test modules use: files made in test code (never committed binaries),
+the sandbox's fixed clock, and people and notices for the services' tests."""
 
 from __future__ import annotations
 
 import struct
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from bot.dominio.vocabulario import Rol
 from bot.sandbox.servidor import RelojSandbox
-from storage.models import utcnow
+from bot.servicios.avisos import Aviso
+from bot.servicios.usuarios import Persona, persona_activa
+from storage.models import Asm, Auditoria, Dependencia, Usuario, utcnow
 from tests.arnes import AHORA
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -79,3 +84,47 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def reloj_fijo() -> RelojSandbox:
     """The sandbox clock at Wednesday 18/11/2026, 11:00 in Puebla: the demo is the same always."""
     return RelojSandbox(AHORA - utcnow())
+
+
+# --- Services on a plain session ---------------------------------------------------------
+
+HOY_SERVICIOS = date(2026, 11, 18)
+AHORA_SERVICIOS = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
+
+
+class Palabras:
+    """A Redactor that says what it is about, so a test reads who got which notice."""
+
+    def copia_avance(self, recibo: object, persona: Persona) -> str:
+        return f"copia de {persona.nombre}"
+
+    def plan_enviado(self, plan: object, persona: Persona) -> Aviso:
+        return Aviso("plan enviado")
+
+    def plan_aprobado(self, plan: object) -> Aviso:
+        return Aviso("plan aprobado")
+
+    def plan_observado(self, plan: object, observaciones: str) -> Aviso:
+        return Aviso(f"observado: {observaciones}")
+
+
+def persona(s: Session, telegram_id: int, rol: Rol, siglas: str | None = None) -> Persona:
+    dep = s.scalar(select(Dependencia).where(Dependencia.siglas == siglas)) if siglas else None
+    u = Usuario(
+        telegram_id=telegram_id, nombre=f"P{telegram_id}", rol=rol.value,
+        dependencia_id=dep.id if dep else None,
+    )  # fmt: skip
+    s.add(u)
+    s.flush()
+    p = persona_activa(s, telegram_id)
+    assert p is not None
+    return p
+
+
+def asm_de(s: Session, numero: int) -> int:
+    return s.scalars(select(Asm.id).where(Asm.numero == numero)).one()
+
+
+def negados(s: Session) -> list[tuple[str, int | None, object]]:
+    filas = s.scalars(select(Auditoria).where(Auditoria.accion == "acceso_denegado")).all()
+    return [(a.objeto, a.objeto_id, a.detalle.get("intento")) for a in filas]
