@@ -6,7 +6,6 @@ asks and that the stored file still matches its sha256.
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
 from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -14,11 +13,9 @@ from bot.dominio.vocabulario import Rol
 from bot.mensajes import callbacks, textos
 from bot.mensajes import plan as t
 from bot.servicios.historial import (
-    Historial,
     buscar_por_numero,
-    historial,
+    historial_de,
     leer_evidencia,
-    puede_ver,
 )
 from bot.servicios.permisos import dependencia_visible, sin_nada_que_ver
 from bot.servicios.usuarios import Persona
@@ -69,12 +66,7 @@ async def cmd_asm(update: Update, context: Contexto) -> None:
 async def mostrar(update: Update, context: Contexto, persona: Persona, asm_id: int) -> None:
     hoy = context.entorno.hoy()
 
-    def trabajo(s: Session) -> Historial | None:
-        if not puede_ver(s, persona, asm_id):
-            return None
-        return historial(s, asm_id, hoy)
-
-    h = await en_bd(context, trabajo)
+    h = await en_bd(context, lambda s: historial_de(s, persona, asm_id, hoy))
     if h is None:
         await responder(update, textos.NO_AUTORIZADO)
         return

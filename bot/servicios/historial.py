@@ -75,9 +75,6 @@ def buscar_por_numero(
     return [(i, c) for i, c in session.execute(consulta).all()]
 
 
-puede_ver = puede_ver_asm  # who may see an ASM is decided in bot.servicios.permisos
-
-
 def historial(session: Session, asm_id: int, hoy: date) -> Historial | None:
     asm = session.get(Asm, asm_id)
     vigente = registro.version_vigente(session, asm_id, hoy)
@@ -127,6 +124,11 @@ def historial(session: Session, asm_id: int, hoy: date) -> Historial | None:
     )
 
 
+def historial_de(session: Session, persona: Persona, asm_id: int, hoy: date) -> Historial | None:
+    """The history, when the person may see the ASM (bot.servicios.permisos; refusals audited)."""
+    return historial(session, asm_id, hoy) if puede_ver_asm(session, persona, asm_id) else None
+
+
 def leer_evidencia(
     session: Session, persona: Persona, evidencia_id: int, data_dir: Path
 ) -> tuple[str, bytes | None] | None:
@@ -137,7 +139,7 @@ def leer_evidencia(
     the log entry is committed).
     """
     ev = session.get(Evidencia, evidencia_id)
-    if ev is None or not puede_ver(session, persona, ev.asm_id):
+    if ev is None or not puede_ver_asm(session, persona, ev.asm_id):
         return None
     ruta = data_dir / ev.ruta
     contenido = ruta.read_bytes() if ruta.is_file() else None
