@@ -27,6 +27,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.dominio.vocabulario import Rol
 from bot.mensajes import admin as tx
 from bot.mensajes import callbacks
+from bot.mensajes.paginas import paginar
 from bot.servicios import flujo_importar, usuarios
 from bot.servicios.flujo_importar import ArchivoPerdido
 from bot.servicios.importacion import ImportacionFallida
@@ -39,7 +40,6 @@ from handlers.base import (
     Contexto,
     boton,
     en_bd,
-    paginar,
     persona_o_aviso,
     quitar_botones,
     recibir_archivo,

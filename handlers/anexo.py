@@ -28,6 +28,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.dominio.periodos import Trimestre
 from bot.mensajes import anexo as tx
 from bot.mensajes import callbacks
+from bot.mensajes.paginas import paginar
 from bot.servicios.permisos import (
     AccesoDenegado,
     Pp,
@@ -41,7 +42,6 @@ from handlers.base import (
     Contexto,
     boton,
     en_bd,
-    paginar,
     persona_o_aviso,
     quitar_botones,
     responder,

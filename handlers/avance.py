@@ -17,6 +17,7 @@ from bot.dominio.periodos import nombre_mes, primer_dia_del_mes
 from bot.dominio.reglas import admite_sin_evidencia
 from bot.dominio.texto import interpretar_porcentaje
 from bot.mensajes import callbacks, textos
+from bot.mensajes.paginas import paginar
 from bot.servicios import borradores
 from bot.servicios import flujo_avance as servicio
 from bot.servicios.borradores import BorradorAvance, Flujo, PasoAvance
@@ -30,7 +31,6 @@ from handlers.base import (
     Contexto,
     boton,
     en_bd,
-    paginar,
     persona_o_aviso,
     quitar_botones,
     recibir_evidencia,

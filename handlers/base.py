@@ -35,7 +35,6 @@ from bot.servicios.usuarios import Persona, buscar_usuario, persona_activa
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-POR_PAGINA = 8  # buttons per page of a list
 
 
 class Salida(Protocol):
@@ -233,31 +232,6 @@ async def quitar_botones(update: Update, nota: str | None = None) -> None:
         await q.edit_message_text(f"{texto}\n\n<i>{textos.e(nota)}</i>", reply_markup=None)
     else:
         await q.edit_message_reply_markup(reply_markup=None)
-
-
-# --- A list in pages ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pagina:
-    visibles: Sequence[Any]
-    navegacion: list[tuple[str, str]]  # «Anteriores» / «Siguientes», empty on a single page
-    nota: str | None  # «Página n de m.», only when there are several
-
-
-def paginar(
-    elementos: Sequence[T], pagina: int, dato: Callable[[int], str], por_pagina: int = POR_PAGINA
-) -> Pagina:
-    """The page `pagina` (clamped) of `elementos`; `dato(n)` is the button data of page n."""
-    paginas = max(1, -(-len(elementos) // por_pagina))
-    pagina = min(max(pagina, 0), paginas - 1)
-    fila = []
-    if pagina > 0:
-        fila.append((textos.BOTON_ANTERIOR, dato(pagina - 1)))
-    if pagina < paginas - 1:
-        fila.append((textos.BOTON_SIGUIENTE, dato(pagina + 1)))
-    nota = f"Página {pagina + 1} de {paginas}." if paginas > 1 else None
-    return Pagina(elementos[pagina * por_pagina : (pagina + 1) * por_pagina], fila, nota)
 
 
 # --- Receiving a file -----------------------------------------------------------------------

@@ -127,15 +127,10 @@ SIN_DEPENDENCIAS = (
     "Aún no hay dependencias en el catálogo. Cárguelas con «asmbot dependencias» o envíe un "
     "Anexo A que las nombre."
 )
-BOTON_ANTERIOR, BOTON_SIGUIENTE = "« Anteriores", "Siguientes »"
 CANCELADO = "Cancelado"
 BOTON_VENCIDO_USUARIOS = (
     "Ese botón ya no está vigente. Escriba /invitar o /usuarios para empezar de nuevo."
 )
-
-
-def pagina(numero: int, total: int) -> str:
-    return f"Página {numero} de {total}."
 
 
 def boton_dependencia(nombre: str, siglas: str | None) -> str:

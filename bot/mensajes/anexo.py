@@ -17,7 +17,6 @@ ELIJA_TRIMESTRE = (
     "El trimestre en curso muestra los datos de hoy; los anteriores, como quedaron a su cierre."
 )
 BOTON_CONSOLIDADO = "Consolidado"
-BOTON_ANTERIOR, BOTON_SIGUIENTE = "« Anteriores", "Siguientes »"
 
 SIN_ASM_ENLACE = "Su dependencia no tiene ASM registrados. Si es un error, avise al IMPLAN."
 SIN_ASM = "Aún no hay ASM registrados."
@@ -30,10 +29,6 @@ ERROR = (
     "No se pudo generar el Anexo A. Intente de nuevo; si se repite, avise al Departamento de "
     "Evaluación del IMPLAN."
 )
-
-
-def pagina(numero: int, total: int) -> str:
-    return f"Página {numero} de {total}."
 
 
 def boton_programa(clave: str, nombre: str) -> str:
