@@ -19,7 +19,6 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -36,7 +35,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.anexo_a.lectura import leer_anexo_a
 from bot.dominio.vocabulario import Rol
 from bot.mensajes import admin as tx
 from bot.mensajes import callbacks
@@ -44,9 +42,11 @@ from bot.servicios import auditoria, borradores
 from bot.servicios.borradores import Paso
 from bot.servicios.importacion import ImportacionFallida, ResumenImportacion
 from bot.servicios.importacion_vista import (
+    EXTENSIONES,
     MAX_BYTES,
     guardar_archivo,
     importar,
+    leer,
     ruta_archivo,
     vista_previa,
 )
@@ -169,7 +169,7 @@ async def _previsualizar(update: Update, context: Contexto, persona: Persona) ->
 
     def revisar() -> tuple[str, str, bool]:
         sha = hashlib.sha256(contenido).hexdigest()
-        leido = leer_anexo_a(BytesIO(contenido), nombre)
+        leido = leer(contenido, nombre)
         vista = vista_previa(ent.sesiones, leido, nombre_archivo=nombre, sha256=sha, actor=actor)
         if not vista.importable:
             return sha, tx.no_importable(nombre, vista.problemas), False
@@ -240,8 +240,8 @@ async def boton_importar(update: Update, context: Contexto) -> None:
             return tx.ARCHIVO_PERDIDO
         # Raises ImportacionFallida: the whole transaction, draft included, rolls back.
         return importar(
-            s, leer_anexo_a(ruta, nombre), nombre_archivo=nombre, sha256=sha,
-            actor=f"usuario:{persona.id}",
+            s, leer(ruta.read_bytes(), nombre), nombre_archivo=nombre, sha256=sha,
+            actor=f"usuario:{persona.id}", aviso=tx.aviso_importacion,
         )  # fmt: skip
 
     try:
@@ -551,4 +551,7 @@ def registrar(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(boton_usuarios, pattern=f"^{US}:"))
     # Group -1 runs before avance's catch-all file handler (group 0): a coordinador's .xlsx
     # stops there (ApplicationHandlerStop); an enlace's goes on to the evidence flow.
-    app.add_handler(MessageHandler(filters.Document.FileExtension("xlsx"), documento), group=-1)
+    anexo = filters.Document.FileExtension(EXTENSIONES[0])
+    for extension in EXTENSIONES[1:]:
+        anexo = anexo | filters.Document.FileExtension(extension)
+    app.add_handler(MessageHandler(anexo, documento), group=-1)

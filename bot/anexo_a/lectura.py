@@ -614,13 +614,9 @@ def _motivo_de_omitir(
         return "letras de las columnas"
     if len(crudos) <= 2 and any(_PIE_DE_PAGINA.fullmatch(normalizar(t)) for t in crudos):
         return "pie de página"
-    if (
-        (_TOTALES.fullmatch(primera)
-        and not renglon.propio("asm"))
-        or (
-            _TOTALES.fullmatch(normalizar(renglon.textos.get("asm", "")))
-            and not _numero_seguro(renglon)
-        )
+    if (_TOTALES.fullmatch(primera) and not renglon.propio("asm")) or (
+        _TOTALES.fullmatch(normalizar(renglon.textos.get("asm", "")))
+        and not _numero_seguro(renglon)
     ):
         return "totales o promedios"
     return None
