@@ -551,7 +551,7 @@ def registrar(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(boton_usuarios, pattern=f"^{US}:"))
     # Group -1 runs before avance's catch-all file handler (group 0): a coordinador's .xlsx
     # stops there (ApplicationHandlerStop); an enlace's goes on to the evidence flow.
-    anexo = filters.Document.FileExtension(EXTENSIONES[0])
+    anexo: filters.BaseFilter = filters.Document.FileExtension(EXTENSIONES[0])
     for extension in EXTENSIONES[1:]:
         anexo = anexo | filters.Document.FileExtension(extension)
     app.add_handler(MessageHandler(anexo, documento), group=-1)

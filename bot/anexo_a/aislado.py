@@ -31,11 +31,11 @@ def _ctx() -> BaseContext:
     global _contexto
     if _contexto is None:
         if "forkserver" in multiprocessing.get_all_start_methods():
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["bot.anexo_a.lectura"])
-        else:  # pragma: no cover - platforms without fork
-            ctx = multiprocessing.get_context("spawn")
-        _contexto = ctx
+            servidor = multiprocessing.get_context("forkserver")
+            servidor.set_forkserver_preload(["bot.anexo_a.lectura"])
+            _contexto = servidor
+        else:  # platforms without fork
+            _contexto = multiprocessing.get_context("spawn")
     return _contexto
 
 
