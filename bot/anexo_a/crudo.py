@@ -20,6 +20,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 # --- Limits (far above a real Anexo A: 30 sheets × 334 ASM is ~100,000 cells). ---
 
@@ -186,8 +187,6 @@ def _trozos(archivo: zipfile.ZipFile, miembro: str) -> Iterator[bytes]:
 
 # --- .xlsx / .xlsm ---
 
-_COMBINADA = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-
 
 def _columna(letras: bytes) -> int:
     n = 0
@@ -206,28 +205,11 @@ def _de_xlsx(datos: bytes, nombre: str) -> list[HojaCruda]:
     hojas: list[HojaCruda] = []
     pendientes: dict[str, list[tuple[int, int]]] = {}
     try:
+        porcentuales = _estilos_de_porcentaje(libro)
         for ws in libro.worksheets:
-            hoja = HojaCruda(ws.title)
-            ws.reset_dimensions()  # a declared dimension of A1:XFD1048576 must not pad rows
-            for r, fila in enumerate(ws.iter_rows(), start=1):
-                valores: list[object] = []
-                for c, celda in enumerate(fila[:MAX_COLUMNAS], start=1):
-                    valor = getattr(celda, "value", None)
-                    valores.append(valor)
-                    if valor is None:
-                        continue
-                    formato_numero = getattr(celda, "number_format", "")
-                    if isinstance(valor, (int, float)) and "%" in formato_numero:
-                        hoja.porcentaje.add((r, c))
-                    if getattr(celda, "data_type", None) == "f":
-                        hoja.formulas[(r, c)] = None
-                        pendientes.setdefault(ws.title, []).append((r, c))
-                while valores and valores[-1] is None:
-                    valores.pop()
-                hoja.filas.append(valores)
-            while hoja.filas and not hoja.filas[-1]:
-                hoja.filas.pop()
-            hoja.combinadas = _combinadas_xlsx(libro, ws)
+            hoja = _hoja_xlsx(libro, ws, porcentuales)
+            if hoja.formulas:
+                pendientes[hoja.titulo] = list(hoja.formulas)
             hojas.append(hoja)
         if pendientes:
             _resultados_de_formulas(datos, hojas, pendientes)
@@ -240,16 +222,76 @@ def _de_xlsx(datos: bytes, nombre: str) -> list[HojaCruda]:
     return hojas
 
 
-def _combinadas_xlsx(libro: object, ws: object) -> list[tuple[int, int, int, int]]:
-    archivo = getattr(libro, "_archive", None)
-    ruta = getattr(ws, "_worksheet_path", None)
-    if archivo is None or ruta is None:
-        return []
-    rangos = []
-    for trozo in _trozos(archivo, ruta):
-        for c1, f1, c2, f2 in _COMBINADA.findall(trozo):
-            rangos.append((int(f1), _columna(c1), int(f2 or f1), _columna(c2 or c1)))
-    return rangos
+def _estilos_de_porcentaje(libro: Any) -> set[int]:
+    """The style ids whose number format shows a percent (as ReadOnlyCell.number_format)."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+    ids = set()
+    for i, estilo in enumerate(libro._cell_styles):
+        n = estilo.numFmtId
+        if n < BUILTIN_FORMATS_MAX_SIZE:
+            formato_numero = BUILTIN_FORMATS.get(n, "General")
+        else:
+            formato_numero = libro._number_formats[n - BUILTIN_FORMATS_MAX_SIZE]
+        if "%" in formato_numero:
+            ids.add(i)
+    return ids
+
+
+def _hoja_xlsx(libro: Any, ws: Any, porcentuales: set[int]) -> HojaCruda:
+    """One sheet straight from openpyxl's own parser: the cells it finds and nothing else (no
+    padding to a declared dimension, no cell objects), and the merged ranges in the same pass."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    hoja = HojaCruda(ws.title)
+    with libro._archive.open(ws._worksheet_path) as fuente:
+        parser = WorkSheetParser(
+            fuente,
+            ws._shared_strings,
+            data_only=False,
+            epoch=libro.epoch,
+            date_formats=libro._date_formats,
+            timedelta_formats=libro._timedelta_formats,
+        )
+        filas = hoja.filas
+        for r, celdas in parser.parse():
+            if r > MAX_FILAS * 2:  # rows are counted before; this only bounds a lying file
+                break
+            while len(filas) < r - 1:
+                filas.append([])
+            valores: list[object] = []
+            for celda in celdas:
+                c = celda["column"]
+                if c > MAX_COLUMNAS:
+                    break
+                valor = celda["value"]
+                if valor is None:
+                    continue
+                while len(valores) < c - 1:
+                    valores.append(None)
+                valores.append(valor)
+                formula = celda["data_type"] == "f"
+                if formula:
+                    hoja.formulas[(r, c)] = None
+                if celda["style_id"] in porcentuales and (
+                    formula or isinstance(valor, (int, float))
+                ):
+                    hoja.porcentaje.add((r, c))
+            filas.append(valores)
+        if parser.merged_cells is not None:
+            for rango in parser.merged_cells.mergeCell:
+                m = _RANGO.fullmatch(rango.ref.encode())
+                if m:
+                    c1, f1, c2, f2 = m.groups()
+                    hoja.combinadas.append(
+                        (int(f1), _columna(c1), int(f2 or f1), _columna(c2 or c1))
+                    )
+    while hoja.filas and not hoja.filas[-1]:
+        hoja.filas.pop()
+    return hoja
+
+
+_RANGO = re.compile(rb"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?")
 
 
 def _resultados_de_formulas(

@@ -587,12 +587,15 @@ def _renglones(hoja: HojaCruda, tabla: _Tabla, omitidas: list[Omitida]) -> Itera
             valores[campo] = hoja.valor(r, c)
             origen[campo] = (r, c)
         renglon = _Renglon(fila, valores, {c: _texto(v) for c, v in valores.items()}, origen)
+        if _numero_seguro(renglon):  # a whole number in Núm.: an ASM, the usual case
+            yield renglon
+            continue
         crudos = [t for t in (_texto(v) for v in hoja.filas[fila - 1]) if t]
         if not crudos:
             yield renglon
             continue
         primera = normalizar(crudos[0])
-        if not _numero_seguro(renglon) and _CIERRE.match(primera):
+        if _CIERRE.match(primera):
             omitidas.append(Omitida(fila, "notas y firmas (fin de la tabla)"))
             return
         motivo = _motivo_de_omitir(hoja.filas[fila - 1], crudos, primera, renglon)

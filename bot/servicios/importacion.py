@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.anexo_a.aislado import leer_aislado
@@ -32,23 +32,30 @@ from bot.dominio.periodos import Trimestre, formato_fecha
 from bot.dominio.reglas import admite_sin_evidencia
 from bot.dominio.texto import normalizar
 from bot.dominio.vocabulario import Rol
-from bot.servicios import auditoria, registro, salida
+from bot.servicios import registro, salida
 from bot.servicios.catalogo import Catalogo, dividir_area_responsable, obtener_o_crear_programa
 from storage.models import (
     Asm,
     AsmResponsable,
     AsmVersion,
+    Auditoria,
     Avance,
     Dependencia,
     Evidencia,
     Importacion,
     Programa,
     Usuario,
+    utcnow,
 )
 
 # Names that start a unit of a dependencia, never a dependencia of its own.
 _UNIDAD = re.compile(r"(unidad|departamento|jefatura|subdireccion|area|oficina|coordinacion de)\b")
 _LOTE = 500  # ids per IN (…) query: well under every engine's limit
+# A new ASM's version: the fields the file does not give take the model's defaults.
+_POR_OMISION: dict[str, Any] = {
+    "prioridad": None, "claridad": False, "relevancia": False, "justificacion": False,
+    "factibilidad": False, "valoracion": None, "estado_plan": "borrador",
+}  # fmt: skip
 
 
 class ImportacionFallida(Exception):
@@ -269,6 +276,34 @@ class _Contexto:
     responsables: dict[tuple[str, str | None], list[tuple[Dependencia, str | None]]] = field(
         default_factory=dict
     )
+    # Rows to insert, written with one executemany per table and sheet (the ORM's unit of work
+    # costs more than the rest of the import together).
+    versiones: list[dict[str, Any]] = field(default_factory=list)
+    avances: list[dict[str, Any]] = field(default_factory=list)
+    auditoria: list[dict[str, Any]] = field(default_factory=list)
+    enlaces: list[dict[str, Any]] = field(default_factory=list)
+    sin_enlaces: list[int] = field(default_factory=list)  # ASM whose responsables are replaced
+
+    def auditar(self, accion: str, asm_id: int, **detalle: Any) -> None:
+        self.auditoria.append(
+            {"cuando": utcnow(), "actor": self.actor, "accion": accion, "objeto": "asm",
+             "objeto_id": asm_id, "detalle": detalle}
+        )  # fmt: skip
+
+    def escribir(self) -> None:
+        s = self.session
+        for asm_id in self.sin_enlaces:
+            s.execute(delete(AsmResponsable).where(AsmResponsable.asm_id == asm_id))
+        for modelo, filas in (
+            (AsmVersion, self.versiones),
+            (Avance, self.avances),
+            (AsmResponsable, self.enlaces),
+            (Auditoria, self.auditoria),
+        ):
+            if filas:
+                s.execute(insert(modelo), filas)
+            filas.clear()
+        self.sin_enlaces.clear()
 
 
 def _por_lotes(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -286,16 +321,22 @@ def _importar_plan(
 ) -> None:
     """One sheet: what exists is read in a few queries, what changes is written in one flush."""
     s = c.session
-    asms = {a.numero: a for a in s.scalars(select(Asm).where(Asm.programa_id == prog.id))}
-    nuevos = [Asm(programa_id=prog.id, numero=f.numero) for f in plan.filas if f.numero not in asms]
+    asms: dict[int, int] = dict(
+        (n, i) for n, i in s.execute(select(Asm.numero, Asm.id).where(Asm.programa_id == prog.id))
+    )
+    existentes = set(asms)
+    nuevos = [
+        {"programa_id": prog.id, "numero": f.numero, "creado_en": utcnow()}
+        for f in plan.filas
+        if f.numero not in asms
+    ]
     if nuevos:
-        s.add_all(nuevos)
-        s.flush()
-        existentes = set(asms)
-        asms.update({a.numero: a for a in nuevos})
-    else:
-        existentes = set(asms)
-    ids = [asms[f.numero].id for f in plan.filas]
+        s.execute(insert(Asm), nuevos)
+        asms = dict(
+            (n, i)
+            for n, i in s.execute(select(Asm.numero, Asm.id).where(Asm.programa_id == prog.id))
+        )
+    ids = [asms[f.numero] for f in plan.filas]
     versiones: dict[int, AsmVersion] = {}
     avances: dict[int, Avance] = {}
     actuales: dict[int, set[tuple[int, int | None]]] = {}
@@ -325,12 +366,14 @@ def _importar_plan(
 
     de_encabezado = c.catalogo.obtener_o_crear(dependencia) if dependencia else None
     for fila in plan.filas:
-        asm = asms[fila.numero]
+        asm_id = asms[fila.numero]
         _importar_fila(
-            c, plan, prog, t, fila, asm, fila.numero not in existentes,
-            versiones.get(asm.id), avances.get(asm.id), actuales.get(asm.id, set()),
-            evidencias.get(asm.id, 0), de_encabezado, problemas,
+            c, plan, prog, t, fila, asm_id, fila.numero not in existentes,
+            versiones.get(asm_id), avances.get(asm_id), actuales.get(asm_id, set()),
+            evidencias.get(asm_id, 0), de_encabezado, problemas,
         )  # fmt: skip
+    if not problemas:
+        c.escribir()
 
 
 def _importar_fila(
@@ -339,7 +382,7 @@ def _importar_fila(
     prog: Programa,
     t: Trimestre,
     fila: FilaLeida,
-    asm: Asm,
+    asm_id: int,
     nuevo: bool,
     base: AsmVersion | None,
     previo: Avance | None,
@@ -348,7 +391,7 @@ def _importar_fila(
     de_encabezado: Dependencia | None,
     problemas: list[Problema],
 ) -> None:
-    s, resumen = c.session, c.resumen
+    resumen = c.resumen
 
     def problema(campo: str | None, mensaje: str) -> None:
         problemas.append(
@@ -398,17 +441,20 @@ def _importar_fila(
         return
 
     if base is None or cambian:
-        version = AsmVersion(
-            asm_id=asm.id,
-            vigente_desde=t.inicio,
-            usuario_id=c.usuario_id,
-            origen="importacion",
-            importacion_id=c.importacion_id,
-            **despues,
+        c.versiones.append(
+            {
+                **_POR_OMISION,
+                **despues,
+                "asm_id": asm_id,
+                "vigente_desde": t.inicio,
+                "usuario_id": c.usuario_id,
+                "origen": "importacion",
+                "importacion_id": c.importacion_id,
+                "registrado_en": utcnow(),
+            }
         )
-        s.add(version)
-        auditoria.registrar(
-            s, c.actor, "version" if base is not None else "crear", "asm", asm.id,
+        c.auditar(
+            "version" if base is not None else "crear", asm_id,
             vigente_desde=t.inicio.isoformat(), importacion_id=c.importacion_id,
             cambios={k: [_json(antes.get(k)), _json(despues.get(k))] for k in cambian},
         )  # fmt: skip
@@ -419,23 +465,26 @@ def _importar_fila(
     else:
         resumen.sin_cambios += 1
 
-    dependencias = _fijar_responsables(c, asm, fila, de_encabezado, actuales, problema)
+    dependencias = _fijar_responsables(c, asm_id, fila, de_encabezado, actuales, problema)
 
     pendiente = False
     if cambia_avance and fila.avance is not None:
-        s.add(
-            Avance(
-                asm_id=asm.id,
-                periodo=t.ultimo_mes,
-                porcentaje=fila.avance,
-                usuario_id=c.usuario_id,
-                origen="importacion",
-                importacion_id=c.importacion_id,
-            )
+        c.avances.append(
+            {
+                "asm_id": asm_id,
+                "periodo": t.ultimo_mes,
+                "porcentaje": fila.avance,
+                "observaciones": "",
+                "folio": None,
+                "usuario_id": c.usuario_id,
+                "origen": "importacion",
+                "importacion_id": c.importacion_id,
+                "registrado_en": utcnow(),
+            }
         )
-        auditoria.registrar(
-            s, c.actor, "avance", "asm", asm.id, periodo=t.ultimo_mes.isoformat(),
-            porcentaje=fila.avance, importacion_id=c.importacion_id,
+        c.auditar(
+            "avance", asm_id, periodo=t.ultimo_mes.isoformat(), porcentaje=fila.avance,
+            importacion_id=c.importacion_id,
         )  # fmt: skip
         resumen.avances += 1
         # Art. 14: 100 % must be proven; the import takes it, the evidence is still owed.
@@ -465,7 +514,7 @@ def _importar_fila(
 
 def _fijar_responsables(
     c: _Contexto,
-    asm: Asm,
+    asm_id: int,
     fila: FilaLeida,
     de_encabezado: Dependencia | None,
     actuales: set[tuple[int, int | None]],
@@ -513,9 +562,9 @@ def _fijar_responsables(
         return todos
     # The area's text is kept in every AsmVersion, so replacing the links loses no history.
     if actuales:
-        c.session.execute(delete(AsmResponsable).where(AsmResponsable.asm_id == asm.id))
+        c.sin_enlaces.append(asm_id)
     for dep_id, unidad_id in sorted(deseados, key=lambda x: (x[0], x[1] or 0)):
-        c.session.add(AsmResponsable(asm_id=asm.id, dependencia_id=dep_id, unidad_id=unidad_id))
+        c.enlaces.append({"asm_id": asm_id, "dependencia_id": dep_id, "unidad_id": unidad_id})
     return todos
 
 
