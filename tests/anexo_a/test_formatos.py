@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from datetime import date
 
 import pytest
@@ -250,7 +251,7 @@ def test_quarters_in_every_form(texto: str) -> None:
 @pytest.mark.parametrize("texto", ["2do.", "2°", "II", "Segundo", "2"])
 @pytest.mark.parametrize("etiqueta", ["AÑO:", "EJERCICIO FISCAL:", "Año"])
 def test_quarter_and_year_written_apart(texto: str, etiqueta: str) -> None:
-    filas: list[list[object]] = [
+    filas: list[Sequence[object]] = [
         ["Programa presupuestario / Fondo: E003"],
         ["TRIMESTRE:", texto, None, etiqueta, 2025],
         [],
@@ -271,7 +272,7 @@ def test_a_date_range_that_is_not_a_quarter_is_not_read_as_one() -> None:
 
 @pytest.mark.parametrize("formato", ["xlsx", "xls", "csv"])
 def test_rows_that_are_not_asm_are_skipped_and_listed(formato: str) -> None:
-    filas: list[list[object]] = [
+    filas: list[Sequence[object]] = [
         list("abcdefghij"),  # 5: a)–j) letters under the headers
         asm(1, "Uno", "Específico", avance=10),
         ["Hoja 1 de 2"],  # 7: page footer
