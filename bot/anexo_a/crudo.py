@@ -54,6 +54,9 @@ class HojaCruda:
     porcentaje: set[tuple[int, int]] = field(default_factory=set)
     combinadas: list[tuple[int, int, int, int]] = field(default_factory=list)
     formulas: dict[tuple[int, int], object] = field(default_factory=dict)
+    # The file holds numbers formatted as percents, but their cells are unknown (.ods read by
+    # calamine): a % column of only 0 and 1 then means 0 % and 100 %.
+    con_porcentajes: bool = False
 
     @property
     def max_row(self) -> int:
@@ -108,9 +111,17 @@ def leer_hojas(datos: bytes, nombre: str) -> list[HojaCruda]:
                 raise ArchivoIlegible(_no_es_hoja(nombre))
         return _de_xlsx(datos, nombre)
     if tipo in ("ods", "xls"):
+        con_porcentajes = False
         if tipo == "ods":
             revisar_zip(datos, nombre)
-        return _de_calamine(datos, nombre)
+            with zipfile.ZipFile(io.BytesIO(datos)) as z:
+                con_porcentajes = any(
+                    b'value-type="percentage"' in trozo for trozo in _trozos(z, "content.xml")
+                )
+        hojas = _de_calamine(datos, nombre)
+        for hoja in hojas:
+            hoja.con_porcentajes = con_porcentajes
+        return hojas
     return _de_csv(datos, nombre)
 
 

@@ -711,7 +711,8 @@ def _leer_hoja(
 
 
 def _columna_de_fracciones(hoja: HojaCruda, grupos: list[list[_Renglon]], tabla: _Tabla) -> bool:
-    """The % column holds fractions when all its numbers lie between 0 and 1, one strictly."""
+    """The % column holds fractions when all its numbers lie between 0 and 1, one strictly (or
+    any, in a file known to hold percent-formatted numbers whose cells are not known)."""
     numeros: list[float] = []
     for grupo in grupos:
         valor = _calculado(hoja, grupo[0], "avance")
@@ -721,7 +722,9 @@ def _columna_de_fracciones(hoja: HojaCruda, grupos: list[list[_Renglon]], tabla:
             numeros.append(float(valor))
         elif isinstance(valor, str) and (m := re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*", valor)):
             numeros.append(float(m[1].replace(",", ".")))
-    return bool(numeros) and all(0 <= n <= 1 for n in numeros) and any(0 < n < 1 for n in numeros)
+    if not numeros or not all(0 <= n <= 1 for n in numeros):
+        return False
+    return hoja.con_porcentajes or any(0 < n < 1 for n in numeros)
 
 
 def _calculado(hoja: HojaCruda, renglon: _Renglon, campo: str) -> object:

@@ -187,6 +187,13 @@ def test_percentages_in_every_form(
     assert [f.avance for f in leido.planes[0].filas] == esperados
 
 
+def test_an_ods_of_only_zero_and_hundred_percent_reads_them_as_such() -> None:
+    filas = [asm(1, "Uno", "Específico", avance=Porcentaje(1)),
+             asm(2, "Dos", "Específico", avance=Porcentaje(0))]  # fmt: skip
+    leido = sin_problemas(leer("ods", Hoja("Plan", plan(filas))))
+    assert [f.avance for f in leido.planes[0].filas] == [100, 0]
+
+
 @pytest.mark.parametrize("marca", ["N/A", "-", "n/a", "No aplica"])
 def test_na_is_an_empty_percent_with_a_warning(marca: str) -> None:
     filas = [asm(1, "Uno", "Específico", avance=marca), asm(2, "Dos", "Específico", avance=20)]
