@@ -847,7 +847,11 @@ def _leer_grupo(
         area_responsable=texto("area"),
         actividades=_lineas(actividades) if varias else texto("actividades"),
         fecha_termino=max(fechas) if fechas else None,
-        resultados_esperados=texto("resultados"),
+        resultados_esperados=(
+            "\n".join(dict.fromkeys(_propios(grupo, "resultados")))
+            if varias
+            else texto("resultados")
+        ),
         productos_evidencias=(
             "\n".join(dict.fromkeys(a.producto for a in actividades if a.producto))
             if varias
@@ -858,6 +862,15 @@ def _leer_grupo(
         detalle=tuple(actividades) if varias else (),
         ultima_fila=grupo[-1].fila,
     )
+
+
+def _propios(grupo: list[_Renglon], campo: str) -> list[str]:
+    """What each row of an ASM over several rows writes in `campo`, once per merged cell."""
+    return [
+        r.textos[campo]
+        for i, r in enumerate(grupo)
+        if r.tiene(campo) and (i == 0 or r.propio(campo))
+    ]
 
 
 def _lineas(actividades: list[Actividad]) -> str:

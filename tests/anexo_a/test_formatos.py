@@ -127,11 +127,13 @@ def test_one_asm_over_several_blank_rows(formato: str) -> None:
     filas = [
         asm(1, "Integrar un padrón único", "Específico", actividades="Depurar",
             fecha="30/06/2025", avance="40"),
-        asm(None, None, None, actividades="Publicar", fecha="31/07/2025", productos="Liga"),
+        asm(None, None, None, actividades="Publicar", fecha="31/07/2025", productos="Liga",
+            resultados="Padrón publicado"),
         asm(2, "Actualizar la MIR", "Institucional", actividades="Mesas", avance="0"),
     ]  # fmt: skip
     leido = sin_problemas(leer(formato, Hoja("Plan", plan(filas))))
     uno, dos = leido.planes[0].filas
+    assert uno.resultados_esperados == "Padrón publicado"
     assert [a.texto for a in uno.detalle] == ["Depurar", "Publicar"]
     assert uno.fecha_termino == date(2025, 7, 31)
     assert (uno.fila, uno.ultima_fila, dos.numero) == (5, 6, 2)
