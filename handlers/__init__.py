@@ -18,6 +18,7 @@ from bot.mensajes import textos
 from bot.mensajes.admin import SOLO_COORDINACION
 from bot.servicios import borradores
 from bot.servicios.borradores import Flujo
+from bot.servicios.importacion_vista import EXTENSIONES
 from bot.servicios.usuarios import Persona
 from handlers import (
     admin,
@@ -72,7 +73,7 @@ async def archivo(update: Update, context: Contexto) -> None:
     if persona is None or mensaje is None:
         return
     doc = mensaje.document
-    if doc is not None and not persona.es_enlace and _es_xlsx(doc.file_name):
+    if doc is not None and not persona.es_enlace and _es_anexo(doc.file_name):
         if persona.rol is Rol.COORDINADOR:
             await admin.documento(update, context, persona)
         else:
@@ -93,9 +94,9 @@ def _flujo(borrador: object) -> str:
     return "" if flujo is None else flujo.value
 
 
-def _es_xlsx(nombre: str | None) -> bool:
-    # As filters.Document.FileExtension("xlsx") decided before: by the name's extension.
-    return bool(nombre) and str(nombre).lower().endswith(".xlsx")
+def _es_anexo(nombre: str | None) -> bool:
+    # By the name's extension; the reader then checks the bytes (a .pdf named .xlsx is refused).
+    return bool(nombre) and str(nombre).lower().rsplit(".", 1)[-1] in EXTENSIONES
 
 
 def registrar_handlers(app: Application) -> None:  # type: ignore[type-arg]

@@ -95,7 +95,7 @@ async def _editar(update: Update, texto: str | None, botones: InlineKeyboardMark
 
 
 async def documento(update: Update, context: Contexto, persona: Persona) -> None:
-    """A coordinador's .xlsx: the preview, with «Confirmar» when it may be imported."""
+    """A coordinador's Anexo A (.xlsx, .xlsm, .xls, .ods or .csv): the preview, with «Confirmar» when it may be imported."""
     recibido = await recibir_archivo(
         update, context, maximo=MAX_BYTES, descarga_fallida=tx.DESCARGA_FALLIDA,
         muy_grande=lambda _n: tx.muy_grande(MAX_BYTES // (1024 * 1024)),
@@ -143,7 +143,10 @@ async def boton_importar(
         return
     try:
         resumen = await en_bd(
-            context, lambda s: flujo_importar.confirmar(s, persona, marca, data_dir)
+            context,
+            lambda s: flujo_importar.confirmar(
+                s, persona, marca, data_dir, aviso=tx.aviso_importacion
+            ),
         )
     except ArchivoPerdido:
         await q.answer(tx.ARCHIVO_PERDIDO, show_alert=True)

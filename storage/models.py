@@ -158,6 +158,8 @@ class AsmVersion(Base):
     registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
     origen: Mapped[str] = mapped_column(String(20), default="bot")  # bot, importacion, demo
+    # The file it came from, when `origen` is importacion (who imported it is in that row).
+    importacion_id: Mapped[int | None] = mapped_column(ForeignKey("importacion.id"))
 
     asm: Mapped[Asm] = relationship(back_populates="versiones")
 
@@ -192,6 +194,7 @@ class Avance(Base):
     usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
     origen: Mapped[str] = mapped_column(String(20), default="bot")
     registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    importacion_id: Mapped[int | None] = mapped_column(ForeignKey("importacion.id"))
 
 
 class Evidencia(Base):

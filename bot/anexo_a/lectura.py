@@ -1,26 +1,37 @@
 """Read the Anexo A files that dependencias fill into `AnexoLeido`, without a database.
 
-People fill the form in Excel as they see fit, so the reader finds things by meaning:
+Any format `bot.anexo_a.crudo` reads (.xlsx, .xlsm, .xls, .ods, .csv) becomes plain grids first;
+from there the reader finds things by meaning:
 
 - A sheet holds a plan when one of its rows names at least four of the ten columns (see
   `_CAMPOS`); that row is the header. Other sheets (“Instrucciones”, catalogues) are ignored.
-- Above the header, “Programa presupuestario / Fondo”, “Trimestre y año” and “Dependencia” are
-  labels; their value follows a colon in the same cell, or is the next filled cell to the right,
-  or the cell below.
+  Núm., ASM, Clasificación and % de avance must be among its columns (the % may be empty).
+- Above the header, “Programa presupuestario / Fondo”, “Trimestre y año”, “Año” / “Ejercicio
+  fiscal” and “Dependencia” are labels; their value follows a colon in the same cell, or is the
+  next filled cell to the right, or the cell below. Without a Pp in the header, a sheet named
+  like one («E003», «E003 Seguridad») names it.
 - Rows after the header are ASM rows between the first and the last row that surely is one (a
   whole number in Núm., or an ASM with a valid classification or with three more columns filled).
-  Outside that span, rows are titles, notes and signatures and are ignored. A row that starts
-  with “Elaboró”, “Revisó”, “Nota”… ends the table. Blank rows, and rows with only a Núm. (a
-  form numbered in advance), are skipped.
+  Outside that span, rows are titles, notes and signatures. A row that starts with “Elaboró”,
+  “Revisó”, “Nota”… ends the table. Repeated headers, the a)–j) letters row, page footers
+  (“Hoja 1 de 2”) and totals or averages are skipped and listed in `PlanLeido.omitidas`.
+- One ASM may take several rows: the rows below it without their own Núm. and ASM (left blank,
+  or merged with the ASM's cells) hold more of its activities, each with its own fecha and
+  product. They become one ASM whose activities are the lines of Actividades and whose fecha de
+  término is the latest.
 - A merged cell's value is in its top-left cell; in the table it also counts for the rows below
   it (an “Área responsable” merged over three ASM applies to the three).
 - Text typed starting with “=” is kept literally: Excel or openpyxl may have stored it as a
   formula, and what the person typed is the formula's text. Núm., Fecha and % de avance are
   numbers, so a formula there is a calculation and its saved result is used.
 - A cell with only dashes, underscores or dots (“-”, “____”) is empty.
-- % de avance: a number in a cell with a percent format is a fraction (0.45 → 45); any other
-  number or text is the percent itself (45, “45”, “45 %”). It is rounded to the nearest whole
-  percent, halves up (0.455 → 46).
+- % de avance: a number in a cell with a percent format is a fraction (0.45 → 45); so are the
+  numbers of a column whose numbers all lie between 0 and 1 with one strictly between (exports
+  of Google Sheets lose the format); any other number or text is the percent itself (45, “45”,
+  “45 %”). It is rounded to the nearest whole percent, halves up (0.455 → 46). “N/A” or “-” is
+  an empty % with a warning.
+- Fecha de término: a month alone (“junio 2025”) or a period (“1er semestre 2025”) is its last
+  day, with a warning naming the cell.
 
 Every problem carries the sheet, row and column letter that Excel shows; all of them are
 collected. File-level problems (not a spreadsheet, no table anywhere) have an empty `hoja`.
@@ -28,23 +39,29 @@ collected. File-level problems (not a spreadsheet, no table anywhere) have an em
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
-from openpyxl import load_workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.formula import ArrayFormula
-from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.anexo_a.modelo import COLUMNAS, AnexoLeido, FilaLeida, PlanLeido, Problema
+from bot.anexo_a.crudo import ArchivoIlegible, HojaCruda, leer_hojas
+from bot.anexo_a.modelo import (
+    COLUMNAS,
+    Actividad,
+    AnexoLeido,
+    FilaLeida,
+    Omitida,
+    PlanLeido,
+    Problema,
+)
 from bot.dominio.periodos import MESES, Trimestre, formato_fecha
 from bot.dominio.texto import normalizar
 from bot.dominio.vocabulario import Clasificacion
@@ -84,6 +101,7 @@ _ETIQUETAS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(r"(nombre del )?(programa presupuestario|programa|pp)( ?(/|o|y) ?fondo)?|fondo"),
     ),
     ("trimestre", re.compile(r"(trimestre|periodo)( ?(y|/|,|de) ?(ano|anio))?( que se reporta)?")),
+    ("anio", re.compile(r"(ano|anio|ejercicio( fiscal)?)( que se reporta)?")),
     (
         "dependencia",
         re.compile(r"(dependencia|entidad)( ?(o|/|y) ?(entidad|dependencia))?( responsable)?"),
@@ -95,6 +113,12 @@ _CIERRE = re.compile(
     r"(elaboro|reviso|autorizo|aprobo|valido|vo\.? ?bo|notas?|fuente|firmas?|atentamente)\b"
 )
 _SOLO_RAYAS = re.compile(r"[\s_\-.–—]*")  # signature lines and “-” for “nothing”
+_PIE_DE_PAGINA = re.compile(r"(hoja|pagina|pag\.?)\s*\d+\s*(de|/)\s*\d+")
+_LETRA_DE_COLUMNA = re.compile(r"\(?[a-j]\)?\.?")
+_TOTALES = re.compile(r"(total(es)?|promedio|suma|avance (general|promedio|total))\b.*")
+_NO_APLICA = re.compile(r"n/?a|no aplica|[-–—]+")
+# A sheet named like a Pp or fondo: «E003», «Pp E003», «E003 Seguridad», «FORTAMUN-DF».
+_PP_EN_HOJA = re.compile(r"(?:pp\.?\s*)?([A-Z]\d{3}\b.*|(FISM|FORTAMUN|FORTASEG)\b.*)", re.I)
 
 _ACEPTADAS = "Específico, Institucional, Interinstitucional o Intergubernamental"
 
@@ -110,14 +134,22 @@ class _Tabla:
 
 @dataclass(frozen=True)
 class _Renglon:
-    """One row below the header: its cells by field (merges resolved) and what they say."""
+    """One row below the header: its values by field (merges resolved) and what they say.
+
+    `origen` is the (row, column) a value came from: another row's for a merged cell.
+    """
 
     fila: int
-    celdas: dict[str, Cell]
+    valores: dict[str, object]
     textos: dict[str, str]
+    origen: dict[str, tuple[int, int]]
 
     def tiene(self, campo: str) -> bool:
         return bool(self.textos.get(campo))
+
+    def propio(self, campo: str) -> bool:
+        """The row has its own value for `campo` (not one merged down from a row above)."""
+        return self.tiene(campo) and self.origen[campo][0] == self.fila
 
     @property
     def solo_numero(self) -> bool:
@@ -126,50 +158,61 @@ class _Renglon:
 
 
 class _Problemas:
-    """Collects the problems of one sheet, located as Excel shows them."""
+    """Collects the problems (and warnings) of one sheet, located as Excel shows them."""
 
-    def __init__(self, hoja: str, destino: list[Problema]) -> None:
+    def __init__(self, hoja: str, destino: list[Problema], avisos: list[Problema]) -> None:
         self.hoja = hoja
         self.destino = destino
+        self.avisos = avisos
 
     def agregar(self, fila: int | None, columna: int | None, mensaje: str) -> None:
         letra = None if columna is None else get_column_letter(columna)
         self.destino.append(Problema(self.hoja, fila, letra, mensaje))
 
+    def advertir(self, fila: int, columna: int, mensaje: str) -> None:
+        self.avisos.append(Problema(self.hoja, fila, get_column_letter(columna), mensaje))
+
 
 # --- Public API. ---
 
 
-def leer_anexo_a(origen: Path | BinaryIO, nombre: str = "archivo") -> AnexoLeido:
-    """Read every plan of an Anexo A file and every problem in it; `nombre` names it in messages."""
-    datos = origen.read_bytes() if isinstance(origen, Path) else origen.read()
-    try:
-        libro = load_workbook(BytesIO(datos), data_only=False)
-        # The results that Excel saved for formulas, used only for Núm., Fecha and % de avance.
-        calculado = load_workbook(BytesIO(datos), data_only=True)
-    except Exception:  # openpyxl raises many types for a file that is not .xlsx; all mean that
-        return AnexoLeido(problemas=[Problema("", None, None, _no_es_xlsx(datos, nombre))])
+def leer_anexo_a(origen: Path | BinaryIO | bytes, nombre: str = "archivo") -> AnexoLeido:
+    """Read every plan of an Anexo A file and every problem in it; `nombre` names it in messages.
 
+    This parses in the calling process: files from people go through `bot.anexo_a.aislado`.
+    """
+    if isinstance(origen, bytes):
+        datos = origen
+    else:
+        datos = origen.read_bytes() if isinstance(origen, Path) else origen.read()
+    try:
+        hojas = leer_hojas(datos, nombre)
+    except ArchivoIlegible as e:
+        return AnexoLeido(problemas=[Problema("", None, None, str(e))])
+    return leer_hojas_crudas(hojas, nombre)
+
+
+def leer_hojas_crudas(hojas: list[HojaCruda], nombre: str) -> AnexoLeido:
     leido = AnexoLeido()
     con_tabla = 0
-    for hoja, valores in zip(libro.worksheets, calculado.worksheets, strict=True):
+    for hoja in hojas:
         tabla = _buscar_tabla(hoja)
         if tabla is None:
             continue
         con_tabla += 1
-        plan = _leer_hoja(hoja, valores, tabla, leido.problemas)
+        plan = _leer_hoja(hoja, tabla, leido.problemas, leido.advertencias)
         # A table with no rows is an unused copy of the form, not a plan.
         if plan.filas:
             leido.planes.append(plan)
 
     if con_tabla == 0:
-        hojas = ", ".join(f"«{h.title}»" for h in libro.worksheets)
+        nombres = ", ".join(f"«{h.titulo}»" for h in hojas)
         leido.problemas.append(
             Problema(
                 "",
                 None,
                 None,
-                f"«{nombre}» no parece un Anexo A: no se encontró en ninguna hoja ({hojas}) la "
+                f"«{nombre}» no parece un Anexo A: no se encontró en ninguna hoja ({nombres}) la "
                 "tabla con las columnas Núm., Aspecto Susceptible de Mejora (ASM), "
                 "Clasificación (Por actores involucrados)…",
             )
@@ -181,9 +224,20 @@ def leer_anexo_a(origen: Path | BinaryIO, nombre: str = "archivo") -> AnexoLeido
     return leido
 
 
+_ABREVIATURAS = {
+    "esp": Clasificacion.ESPECIFICO,
+    "inst": Clasificacion.INSTITUCIONAL,
+    "interinst": Clasificacion.INTERINSTITUCIONAL,
+    "intergub": Clasificacion.INTERGUBERNAMENTAL,
+    "intergubern": Clasificacion.INTERGUBERNAMENTAL,
+}
+
+
 def interpretar_clasificacion(texto: str) -> Clasificacion | None:
-    """`Específico`, `ASPECTOS INSTITUCIONALES`, `Inter-institucional`… → Clasificacion; else None."""
-    t = re.sub(r"^aspectos?\s+", "", normalizar(texto))
+    """`Específico`, `ASPECTOS INSTITUCIONALES`, `Inter-institucional`, `Esp.`, `Interinst.`,
+    `ESPECÍFICO (UR)` → Clasificacion; else None."""
+    t = re.sub(r"\(.*?\)", " ", normalizar(texto))  # “específico (ur)”: a note
+    t = re.sub(r"^\s*aspectos?\s+", "", t)
     t = re.sub(r"[^a-z]", "", t)  # “inter-institucional”, “específico.”
     for forma in (t, t.removesuffix("s"), t.removesuffix("es")):
         if forma in ("especifico", "especifica"):
@@ -191,12 +245,13 @@ def interpretar_clasificacion(texto: str) -> Clasificacion | None:
         for clasificacion in Clasificacion:
             if forma == clasificacion.value:
                 return clasificacion
-    return None
+    return _ABREVIATURAS.get(t)
 
 
 def interpretar_fecha(valor: object) -> date | None:
-    """A date as a cell holds it: a date, an Excel serial number, or text such as `30/06/2025`,
-    `2025-06-30`, `30 de junio de 2025`, `30-jun-2025`. Day before month, as in Mexico.
+    """A date as a cell holds it: a date, an Excel serial number (also typed as text), or text
+    such as `30/06/2025`, `30/06/25`, `2025-06-30`, `30 de junio de 2025`, `30-jun-25`. Day before
+    month, as in Mexico.
 
     None or empty text → None. Raises ValueError with a Spanish message for anything else,
     including impossible dates (`31/02/2025`).
@@ -213,6 +268,8 @@ def interpretar_fecha(valor: object) -> date | None:
     if not texto:
         return None
     t = normalizar(texto)
+    if re.fullmatch(r"\d{5}(\.\d+)?", t):  # a serial number pasted as text
+        return _fecha_de_serial(float(t))
     if m := _FECHA_DMA.fullmatch(t):
         dia, mes, anio = int(m[1]), int(m[3]), int(m[4])
     elif m := _FECHA_ISO.fullmatch(t):
@@ -233,9 +290,47 @@ def interpretar_fecha(valor: object) -> date | None:
         ) from None
 
 
-def interpretar_trimestre(valor: object) -> Trimestre | None:
+_MES_SOLO = re.compile(r"([a-z]+)\.?\s*(?:de\s+|del\s+|[-/ ])\s*(\d{4}|\d{2})")
+_SEMESTRE = re.compile(
+    r"(?:(primer|primero|segundo)|([12])\s*(?:er|ro|do|o|°)?\.?)\s*semestre\s*(?:de\s+|del\s+)?(\d{4})"
+)
+
+
+def interpretar_fecha_o_periodo(valor: object) -> tuple[date | None, str | None]:
+    """`interpretar_fecha`, and also a month (`junio 2025`, `jun-2025`) or a period (`1er
+    semestre 2025`, `4to trimestre 2025`), which mean their last day: then the second value is a
+    warning saying so."""
+    try:
+        return interpretar_fecha(valor), None
+    except ValueError:
+        texto = _texto(valor)
+        t = normalizar(texto)
+        fin: date | None = None
+        if (m := _MES_SOLO.fullmatch(t)) and (mes := _mes(m[1])):
+            anio = int(m[2]) + (2000 if len(m[2]) == 2 else 0)
+            fin = date(anio, mes, calendar.monthrange(anio, mes)[1])
+        elif m := _SEMESTRE.fullmatch(t):
+            primero = m[1] in ("primer", "primero") or m[2] == "1"
+            fin = date(int(m[3]), 6, 30) if primero else date(int(m[3]), 12, 31)
+        elif "trimestre" in t or re.search(r"\btrim\b", t):
+            try:
+                trimestre = interpretar_trimestre(texto)
+            except ValueError:
+                trimestre = None
+            fin = trimestre.fin if trimestre else None
+        if fin is None:
+            raise
+        return (
+            fin,
+            f"«{texto}» no es un día; se toma el último día del periodo, {formato_fecha(fin)}.",
+        )
+
+
+def interpretar_trimestre(valor: object, anio: int | None = None) -> Trimestre | None:
     """`2025T2`, `Segundo trimestre 2025`, `2do trimestre 2025`, `2° Trimestre 2025`,
-    `Trimestre 2 de 2025`, `abril-junio 2025`, `T2 2025` → Trimestre(2025, 2).
+    `Trimestre 2 de 2025`, `abril-junio 2025`, `T2 2025`, `2T-2025`, `T2/2025`, `II Trim. 2025`,
+    `01/04/2025 al 30/06/2025` → Trimestre(2025, 2). With `anio` (written in a cell of its own),
+    also `2do.`, `2°`, `II`, `Segundo`.
 
     None or empty text → None; a date → its quarter. Raises ValueError otherwise.
     """
@@ -249,14 +344,49 @@ def interpretar_trimestre(valor: object) -> Trimestre | None:
     if not texto:
         return None
     t = normalizar(texto)
+    if rango := _rango_de_fechas(t):
+        return rango
     anios = _ANIO.findall(t)
-    if len(anios) == 1:
-        numeros = _numeros_de_trimestre(_ANIO.sub(" ", t))
+    if not anios and anio is not None:
+        anios = [str(anio)]
+        t = f"{t} {anio}"
+    if len(set(anios)) == 1:
+        resto = _ANIO.sub(" ", t)
+        numeros = _numeros_de_trimestre(resto)
+        if not numeros:
+            numeros = _numero_suelto(resto)
         if len(numeros) == 1:
             return Trimestre(int(anios[0]), numeros.pop())
     raise ValueError(
         f"no se entiende el trimestre «{texto}»; escríbalo como «Segundo trimestre 2025» o 2025T2."
     )
+
+
+def _numero_suelto(texto: str) -> set[int]:
+    """`2do.`, `2°`, `II`, `segundo` alone: a quarter when the year is written elsewhere."""
+    t = texto.strip(" .,:-/")
+    if m := re.fullmatch(r"([1-4])\s*(?:er|ro|do|to|o|°|a)?\.?", t):
+        return {int(m[1])}
+    if t in _ROMANOS:
+        return {_ROMANOS[t]}
+    if t in _ORDINALES:
+        return {_ORDINALES[t]}
+    return set()
+
+
+def _rango_de_fechas(t: str) -> Trimestre | None:
+    """`01/04/2025 al 30/06/2025`: the quarter these two dates span exactly."""
+    fechas = re.findall(r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{1,2}-\d{1,2}", t)
+    if len(fechas) != 2:
+        return None
+    try:
+        desde, hasta = interpretar_fecha(fechas[0]), interpretar_fecha(fechas[1])
+    except ValueError:
+        return None
+    if desde is None or hasta is None:
+        return None
+    trimestre = Trimestre.de_fecha(desde)
+    return trimestre if (trimestre.inicio, trimestre.fin) == (desde, hasta) else None
 
 
 # --- Dates and quarters. ---
@@ -265,7 +395,7 @@ _FECHA_DMA = re.compile(r"(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})")
 _FECHA_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?")
 _FECHA_TEXTO = re.compile(
     r"(?:[a-z]+,?\s+)?"  # a weekday: “lunes 30 de junio de 2025”
-    r"(\d{1,2})(?:\s+de\s+|\s*[-/ ]\s*)([a-z]+)\.?(?:\s+del?\s+|\s*[-/ ,]\s*)(\d{4})"
+    r"(\d{1,2})(?:\s+de\s+|\s*[-/ ]\s*)([a-z]+)\.?(?:\s+del?\s+|\s*[-/ ,]\s*)(\d{4}|\d{2})"
 )
 _NOMBRES_MES = (*((nombre, i) for i, nombre in enumerate(MESES, start=1)), ("setiembre", 9))
 _ANIO = re.compile(r"(?<!\d)(\d{4})(?!\d)")
@@ -277,7 +407,8 @@ _TRIMESTRE_PATRONES = (
     re.compile(r"(?<!\d)([1-4])\s*(?:er|ro|do|to|o|°|a)?\.?\s*trimestre"),  # “2do trimestre”
     re.compile(r"trimestre\s*(?:no\.?|num\.?|numero)?\s*([1-4])(?!\d)"),  # “trimestre 2 de”
     re.compile(r"(?<![a-z])t\s*-?\s*([1-4])(?!\d)"),  # “T2 2025”, “2025T2”
-    re.compile(r"\b(i|ii|iii|iv)\s+trimestre"),
+    re.compile(r"\b(i|ii|iii|iv)\s+trim"),  # “II Trim. 2025”
+    re.compile(r"(?<![\da-z])([1-4])\s*t(?![a-z])"),  # “2T-2025”, “2T 2025”
 )
 _RANGO_MESES = re.compile(rf"{_MES}\s*(?:-|–|—|/|\ba\b|\bal\b)\s*{_MES}")
 
@@ -333,7 +464,7 @@ def _campo_de_encabezado(valor: object) -> str | None:
     return None
 
 
-def _reconocer(fila: tuple[object, ...], columnas: dict[str, int]) -> None:
+def _reconocer(fila: list[object], columnas: dict[str, int]) -> None:
     """Add to `columnas` the fields this row's cells name; a field keeps its first column."""
     usadas = set(columnas.values())
     for indice, valor in enumerate(fila, start=1):
@@ -343,9 +474,9 @@ def _reconocer(fila: tuple[object, ...], columnas: dict[str, int]) -> None:
             usadas.add(indice)
 
 
-def _buscar_tabla(hoja: Worksheet) -> _Tabla | None:
+def _buscar_tabla(hoja: HojaCruda) -> _Tabla | None:
     """The first row that names enough columns is the header; None when no row does."""
-    for numero, fila in enumerate(hoja.iter_rows(values_only=True), start=1):
+    for numero, fila in enumerate(hoja.filas, start=1):
         columnas: dict[str, int] = {}
         _reconocer(fila, columnas)
         if len(columnas) < _MINIMO_RECONOCIDAS:
@@ -353,10 +484,10 @@ def _buscar_tabla(hoja: Worksheet) -> _Tabla | None:
         # Header cells merged downwards take more rows; words in those rows name more columns
         # (“Seguimiento” above “% de avance” and “Observaciones”).
         ultima = numero
-        for rango in hoja.merged_cells.ranges:
-            if rango.min_row == numero and rango.min_col in columnas.values():
-                ultima = max(ultima, rango.max_row)
-        for extra in hoja.iter_rows(min_row=numero + 1, max_row=ultima, values_only=True):
+        for r1, c1, r2, _c2 in hoja.combinadas:
+            if r1 == numero and c1 in columnas.values():
+                ultima = max(ultima, r2)
+        for extra in hoja.filas[numero:ultima]:
             _reconocer(extra, columnas)
         return _Tabla(numero, ultima + 1, columnas)
     return None
@@ -375,13 +506,14 @@ def _etiqueta(valor: object) -> tuple[str, str] | None:
 
 
 def _leer_bloque(
-    hoja: Worksheet, hasta: int, problemas: _Problemas
-) -> tuple[str | None, Trimestre | None, str | None]:
-    """Programa, trimestre and dependencia from the rows above the table header."""
+    hoja: HojaCruda, hasta: int, problemas: _Problemas
+) -> tuple[str | None, Trimestre | None, str | None, Problema | None]:
+    """Programa, trimestre and dependencia from the rows above the table header, and the
+    problem of a quarter that is written but cannot be understood."""
     encontrados: dict[str, tuple[object, int, int]] = {}  # field → (value, row, column)
     for fila in range(1, hasta):
-        for columna in range(1, hoja.max_column + 1):
-            etiqueta = _etiqueta(hoja.cell(fila, columna).value)
+        for columna in range(1, len(hoja.filas[fila - 1]) + 1):
+            etiqueta = _etiqueta(hoja.valor(fila, columna))
             if etiqueta is None or etiqueta[0] in encontrados:
                 continue
             campo, despues = etiqueta
@@ -395,28 +527,33 @@ def _leer_bloque(
 
     programa = _texto(encontrados["programa"][0]) if "programa" in encontrados else None
     dependencia = _texto(encontrados["dependencia"][0]) if "dependencia" in encontrados else None
+    anio = None
+    if "anio" in encontrados:
+        m = _ANIO.search(_texto(encontrados["anio"][0]))
+        anio = int(m[1]) if m else None
     trimestre = None
+    ilegible = None
     if "trimestre" in encontrados:
         valor, fila_t, columna_t = encontrados["trimestre"]
         try:
-            trimestre = interpretar_trimestre(valor)
+            trimestre = interpretar_trimestre(valor, anio)
         except ValueError as error:
-            problemas.agregar(fila_t, columna_t, str(error))
-    return programa or None, trimestre, dependencia or None
+            ilegible = Problema(problemas.hoja, fila_t, get_column_letter(columna_t), str(error))
+    return programa or None, trimestre, dependencia or None, ilegible
 
 
 def _valor_de_etiqueta(
-    hoja: Worksheet, fila: int, columna: int, hasta: int
+    hoja: HojaCruda, fila: int, columna: int, hasta: int
 ) -> tuple[object, int, int] | None:
     """The value of a label without a colon: the next filled cell to its right, else below it."""
-    for derecha in range(columna + 1, hoja.max_column + 1):
-        valor = hoja.cell(fila, derecha).value
+    for derecha in range(columna + 1, len(hoja.filas[fila - 1]) + 1):
+        valor = hoja.valor(fila, derecha)
         if _texto(valor):
             if _etiqueta(valor):  # labels side by side, values in the row below
                 break
             return valor, fila, derecha
     if fila + 1 < hasta:
-        valor = hoja.cell(fila + 1, columna).value
+        valor = hoja.valor(fila + 1, columna)
         if _texto(valor) and not _etiqueta(valor):
             return valor, fila + 1, columna
     return None
@@ -425,46 +562,73 @@ def _valor_de_etiqueta(
 # --- Reading the rows. ---
 
 
-def _origenes_de_combinadas(hoja: Worksheet) -> dict[tuple[int, int], tuple[int, int]]:
+def _origenes_de_combinadas(hoja: HojaCruda) -> dict[tuple[int, int], tuple[int, int]]:
     """For cells under the top of a merged range, in its first column: where their value is.
 
     Only downwards: a value merged across columns belongs to its first column alone, or an ASM
     merged over two columns would also be read as the classification.
     """
     origen: dict[tuple[int, int], tuple[int, int]] = {}
-    for rango in hoja.merged_cells.ranges:
-        for fila in range(rango.min_row + 1, rango.max_row + 1):
-            origen[(fila, rango.min_col)] = (rango.min_row, rango.min_col)
+    for r1, c1, r2, _c2 in hoja.combinadas:
+        for fila in range(r1 + 1, r2 + 1):
+            origen[(fila, c1)] = (r1, c1)
     return origen
 
 
-def _renglones(hoja: Worksheet, tabla: _Tabla) -> Iterator[_Renglon]:
-    """Rows below the header, up to a note or signature row."""
+def _renglones(hoja: HojaCruda, tabla: _Tabla, omitidas: list[Omitida]) -> Iterator[_Renglon]:
+    """Rows below the header, up to a note or signature row; rows that are not ASM are listed
+    in `omitidas` and not given."""
     origenes = _origenes_de_combinadas(hoja)
     for fila in range(tabla.primera_fila, hoja.max_row + 1):
-        celdas: dict[str, Cell] = {}
+        valores: dict[str, object] = {}
+        origen: dict[str, tuple[int, int]] = {}
         for campo, columna in tabla.columnas.items():
-            celda = hoja.cell(*origenes.get((fila, columna), (fila, columna)))
-            if isinstance(celda, Cell):  # the rest of a merge across columns is empty
-                celdas[campo] = celda
-        renglon = _Renglon(fila, celdas, {c: _texto(celda.value) for c, celda in celdas.items()})
-        if not _numero_seguro(renglon) and _es_cierre(hoja, fila):
+            r, c = origenes.get((fila, columna), (fila, columna))
+            valores[campo] = hoja.valor(r, c)
+            origen[campo] = (r, c)
+        renglon = _Renglon(fila, valores, {c: _texto(v) for c, v in valores.items()}, origen)
+        if _numero_seguro(renglon):  # a whole number in Núm.: an ASM, the usual case
+            yield renglon
+            continue
+        crudos = [t for t in (_texto(v) for v in hoja.filas[fila - 1]) if t]
+        if not crudos:
+            yield renglon
+            continue
+        primera = normalizar(crudos[0])
+        if _CIERRE.match(primera):
+            omitidas.append(Omitida(fila, "notas y firmas (fin de la tabla)"))
             return
+        motivo = _motivo_de_omitir(hoja.filas[fila - 1], crudos, primera, renglon)
+        if motivo:
+            omitidas.append(Omitida(fila, motivo))
+            continue
         yield renglon
 
 
-def _es_cierre(hoja: Worksheet, fila: int) -> bool:
-    for valor in next(hoja.iter_rows(min_row=fila, max_row=fila, values_only=True)):
-        texto = _texto(valor)
-        if texto:
-            return _CIERRE.match(normalizar(texto)) is not None
-    return False
+def _motivo_de_omitir(
+    fila: list[object], crudos: list[str], primera: str, renglon: _Renglon
+) -> str | None:
+    """Why a row below the header is not an ASM, or None when it may be one."""
+    reconocidas: dict[str, int] = {}
+    _reconocer(fila, reconocidas)
+    if len(reconocidas) >= _MINIMO_RECONOCIDAS:
+        return "encabezado repetido"
+    if len(crudos) >= 3 and all(_LETRA_DE_COLUMNA.fullmatch(normalizar(t)) for t in crudos):
+        return "letras de las columnas"
+    if len(crudos) <= 2 and any(_PIE_DE_PAGINA.fullmatch(normalizar(t)) for t in crudos):
+        return "pie de página"
+    if (_TOTALES.fullmatch(primera) and not renglon.propio("asm")) or (
+        _TOTALES.fullmatch(normalizar(renglon.textos.get("asm", "")))
+        and not _numero_seguro(renglon)
+    ):
+        return "totales o promedios"
+    return None
 
 
 def _numero_seguro(renglon: _Renglon) -> bool:
     try:
-        return _interpretar_numero(renglon.celdas["numero"].value) is not None
-    except (KeyError, ValueError):
+        return _interpretar_numero(renglon.valores.get("numero")) is not None
+    except ValueError:
         return False
 
 
@@ -482,15 +646,32 @@ def _es_asm_seguro(renglon: _Renglon) -> bool:
     return len(otros) >= 3
 
 
+def _inicia_asm(renglon: _Renglon, anterior: list[_Renglon] | None) -> bool:
+    """Whether a row starts an ASM; otherwise it continues the one above (more activities).
+
+    A row continues the ASM above when neither its Núm. nor its ASM is its own: left blank, or
+    merged with the cells of the row above.
+    """
+    if anterior is None:
+        return True
+    return renglon.propio("numero") or renglon.propio("asm")
+
+
 def _leer_hoja(
-    hoja: Worksheet, calculado: Worksheet, tabla: _Tabla, destino: list[Problema]
+    hoja: HojaCruda, tabla: _Tabla, destino: list[Problema], avisos: list[Problema]
 ) -> PlanLeido:
-    problemas = _Problemas(hoja.title, destino)
-    programa, trimestre, dependencia = _leer_bloque(hoja, tabla.fila_encabezado, problemas)
-    plan = PlanLeido(hoja.title, programa, trimestre, dependencia)
+    problemas = _Problemas(hoja.titulo, destino, avisos)
+    programa, trimestre, dependencia, ilegible = _leer_bloque(
+        hoja, tabla.fila_encabezado, problemas
+    )
+    plan = PlanLeido(hoja.titulo, programa, trimestre, dependencia)
+    plan.trimestre_ilegible = ilegible
+    if plan.programa is None and (m := _PP_EN_HOJA.fullmatch(hoja.titulo.strip())):
+        plan.programa = m[1].strip()
+        plan.programa_de_hoja = True
     plan.columnas = {campo: get_column_letter(i) for campo, i in tabla.columnas.items()}
 
-    faltan = [c for c in _OBLIGATORIOS if c not in tabla.columnas]
+    faltan = [c for c in (*_OBLIGATORIOS, "avance") if c not in tabla.columnas]
     for campo in faltan:
         problemas.agregar(
             tabla.fila_encabezado, None, f"falta la columna «{_NOMBRES[campo]}» en los encabezados."
@@ -498,139 +679,213 @@ def _leer_hoja(
     if faltan:
         return plan
 
-    renglones = list(_renglones(hoja, tabla))
+    renglones = list(_renglones(hoja, tabla, plan.omitidas))
     seguros = [i for i, r in enumerate(renglones) if _es_asm_seguro(r)]
     if not seguros:
         return plan
+    for r in renglones[: seguros[0]] + renglones[seguros[-1] + 1 :]:
+        if any(r.textos.values()):
+            plan.omitidas.append(Omitida(r.fila, "fuera de la tabla (título o nota)"))
     dentro = renglones[seguros[0] : seguros[-1] + 1]
 
-    # Without any Núm. the rows are numbered in order; with some, each must have its own.
-    numerar = not any(r.tiene("numero") for r in dentro)
-    vistos: dict[int, int] = {}  # Núm. → row where it first appeared
-    posicion = 0
+    # One ASM and the rows that continue it.
+    grupos: list[list[_Renglon]] = []
     for renglon in dentro:
         if renglon.solo_numero:
             continue
-        if not (renglon.tiene("numero") or renglon.tiene("asm")):
-            if any(renglon.textos.values()):  # text continued from the row above, usually
-                problemas.agregar(
-                    renglon.fila,
-                    tabla.columnas["asm"],
-                    "la fila tiene datos pero no tiene Núm. ni ASM; "
-                    "escriba cada ASM en una sola fila.",
-                )
-            continue
-        posicion += 1
+        if _inicia_asm(renglon, grupos[-1] if grupos else None):
+            grupos.append([renglon])
+        else:
+            grupos[-1].append(renglon)
+
+    fraccion = _columna_de_fracciones(hoja, grupos, tabla)
+    # Without any Núm. the rows are numbered in order; with some, each must have its own.
+    numerar = not any(g[0].tiene("numero") for g in grupos)
+    vistos: dict[int, int] = {}  # Núm. → row where it first appeared
+    for posicion, grupo in enumerate(grupos, start=1):
         numero = posicion if numerar else None
-        fila = _leer_renglon(renglon, numero, vistos, calculado, tabla, problemas)
+        fila = _leer_grupo(grupo, numero, vistos, hoja, tabla, problemas, fraccion)
         if fila is not None:
             plan.filas.append(fila)
     return plan
 
 
-def _leer_renglon(
-    renglon: _Renglon,
+def _columna_de_fracciones(hoja: HojaCruda, grupos: list[list[_Renglon]], tabla: _Tabla) -> bool:
+    """The % column holds fractions when all its numbers lie between 0 and 1, one strictly (or
+    any, in a file known to hold percent-formatted numbers whose cells are not known)."""
+    numeros: list[float] = []
+    for grupo in grupos:
+        valor = _calculado(hoja, grupo[0], "avance")
+        if isinstance(valor, (int, float)) and not isinstance(valor, bool):
+            if grupo[0].origen["avance"] in hoja.porcentaje:
+                continue  # already a fraction by its format
+            numeros.append(float(valor))
+        elif isinstance(valor, str) and (m := re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*", valor)):
+            numeros.append(float(m[1].replace(",", ".")))
+    if not numeros or not all(0 <= n <= 1 for n in numeros):
+        return False
+    return hoja.con_porcentajes or any(0 < n < 1 for n in numeros)
+
+
+def _calculado(hoja: HojaCruda, renglon: _Renglon, campo: str) -> object:
+    """The cell's value; for a formula, the result Excel saved (never the formula text)."""
+    if campo not in renglon.origen:
+        return None
+    posicion = renglon.origen[campo]
+    if posicion not in hoja.formulas:
+        return renglon.valores[campo]
+    resultado = hoja.formulas[posicion]
+    if resultado is None:
+        raise ValueError(
+            f"la celda tiene la fórmula «{renglon.textos[campo]}» sin resultado guardado; "
+            "escriba el valor."
+        )
+    return resultado
+
+
+def _leer_grupo(
+    grupo: list[_Renglon],
     numero_dado: int | None,
     vistos: dict[int, int],
-    calculado: Worksheet,
+    hoja: HojaCruda,
     tabla: _Tabla,
     problemas: _Problemas,
+    fraccion: bool,
 ) -> FilaLeida | None:
-    """One ASM row; None when it has a problem (each one is reported).
+    """One ASM, from its first row and the rows that continue it; None when it has a problem
+    (each one is reported).
 
     `numero_dado` is its Núm. when the file has none; `vistos` maps each Núm. read so far to
     its row, to find repeated ones.
     """
+    renglon = grupo[0]
     hay_problema = False
 
-    def reportar(campo: str, mensaje: str) -> None:
+    def reportar(r: _Renglon, campo: str, mensaje: str) -> None:
         nonlocal hay_problema
         hay_problema = True
-        problemas.agregar(renglon.fila, tabla.columnas[campo], mensaje)
+        problemas.agregar(r.fila, tabla.columnas[campo], mensaje)
 
     def texto(campo: str) -> str:
         return renglon.textos.get(campo, "")
 
-    def calcular(campo: str) -> object:
-        """The cell's value; for a formula, the result Excel saved (never the formula text)."""
-        celda = renglon.celdas.get(campo)
-        if celda is None:
-            return None
-        if celda.data_type != "f":
-            return celda.value
-        resultado = calculado.cell(celda.row, celda.column).value
-        if resultado is None:
-            raise ValueError(
-                f"la celda tiene la fórmula «{_texto(celda.value)}» sin resultado guardado; "
-                "escriba el valor."
-            )
-        return resultado
-
     numero = numero_dado
     if numero is None:
         try:
-            numero = _interpretar_numero(calcular("numero"))
+            numero = _interpretar_numero(_calculado(hoja, renglon, "numero"))
             if numero is None:
-                reportar("numero", "falta el Núm. del ASM.")
+                reportar(renglon, "numero", "falta el Núm. del ASM.")
         except ValueError as error:
-            reportar("numero", str(error))
+            reportar(renglon, "numero", str(error))
     if numero is not None and numero in vistos:
-        reportar("numero", _repetido(renglon, numero, vistos[numero]))
+        reportar(
+            renglon, "numero", f"el Núm. {numero} se repite (ya está en la fila {vistos[numero]})."
+        )
     elif numero is not None:
         vistos[numero] = renglon.fila
 
     if not texto("asm"):
-        reportar("asm", f"falta el «{_NOMBRES['asm']}».")
+        reportar(renglon, "asm", f"falta el «{_NOMBRES['asm']}».")
 
     clasificacion = interpretar_clasificacion(texto("clasificacion"))
     if clasificacion is None:
         if texto("clasificacion"):
             reportar(
+                renglon,
                 "clasificacion",
                 f"la clasificación «{texto('clasificacion')}» no es válida; escriba {_ACEPTADAS}.",
             )
         else:
-            reportar("clasificacion", f"falta la clasificación; escriba {_ACEPTADAS}.")
+            reportar(renglon, "clasificacion", f"falta la clasificación; escriba {_ACEPTADAS}.")
 
-    fecha = None
-    try:
-        fecha = interpretar_fecha(calcular("fecha"))
-    except ValueError as error:
-        reportar("fecha", str(error))
+    # Each row's own fecha and product; a merged fecha counts once.
+    actividades: list[Actividad] = []
+    fechas: list[date] = []
+    vistas_fechas: set[tuple[int, int]] = set()
+    for r in grupo:
+        fecha = None
+        if "fecha" in tabla.columnas and r.origen["fecha"] not in vistas_fechas:
+            vistas_fechas.add(r.origen["fecha"])
+            try:
+                fecha, aviso = interpretar_fecha_o_periodo(_calculado(hoja, r, "fecha"))
+                if aviso:
+                    problemas.advertir(r.origen["fecha"][0], tabla.columnas["fecha"], aviso)
+            except ValueError as error:
+                reportar(r, "fecha", str(error))
+        if fecha is not None:
+            fechas.append(fecha)
+        producto = r.textos.get("productos", "") if r is renglon or r.propio("productos") else ""
+        actividad = (
+            r.textos.get("actividades", "") if r is renglon or r.propio("actividades") else ""
+        )
+        if actividad or producto or fecha:
+            actividades.append(Actividad(actividad, fecha, producto))
 
     avance = None
     try:
-        celda = renglon.celdas.get("avance")
-        fraccion = celda is not None and "%" in str(celda.number_format)
-        avance = _interpretar_avance(calcular("avance"), fraccion)
+        valor = _calculado(hoja, renglon, "avance")
+        crudo = renglon.valores.get("avance")
+        if isinstance(crudo, str) and _NO_APLICA.fullmatch(normalizar(crudo.strip())):
+            problemas.advertir(
+                renglon.origen["avance"][0], tabla.columnas["avance"],
+                f"«{crudo.strip()}» en % de avance: se toma como sin avance registrado.",
+            )  # fmt: skip
+        else:
+            es_fraccion = fraccion or renglon.origen["avance"] in hoja.porcentaje
+            avance = _interpretar_avance(valor, es_fraccion)
     except ValueError as error:
-        reportar("avance", str(error))
+        reportar(renglon, "avance", str(error))
 
     if hay_problema or numero is None or clasificacion is None:
         return None
+    varias = len(grupo) > 1
     return FilaLeida(
         fila=renglon.fila,
         numero=numero,
         asm=texto("asm"),
         clasificacion=clasificacion,
         area_responsable=texto("area"),
-        actividades=texto("actividades"),
-        fecha_termino=fecha,
-        resultados_esperados=texto("resultados"),
-        productos_evidencias=texto("productos"),
+        actividades=_lineas(actividades) if varias else texto("actividades"),
+        fecha_termino=max(fechas) if fechas else None,
+        resultados_esperados=(
+            "\n".join(dict.fromkeys(_propios(grupo, "resultados")))
+            if varias
+            else texto("resultados")
+        ),
+        productos_evidencias=(
+            "\n".join(dict.fromkeys(a.producto for a in actividades if a.producto))
+            if varias
+            else texto("productos")
+        ),
         avance=avance,
         observaciones=texto("observaciones"),
+        detalle=tuple(actividades) if varias else (),
+        ultima_fila=grupo[-1].fila,
     )
 
 
-def _repetido(renglon: _Renglon, numero: int, anterior: int) -> str:
-    # One ASM spread over several rows, with its Núm. merged over them, is a usual habit.
-    if renglon.celdas["numero"].row != renglon.fila:
-        return (
-            f"la celda del Núm. {numero} está combinada con la de la fila {anterior}; "
-            "escriba cada ASM en una sola fila."
-        )
-    return f"el Núm. {numero} se repite (ya está en la fila {anterior})."
+def _propios(grupo: list[_Renglon], campo: str) -> list[str]:
+    """What each row of an ASM over several rows writes in `campo`, once per merged cell."""
+    return [
+        r.textos[campo]
+        for i, r in enumerate(grupo)
+        if r.tiene(campo) and (i == 0 or r.propio(campo))
+    ]
+
+
+def _lineas(actividades: list[Actividad]) -> str:
+    """Activities as the lines of the Actividades column; a line says its own fecha and
+    product, so the Anexo A written back (one row per ASM) keeps them."""
+    lineas = []
+    for a in actividades:
+        extra = []
+        if a.fecha_termino is not None:
+            extra.append(f"término: {formato_fecha(a.fecha_termino)}")
+        if a.producto:
+            extra.append(f"producto: {a.producto}")
+        linea = a.texto or "(sin descripción)"
+        lineas.append(f"{linea} ({'; '.join(extra)})" if extra else linea)
+    return "\n".join(lineas)
 
 
 # --- Cell values. ---
@@ -672,7 +927,8 @@ def _interpretar_numero(valor: object) -> int | None:
 
 
 def _interpretar_avance(valor: object, fraccion: bool) -> int | None:
-    """% de avance as a whole percent; `fraccion` when the cell has a percent number format."""
+    """% de avance as a whole percent; `fraccion` when numbers are fractions (a percent format,
+    or a column of numbers between 0 and 1). Text with «%» is always the percent itself."""
     if isinstance(valor, (int, float)) and not isinstance(valor, bool):
         porcentaje = float(valor) * 100 if fraccion else float(valor)
     else:
@@ -683,24 +939,19 @@ def _interpretar_avance(valor: object, fraccion: bool) -> int | None:
         if not m:
             raise ValueError(f"«{texto}» no es un % de avance; escriba un número de 0 a 100.")
         porcentaje = float(m[1].replace(",", "."))
+        if fraccion and "%" not in texto:
+            porcentaje *= 100
     entero = math.floor(porcentaje + 0.5)  # halves up, unlike round()
     if not 0 <= entero <= 100:
         raise ValueError(f"el % de avance {entero} está fuera de rango (0 a 100).")
     return entero
 
 
-def _no_es_xlsx(datos: bytes, nombre: str) -> str:
-    if datos.startswith(b"\xd0\xcf\x11\xe0"):  # OLE: Excel 97–2003, or a password-protected file
-        return (
-            f"«{nombre}» está en el formato antiguo de Excel (.xls) o tiene contraseña; "
-            "ábralo en Excel, guárdelo como .xlsx sin contraseña y envíelo de nuevo."
-        )
-    return f"«{nombre}» no es un archivo de Excel (.xlsx) válido; guárdelo como .xlsx y envíelo de nuevo."
-
-
 __all__ = [
     "interpretar_clasificacion",
     "interpretar_fecha",
+    "interpretar_fecha_o_periodo",
     "interpretar_trimestre",
     "leer_anexo_a",
+    "leer_hojas_crudas",
 ]

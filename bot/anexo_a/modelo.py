@@ -96,6 +96,15 @@ class Problema:
 
 
 @dataclass(frozen=True)
+class Actividad:
+    """One activity of an ASM written over several rows, with what its own row says."""
+
+    texto: str
+    fecha_termino: date | None = None
+    producto: str = ""
+
+
+@dataclass(frozen=True)
 class FilaLeida:
     """One ASM row read from a file; `fila` is the Excel row number it came from."""
 
@@ -110,6 +119,17 @@ class FilaLeida:
     productos_evidencias: str
     avance: int | None
     observaciones: str
+    # The activities in order when the ASM takes several rows; `actividades` holds them as lines.
+    detalle: tuple[Actividad, ...] = ()
+    ultima_fila: int = field(default=0, compare=False)  # the last row the ASM takes
+
+
+@dataclass(frozen=True)
+class Omitida:
+    """A row below the header that is not an ASM (a repeated header, a footer, a total…)."""
+
+    fila: int
+    motivo: str
 
 
 @dataclass
@@ -123,6 +143,13 @@ class PlanLeido:
     filas: list[FilaLeida] = field(default_factory=list)
     # Excel column letter of each column found («avance»: «I»), for problems found later.
     columnas: dict[str, str] = field(default_factory=dict, compare=False)
+    omitidas: list[Omitida] = field(default_factory=list, compare=False)
+    # A quarter written in the header that could not be understood: a problem only when the
+    # import is not told the quarter some other way (`--trimestre`).
+    trimestre_ilegible: Problema | None = field(default=None, compare=False)
+    programa_de_hoja: bool = field(
+        default=False, compare=False
+    )  # the Pp came from the sheet's name
 
 
 @dataclass
@@ -131,3 +158,5 @@ class AnexoLeido:
 
     planes: list[PlanLeido] = field(default_factory=list)
     problemas: list[Problema] = field(default_factory=list)
+    # What was read but deserves a look (a month taken as its last day, «N/A» as an empty %).
+    advertencias: list[Problema] = field(default_factory=list)

@@ -17,6 +17,7 @@ from bot.config import redact_url
 from bot.dominio.periodos import Trimestre
 from bot.dominio.vocabulario import Rol
 from bot.entorno import Entorno
+from bot.mensajes.admin import aviso_importacion
 from bot.servicios import demo as demo_mod
 from bot.servicios.catalogo import Catalogo, cargar_dependencias_csv
 from bot.servicios.consultas import planes_anexo
@@ -112,13 +113,13 @@ def dependencias(csv_path: Path | None) -> None:
     "--pp",
     "programa",
     metavar="TEXTO",
-    help="Pp o fondo, si el archivo no lo indica (p. ej. «E001 Seguridad»).",
+    help="Pp o fondo de las hojas que no lo indican (p. ej. «E001 Seguridad»).",
 )
 @click.option(
     "--trimestre",
     callback=cli_comun.trimestre,
     metavar="AAAATN",
-    help="Trimestre, si el archivo no lo indica (2025T2).",
+    help="Trimestre, si el archivo no lo indica o no se entiende (2025T2).",
 )
 @click.option(
     "--dependencia", metavar="SIGLAS", help="Dependencia o siglas, si el archivo no la indica."
@@ -129,7 +130,8 @@ def importar(
     trimestre: Trimestre | None,
     dependencia: str | None,
 ) -> None:
-    """Importa archivos Anexo A (.xlsx). Cada archivo entra completo o no entra."""
+    """Importa archivos Anexo A (.xlsx, .xlsm, .xls, .ods, .csv). Cada archivo entra completo o
+    no entra; los enlaces y la Contraloría reciben aviso de lo que cambió."""
     fallidos = 0
     with cli_comun.entorno() as entorno:
         with click.progressbar(archivos, label="Importando", file=sys.stderr) as barra:
@@ -138,8 +140,9 @@ def importar(
                 try:
                     with unit_of_work(entorno.sesiones) as s:
                         resumen = importar_archivo(
-                            s, ruta, programa=programa, trimestre=trimestre, dependencia=dependencia
-                        )
+                            s, ruta, programa=programa, trimestre=trimestre,
+                            dependencia=dependencia, aviso=aviso_importacion,
+                        )  # fmt: skip
                     resultados.append(resumen.texto())
                 except ImportacionFallida as e:
                     fallidos += 1

@@ -12,7 +12,7 @@ from bot.anexo_a.modelo import Problema
 from bot.dominio.periodos import formato_fecha
 from bot.dominio.vocabulario import Rol
 from bot.mensajes.textos import e, partir, recortar, rol_de
-from bot.servicios.importacion import ResumenImportacion
+from bot.servicios.importacion import AvisoImportacion, ResumenImportacion
 from bot.servicios.importacion_vista import CambioAsm, VistaImportacion
 
 SOLO_COORDINACION = "Esto es solo para la coordinación del IMPLAN (Departamento de Evaluación)."
@@ -61,13 +61,16 @@ def no_importable(nombre: str, problemas: Sequence[Problema]) -> str:
 
 
 def _acotadas(
-    lineas: Sequence[str], antes: Sequence[str], resto: Callable[[int], str]
+    lineas: Sequence[str],
+    antes: Sequence[str],
+    resto: Callable[[int], str],
+    maximo: int = MAX_LINEAS,
 ) -> list[str]:
     """As many `lineas` as fit in one message after `antes`; the ones left out are counted."""
     usado = sum(len(x) + 1 for x in antes)
     salida: list[str] = []
     for i, linea in enumerate(lineas):
-        if i == MAX_LINEAS or usado + len(linea) + 1 > LIMITE:
+        if i == maximo or usado + len(linea) + 1 > LIMITE:
             return [*salida, resto(len(lineas) - i)]
         salida.append(linea)
         usado += len(linea) + 1
@@ -83,17 +86,54 @@ def vista(nombre: str, v: VistaImportacion) -> str:
         f"ASM nuevos: {r.nuevos} · con cambios: {r.modificados} · sin cambios: {r.sin_cambios}",
         f"Avances a registrar: {r.avances}",
     ]
-    if r.dependencias_nuevas:
-        lineas.append("Dependencias nuevas en el catálogo: " + e(", ".join(r.dependencias_nuevas)))
+    lineas += _notas(r)
     if v.cambios:
         lineas.append("")
-        lineas += _acotadas(
-            [linea_cambio(c) for c in v.cambios], lineas, lambda n: f"… y {n} ASM más."
-        )
+        detalle = [linea for c in v.cambios for linea in lineas_cambio(c)]
+        lineas += _acotadas(detalle, [*lineas, "x" * 120], lambda n: f"… y {n} línea(s) más.", 200)
     else:
         lineas.append("\nEl archivo no cambia nada de lo registrado.")
     lineas.append("\nTodavía no se guardó nada. ¿Importar el archivo?")
     return "\n".join(lineas)
+
+
+def _notas(r: ResumenImportacion) -> list[str]:
+    """What the summary adds to the counts: pending evidence, warnings, skipped rows."""
+    lineas = []
+    if r.dependencias_nuevas:
+        lineas.append("Dependencias nuevas en el catálogo: " + e(", ".join(r.dependencias_nuevas)))
+    if r.pendientes_evidencia:
+        lineas.append(
+            "⚠️ 100 % <b>pendiente de evidencia</b>: "
+            + e(recortar(", ".join(r.pendientes_evidencia), 400))
+        )
+    if r.advertencias:
+        lineas.append(f"Avisos ({len(r.advertencias)}): " + e(recortar(r.advertencias[0], 300)))
+    if r.omitidas:
+        lineas.append(
+            f"Filas omitidas por no ser ASM ({len(r.omitidas)}): "
+            + e(recortar("; ".join(r.omitidas), 400))
+        )
+    return lineas
+
+
+def _corto(texto: str) -> str:
+    return e(recortar(" ".join(texto.split()), 60))
+
+
+def lineas_cambio(c: CambioAsm) -> list[str]:
+    """One ASM's change: a heading, and each field that changes with its value before and after."""
+    marca = " — <b>pendiente de evidencia</b>" if c.pendiente_evidencia else ""
+    lineas = [f"• <b>{e(c.programa)} Núm. {c.numero}</b>{' (nuevo)' if c.nuevo else ''}{marca}"]
+    if not c.nuevo:
+        for campo, antes, despues in c.detalle:
+            lineas.append(f"   {CAMPOS.get(campo, campo)}: {_corto(antes)} → {_corto(despues)}")
+    if c.avance is not None:
+        antes_a, despues_a = c.avance
+        lineas.append(
+            f"   % de avance: {'—' if antes_a is None else f'{antes_a} %'} → {despues_a} %"
+        )
+    return lineas
 
 
 def linea_cambio(c: CambioAsm) -> str:
@@ -111,8 +151,22 @@ def importado(r: ResumenImportacion) -> str:
         f"ASM nuevos: {r.nuevos} · con cambios: {r.modificados} · sin cambios: {r.sin_cambios}",
         f"Avances registrados: {r.avances}",
     ]
-    if r.dependencias_nuevas:
-        lineas.append("Dependencias añadidas: " + e(", ".join(r.dependencias_nuevas)))
+    lineas += _notas(r)
+    if r.avisos:
+        lineas.append(f"Se avisó de los cambios a {r.avisos} persona(s) (enlaces y Contraloría).")
+    return "\n".join(lineas)
+
+
+def aviso_importacion(a: AvisoImportacion) -> str:
+    """What an enlace (its dependencia's ASM) or the Contraloría (all) is told after an import."""
+    quien = f" de {e(a.dependencia)}" if a.dependencia else ""
+    lineas = [
+        f"📥 <b>Se importó un Anexo A</b> («{e(a.archivo)}») que cambia {len(a.cambios)} "
+        f"ASM{quien}. Así quedaron:",
+    ]
+    detalle = [linea for c in a.cambios for linea in lineas_cambio(c)]
+    lineas += _acotadas(detalle, [*lineas, "x" * 120], lambda n: f"… y {n} línea(s) más.", 200)
+    lineas.append("Si algo no es correcto, avise al Departamento de Evaluación del IMPLAN.")
     return "\n".join(lineas)
 
 

@@ -105,6 +105,34 @@ class Catalogo:
         ids = self._por_iniciales.get(clave, set())
         return self._por_id[next(iter(ids))] if len(ids) == 1 else None
 
+    def buscar_en(self, texto: str) -> tuple[Dependencia, str | None] | None:
+        """A known dependencia named inside a longer text, and what is left (its unit):
+        «Dirección de Egresos de la Tesorería Municipal» → (Tesorería Municipal, «Dirección de
+        Egresos»). The longest name wins; siglas count only as a whole word of three letters or
+        more. None when no name or siglas is found, or two different ones are."""
+        t = normalizar(texto)
+        if not t:
+            return None
+        halladas: dict[int, tuple[int, int]] = {}  # id → (length matched, first word's index)
+        for clave, dep in self._por_clave.items():
+            if len(clave) < 3 or clave == t:
+                continue
+            m = re.search(rf"(?<![a-z0-9]){re.escape(clave)}(?![a-z0-9])", t)
+            if m is not None and len(clave) > halladas.get(dep.id, (0, 0))[0]:
+                halladas[dep.id] = (len(clave), len(t[: m.start()].split()))
+        if len(halladas) != 1:
+            return None
+        [(dep_id, (_largo, inicio))] = halladas.items()
+        dep = self._por_id[dep_id]
+        # The unit as the person wrote it: the words around the dependencia's name.
+        palabras = texto.split()
+        largo = len(normalizar(dep.nombre).split())
+        if normalizar(" ".join(palabras[inicio : inicio + largo])) != normalizar(dep.nombre):
+            largo = 1  # matched by its siglas
+        resto = " ".join(palabras[:inicio] + palabras[inicio + largo :])
+        unidad = re.sub(r"\s+(de la|del|de|la|el)$", "", resto.strip(" ,/-–—"), flags=re.I)
+        return dep, unidad.strip(" ,/-–—") or None
+
     def obtener_o_crear(self, texto: str, tipo: TipoDependencia | None = None) -> Dependencia:
         dep = self.buscar(texto)
         if dep is not None:

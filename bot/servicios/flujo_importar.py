@@ -4,19 +4,19 @@ the file stored by content, then the import on «Confirmar» or nothing on «Can
 from __future__ import annotations
 
 import hashlib
-from io import BytesIO
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.anexo_a.lectura import leer_anexo_a
 from bot.servicios import borradores
 from bot.servicios.borradores import BorradorImportar
-from bot.servicios.importacion import ResumenImportacion
+from bot.servicios.importacion import AvisoImportacion, ResumenImportacion
 from bot.servicios.importacion_vista import (
     VistaImportacion,
     guardar_archivo,
     importar,
+    leer,
     ruta_archivo,
     vista_previa,
 )
@@ -41,7 +41,7 @@ def previsualizar(
     """A dry run of the import (nothing saved); a file that could be confirmed is stored and
     waits in the person's draft. Takes a while for a large file: call it off the event loop."""
     sha = hashlib.sha256(contenido).hexdigest()
-    leido = leer_anexo_a(BytesIO(contenido), nombre)
+    leido = leer(contenido, nombre)  # in a worker process with limits
     actor = f"usuario:{persona.id}"
     vista = vista_previa(sesiones, leido, nombre_archivo=nombre, sha256=sha, actor=actor)
     if vista.importable:
@@ -64,15 +64,16 @@ def reclamar(session: Session, persona: Persona, marca_boton: int) -> BorradorIm
 
 
 def confirmar(
-    session: Session, persona: Persona, marca_boton: int, data_dir: Path
-) -> ResumenImportacion:
+    session: Session, persona: Persona, marca_boton: int, data_dir: Path,
+    aviso: Callable[[AvisoImportacion], str] | None = None,
+) -> ResumenImportacion:  # fmt: skip
     """The import itself. Raises ImportacionFallida: the whole transaction, draft included,
-    rolls back."""
+    rolls back. `aviso` words what the enlaces and the Contraloría are told (bot.mensajes)."""
     b = reclamar(session, persona, marca_boton)
     ruta = ruta_archivo(data_dir, b.sha256)
     if not ruta.exists():
         raise ArchivoPerdido("archivo perdido")
     return importar(
-        session, leer_anexo_a(ruta, b.nombre), nombre_archivo=b.nombre, sha256=b.sha256,
-        actor=f"usuario:{persona.id}",
+        session, leer(ruta.read_bytes(), b.nombre), nombre_archivo=b.nombre, sha256=b.sha256,
+        actor=f"usuario:{persona.id}", aviso=aviso,
     )  # fmt: skip

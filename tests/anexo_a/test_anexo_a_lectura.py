@@ -687,24 +687,18 @@ def test_reune_todos_los_problemas_con_su_lugar(tmp_path):
         Problema("E012", 7, "I", "«mucho» no es un % de avance; escriba un número de 0 a 100."),
         Problema("E012", 8, "A", "el Núm. «seis» no es un número entero mayor que cero."),
         Problema("E012", 8, "C", f"falta la clasificación; {acepta}"),
-        Problema(
-            "E012",
-            9,
-            "B",
-            "la fila tiene datos pero no tiene Núm. ni ASM; escriba cada ASM en una sola fila.",
-        ),
     ]
     # The rows without problems are still read, for a caller that wants to show them.
     assert [f.fila for f in leido.planes[0].filas] == [10]
 
 
-def test_num_combinado_sobre_varias_filas(tmp_path):
+def test_num_combinado_sobre_varias_filas_es_un_asm_con_sus_actividades(tmp_path):
     libro, ws = libro_nuevo()
     tabla_simple(
         ws,
         [
-            fila_asm(1, "Uno", "Específico", actividades="Primera"),
-            fila_asm(None, None, None, actividades="Segunda"),
+            fila_asm(1, "Uno", "Específico", actividades="Primera", fecha="30/06/2025"),
+            fila_asm(None, None, None, actividades="Segunda", fecha="30/09/2025", productos="Acta"),
         ],
     )
     for letra in "ABC":
@@ -712,18 +706,18 @@ def test_num_combinado_sobre_varias_filas(tmp_path):
 
     leido = leer(libro, tmp_path)
 
-    assert leido.problemas == [
-        Problema(
-            "Plan",
-            3,
-            "A",
-            "la celda del Núm. 1 está combinada con la de la fila 2; escriba cada ASM en una "
-            "sola fila.",
-        )
-    ]
+    assert leido.problemas == []
+    [fila] = leido.planes[0].filas
+    assert (fila.numero, fila.fila, fila.ultima_fila) == (1, 2, 3)
+    assert fila.actividades == (
+        "Primera (término: 30/06/2025)\nSegunda (término: 30/09/2025; producto: Acta)"
+    )
+    assert fila.fecha_termino == date(2025, 9, 30)  # the latest
+    assert fila.productos_evidencias == "Acta"
+    assert [a.texto for a in fila.detalle] == ["Primera", "Segunda"]
 
 
-def test_trimestre_ilegible_es_un_problema_en_su_celda(tmp_path):
+def test_trimestre_ilegible_queda_senalado_en_su_celda(tmp_path):
     libro, ws = libro_nuevo()
     escribir(ws, 1, ["Trimestre y año:", None, "el segundo"])
     escribir(ws, 3, OFICIALES)
@@ -731,15 +725,16 @@ def test_trimestre_ilegible_es_un_problema_en_su_celda(tmp_path):
 
     leido = leer(libro, tmp_path)
 
-    assert leido.problemas == [
-        Problema(
-            "Plan",
-            1,
-            "C",
-            "no se entiende el trimestre «el segundo»; escríbalo como «Segundo trimestre 2025» "
-            "o 2025T2.",
-        )
-    ]
+    # A problem only if the import is not told the quarter otherwise (--trimestre).
+    assert leido.problemas == []
+    assert leido.planes[0].trimestre is None
+    assert leido.planes[0].trimestre_ilegible == Problema(
+        "Plan",
+        1,
+        "C",
+        "no se entiende el trimestre «el segundo»; escríbalo como «Segundo trimestre 2025» "
+        "o 2025T2.",
+    )
 
 
 def test_falta_una_columna_obligatoria(tmp_path):
@@ -812,22 +807,20 @@ def test_tabla_sin_ningun_asm(tmp_path):
     ]
 
 
-NO_ES_XLSX = "no es un archivo de Excel (.xlsx) válido; guárdelo como .xlsx y envíelo de nuevo."
+NO_ES_XLSX = "no es una hoja de cálculo; envíe el Anexo A en .xlsx, .xls, .ods o .csv."
+DANADO = (
+    "está dañado o incompleto y no se puede abrir; guárdelo de nuevo desde Excel o LibreOffice "
+    "y envíelo otra vez."
+)
 
 
 @pytest.mark.parametrize(
     ("nombre", "contenido", "mensaje"),
     [
         ("plan.xlsx", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n", f"«plan.xlsx» {NO_ES_XLSX}"),
-        ("plan.txt", "Núm.\tASM\n1\tDepurar el padrón\n".encode(), f"«plan.txt» {NO_ES_XLSX}"),
-        ("plan.xlsx", b"PK\x03\x04 truncated zip", f"«plan.xlsx» {NO_ES_XLSX}"),
+        ("plan.xlsx", b"PK\x03\x04 truncated zip", f"«plan.xlsx» {DANADO}"),
         ("vacio.xlsx", b"", f"«vacio.xlsx» {NO_ES_XLSX}"),
-        (
-            "plan.xls",
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
-            "«plan.xls» está en el formato antiguo de Excel (.xls) o tiene contraseña; ábralo en "
-            "Excel, guárdelo como .xlsx sin contraseña y envíelo de nuevo.",
-        ),
+        ("plan.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), f"«plan.xls» {DANADO}"),
     ],
 )  # fmt: skip
 def test_archivo_que_no_es_xlsx(tmp_path, nombre, contenido, mensaje):

@@ -99,7 +99,8 @@ def test_a_later_quarter_adds_history_without_touching_the_earlier(
     resumen = _importar(
         db, anexo_de_dependencia(tmp_path / "t3.xlsx", t3, trimestre="Tercer trimestre 2025")
     )
-    assert (resumen.modificados, resumen.sin_cambios, resumen.avances) == (1, 1, 2)
+    # Only the % that changed is a report of the quarter; the other one stays as it was.
+    assert (resumen.modificados, resumen.sin_cambios, resumen.avances) == (1, 1, 1)
     with db.sesiones() as s:
         (p2,) = planes_anexo(s, T2, cal, HOY)
         (p3,) = planes_anexo(s, Trimestre(2025, 3), cal, HOY)
@@ -168,7 +169,7 @@ def test_lower_percent_needs_justification(db: Db, tmp_path: Path) -> None:
     )
     t3[1][9] = "Se corrigió la cifra del trimestre anterior."
     resumen = _importar(db, anexo_de_dependencia(tmp_path / "t3b.xlsx", t3, trimestre="2025T3"))
-    assert resumen.avances == 2
+    assert resumen.avances == 1  # the other % did not change: no report
 
 
 def test_not_a_spreadsheet_gets_one_sentence(db: Db, tmp_path: Path) -> None:

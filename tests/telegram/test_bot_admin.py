@@ -83,8 +83,12 @@ async def test_preview_lists_changes_and_confirmar_imports(arnes: Arnes, tmp_pat
     assert "E003 (2026T4)" in vista
     assert "ASM nuevos: 1 · con cambios: 1 · sin cambios: 0" in vista
     assert "Avances a registrar: 2" in vista
-    assert "• E003 Núm. 1: actividades, % de avance 40% → 50%" in vista
-    assert "• E003 Núm. 4: nuevo, % de avance — → 0%" in vista
+    # Field by field, with the values before and after.
+    assert (
+        "• E003 Núm. 1\n   actividades: Mesas de trabajo y documento final → Depurar el padrón "
+        "con el Registro Civil\n"
+    ) in vista
+    assert "   % de avance: 40 % → 50 %\n• E003 Núm. 4 (nuevo)\n   % de avance: — → 0 %" in vista
     assert coord.last.labels() == ["Confirmar", "Cancelar"]
     # Nothing saved by the preview.
     assert (_contar(arnes, Asm), _contar(arnes, AsmVersion)) == (3, versiones)
