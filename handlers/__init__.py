@@ -11,6 +11,7 @@ from handlers import (
     consultas,
     historial,
     inicio,
+    oficio,
     plan,
     recordatorios,
     resumen,
@@ -28,6 +29,7 @@ def registrar_handlers(app: Application) -> None:  # type: ignore[type-arg]
     plan.registrar(app)
     valoracion.registrar(app)
     historial.registrar(app)
+    oficio.registrar(app)  # its "PDF with /verificar" handler is in group -1 too
     avance.registrar(app)  # last: it holds the catch-all text and file handlers
     # Unknown commands and buttons that are not ours get a short pointer.
     app.add_handler(MessageHandler(filters.COMMAND, inicio.desconocido))

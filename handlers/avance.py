@@ -60,6 +60,8 @@ _PREFIJO = {AVANCE: callbacks.AVANCE, EVIDENCIA: callbacks.EVIDENCIA}
 Continuacion = Callable[[Update, Contexto, Persona, Paso], Awaitable[None]]
 TEXTO_DE: dict[str, Continuacion] = {}
 ARCHIVO_DE: dict[str, Continuacion] = {}
+# What follows a confirmed report (handlers.oficio: the month's oficio once nothing is pending).
+TRAS_CONFIRMAR: list[Callable[[Update, Contexto, Persona, Recibo], Awaitable[None]]] = []
 
 
 # --- Starting: the list of the dependencia's ASM ---------------------------------------
@@ -416,6 +418,8 @@ async def _confirmar(update: Update, context: Contexto, persona: Persona) -> Non
         return
     await responder(update, textos.recibo(resultado))
     await repartidor(context).repartir()
+    for seguir in TRAS_CONFIRMAR:
+        await seguir(update, context, persona, resultado)
 
 
 async def _guardar_solo_evidencia(
