@@ -204,16 +204,22 @@ def escribir_anexo_a_pdf(
     destino: Path | BinaryIO,
     planes: Sequence[PlanAnexoA],
     encabezado: Encabezado,
-    generado: date,
+    fecha: date,
     *,
+    estado_al: bool = False,
     progreso: Callable[[int], object] | None = None,
 ) -> None:
     """One Anexo A per plan, each from a new landscape page: the header block, the ten columns
-    (repeated on every page), rows kept whole on one page whenever they fit in one."""
+    (repeated on every page), rows kept whole on one page whenever they fit in one.
+
+    The footer gives the quarter, page numbers and `fecha`: the day it was generated, or with
+    `estado_al` the cut-off date of the data (what a published plan says).
+    """
     if not planes:
         raise ValueError("sin planes")
     trimestre = planes[0].trimestre
-    pdf = Documento("L", f"{trimestre.etiqueta} · Generado el {formato_fecha(generado)}")
+    cuando = "Estado al" if estado_al else "Generado el"
+    pdf = Documento("L", f"{trimestre.etiqueta} · {cuando} {formato_fecha(fecha)}")
     pdf.set_title(f"Anexo A · {TITULO} · {trimestre.etiqueta}")
     pdf.set_author(encabezado.instituto)
     util = pdf.w - pdf.l_margin - pdf.r_margin
