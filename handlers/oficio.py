@@ -32,6 +32,7 @@ from bot.dominio.periodos import primer_dia_del_mes
 from bot.mensajes import callbacks
 from bot.mensajes import oficio as tx
 from bot.servicios import borradores, oficios
+from bot.servicios.anexo_proceso import PeticionVerificacion
 from bot.servicios.borradores import Paso
 from bot.servicios.oficios import SinEntregas, Verificacion
 from bot.servicios.seguimiento import Recibo
@@ -241,7 +242,9 @@ async def verificar_pdf(update: Update, context: Contexto) -> None:
     if not contenido.startswith(b"%PDF"):
         await responder(update, tx.NO_ES_PDF)
         return
-    v = await en_bd(context, lambda s: oficios.verificar_archivo(s, contenido))
+    v = await generador(context).verificar(
+        PeticionVerificacion(entorno(context).settings.database_url, contenido)
+    )
     await _responder_verificacion(update, context, v)
 
 

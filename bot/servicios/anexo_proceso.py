@@ -101,6 +101,17 @@ def emitir_oficio(p: PeticionOficio) -> oficios.OficioEmitido:
         return oficios.emitir(s, p.dependencia_id, p.mes, p.config, p.ahora, p.actor, p.usuario_id)
 
 
+@dataclass(frozen=True)
+class PeticionVerificacion:
+    database_url: str
+    contenido: bytes  # a PDF someone sent: untrusted, so it is parsed here
+
+
+def verificar_oficio(p: PeticionVerificacion) -> oficios.Verificacion:
+    with Session(_motor(p.database_url)) as s:
+        return oficios.verificar_archivo(s, p.contenido)
+
+
 def _ignorar_ctrl_c() -> None:
     """Ctrl+C is for the bot, which then closes the pool; the worker should not print a trace."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -118,6 +129,9 @@ class Generador:
 
     async def oficio(self, peticion: PeticionOficio) -> oficios.OficioEmitido:
         return await self._correr(emitir_oficio, peticion)
+
+    async def verificar(self, peticion: PeticionVerificacion) -> oficios.Verificacion:
+        return await self._correr(verificar_oficio, peticion)
 
     async def _correr(self, trabajo: Callable[[P], R], peticion: P) -> R:
         if not self._en_proceso:

@@ -7,21 +7,26 @@ issues, numbers and can later recognize.
 - Asking again for a month whose deliveries did not change returns the oficio already issued
   (same number and code); a correction issues a new one with the next number.
 - Verification: the issued file's sha256 is recorded, and its code is in the file (printed, in
-  the QR and in the PDF's keywords), so an edited copy is recognized as such.
+  the QR and in the PDF's keywords), so an edited copy is recognized as such. Files sent by
+  anyone are read (with pypdf, only to find that code) in the worker process.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -56,6 +61,7 @@ CARGO = "Enlace SEDEM"
 _ALFABETO = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed by people
 _CODIGO = re.compile(rf"[{_ALFABETO}]{{4}}-[{_ALFABETO}]{{4}}-[{_ALFABETO}]{{4}}")
 _EN_ARCHIVO = re.compile(re.escape(MARCA).encode() + rb"([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})")
+_EN_TEXTO = re.compile(re.escape(MARCA) + r"([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})")
 _NO_VA_EN_NOMBRE = re.compile(r"[^A-Za-z0-9._-]+")
 _TIPOS = {
     TipoEvaluacion.INTERNA.value: "Evaluación interna",
@@ -383,11 +389,27 @@ def verificar_archivo(session: Session, contenido: bytes) -> Verificacion:
     oficio = session.scalars(select(Oficio).where(Oficio.sha256 == sha).limit(1)).first()
     if oficio is not None:
         return _verificacion(session, oficio, Resultado.AUTENTICO)
-    for m in _EN_ARCHIVO.finditer(contenido):
-        oficio = _por_codigo(session, m.group(1).decode())
+    for codigo in _codigos_en(contenido):
+        oficio = _por_codigo(session, codigo)
         if oficio is not None:
             return _verificacion(session, oficio, Resultado.MODIFICADO)
     return Verificacion(Resultado.DESCONOCIDO)
+
+
+def _codigos_en(contenido: bytes) -> Iterator[str]:
+    """Codes the file claims: in the keywords as we wrote them, else as a PDF editor rewrote
+    them (compressed, re-encoded) or in the printed text."""
+    for m in _EN_ARCHIVO.finditer(contenido):
+        yield m.group(1).decode()
+    try:
+        lector = PdfReader(io.BytesIO(contenido))
+        claves = (lector.metadata.keywords if lector.metadata else None) or ""
+        yield from (m.group(1) for m in _EN_TEXTO.finditer(claves))
+        paginas = list(lector.pages)
+        for pagina in paginas[:1] + paginas[-1:]:
+            yield from _CODIGO.findall(pagina.extract_text() or "")
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return  # not a PDF we can read: no code to claim
 
 
 def _por_codigo(session: Session, codigo: str) -> Oficio | None:
