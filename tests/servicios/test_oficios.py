@@ -86,8 +86,11 @@ def _entregas(s: Session, data: Path) -> tuple[int, list[str]]:
     return dif.id, shas
 
 
+Sembrado = tuple[Db, Path, int, list[str]]
+
+
 @pytest.fixture
-def sembrado(db: Db, tmp_path: Path) -> tuple[Db, Path, int, list[str]]:
+def sembrado(db: Db, tmp_path: Path) -> Sembrado:
     data = tmp_path / "data"
     with db.sesiones.begin() as s:
         sembrar(s)
@@ -95,12 +98,14 @@ def sembrado(db: Db, tmp_path: Path) -> tuple[Db, Path, int, list[str]]:
     return db, data, dep, shas
 
 
-def _emitir(db: Db, data: Path, dep: int, mes: date = NOV, ahora: datetime = AHORA):
+def _emitir(
+    db: Db, data: Path, dep: int, mes: date = NOV, ahora: datetime = AHORA
+) -> oficios.OficioEmitido:
     with db.sesiones.begin() as s:
         return oficios.emitir(s, dep, mes, _cfg(data), ahora, "cli")
 
 
-def test_the_oficio_lists_each_delivery_with_its_evidence(sembrado) -> None:
+def test_the_oficio_lists_each_delivery_with_its_evidence(sembrado: Sembrado) -> None:
     db, data, dep, shas = sembrado
     o = _emitir(db, data, dep)
     assert o.nuevo and o.numero == "OF-ASM/SMDIF/001/2026" and o.asm == 2
@@ -139,11 +144,13 @@ def test_the_oficio_lists_each_delivery_with_its_evidence(sembrado) -> None:
     assert _plano(LARGA) in _plano(sin_pie)
     reader = PdfReader(io.BytesIO(o.contenido))
     assert len(reader.pages) >= 2 and reader.metadata is not None
-    assert reader.metadata["/Keywords"] == f"asmbot-verificacion:{o.codigo}"
+    assert reader.metadata.keywords == f"asmbot-verificacion:{o.codigo}"
     assert (data / o.ruta).read_bytes() == o.contenido
 
 
-def test_evidence_hashes_are_the_ones_the_audit_export_verifies(sembrado, tmp_path: Path) -> None:
+def test_evidence_hashes_are_the_ones_the_audit_export_verifies(
+    sembrado: Sembrado, tmp_path: Path
+) -> None:
     db, data, dep, shas = sembrado
     o = _emitir(db, data, dep)
     destino = tmp_path / "auditoria.csv"
@@ -158,7 +165,7 @@ def test_evidence_hashes_are_the_ones_the_audit_export_verifies(sembrado, tmp_pa
     assert impresos == set(shas) == verificados
 
 
-def test_same_deliveries_same_oficio_a_correction_the_next_number(sembrado) -> None:
+def test_same_deliveries_same_oficio_a_correction_the_next_number(sembrado: Sembrado) -> None:
     db, data, dep, _ = sembrado
     primero = _emitir(db, data, dep)
     otra_vez = _emitir(db, data, dep, ahora=AHORA.replace(day=19))
@@ -187,7 +194,7 @@ def test_same_deliveries_same_oficio_a_correction_the_next_number(sembrado) -> N
     assert enero.nuevo and enero.numero == "OF-ASM/SMDIF/001/2027"
 
 
-def test_a_month_without_deliveries_has_no_oficio(sembrado) -> None:
+def test_a_month_without_deliveries_has_no_oficio(sembrado: Sembrado) -> None:
     db, data, dep, _ = sembrado
     with pytest.raises(SinEntregas):
         _emitir(db, data, dep, mes=date(2026, 10, 1))  # October's avance was imported, no folio
@@ -199,7 +206,7 @@ def test_a_month_without_deliveries_has_no_oficio(sembrado) -> None:
         assert s.scalars(select(Oficio)).all() == []
 
 
-def test_verification_of_an_issued_a_modified_and_an_unknown_pdf(sembrado) -> None:
+def test_verification_of_an_issued_a_modified_and_an_unknown_pdf(sembrado: Sembrado) -> None:
     db, data, dep, _ = sembrado
     o = _emitir(db, data, dep)
     # Modified: a page added with a PDF editor; the metadata (and the code in it) kept.
@@ -235,7 +242,9 @@ def test_verification_of_an_issued_a_modified_and_an_unknown_pdf(sembrado) -> No
     assert inventado.resultado is Resultado.DESCONOCIDO
 
 
-def test_month_complete_when_no_open_asm_lacks_the_month(sembrado, cal: CalendarioHabil) -> None:
+def test_month_complete_when_no_open_asm_lacks_the_month(
+    sembrado: Sembrado, cal: CalendarioHabil
+) -> None:
     db, _, dep, _ = sembrado
     with db.sesiones() as s:
         assert oficios.mes_completo(s, dep, NOV, date(2026, 11, 18), cal)
