@@ -187,17 +187,18 @@ class Documento(FPDF):
 
 # --- The Anexo A ------------------------------------------------------------------------
 
-_PROPORCIONES = (7, 38, 26, 27, 38, 16, 32, 32, 11, 36)  # dates and «Intergubernamental» whole
-_CUERPO, _TITULOS = 6.5, 6.5  # font sizes, pt
+_PROPORCIONES = (10, 38, 27, 27, 36, 16, 32, 32, 12, 36)  # dates and «Intergubernamental» whole
+_CUERPO, _TITULOS = 6.5, 6.2  # font sizes, pt
 _LINEA = 2.9  # mm between lines of a cell
 _RELLENO = 1.0  # mm inside a cell
 _CADA_CUANTAS_FILAS = 500  # how often `progreso` hears about written rows
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Tabla:
     x: list[float]
     anchos: list[float]
+    alto_titulos: float | None = None
 
 
 def escribir_anexo_a_pdf(
@@ -268,9 +269,22 @@ def _bloque_encabezado(pdf: Documento, plan: PlanAnexoA, encabezado: Encabezado)
     return y + 2
 
 
-def _titulos(pdf: Documento, tabla: _Tabla, y: float) -> float:
+def _lineas_titulos(pdf: Documento, tabla: _Tabla) -> list[list[str]]:
     pdf.set_font(FUENTE, "B", _TITULOS)
-    lineas = [pdf.partir(c, w - 2 * _RELLENO) for c, w in zip(COLUMNAS, tabla.anchos, strict=True)]
+    return [pdf.partir(c, w - 2 * _RELLENO) for c, w in zip(COLUMNAS, tabla.anchos, strict=True)]
+
+
+def _alto_titulos(pdf: Documento, tabla: _Tabla) -> float:
+    if tabla.alto_titulos is None:
+        tabla.alto_titulos = (
+            max(len(x) for x in _lineas_titulos(pdf, tabla)) * _LINEA + 2 * _RELLENO
+        )
+        pdf.set_font(FUENTE, "", _CUERPO)
+    return tabla.alto_titulos
+
+
+def _titulos(pdf: Documento, tabla: _Tabla, y: float) -> float:
+    lineas = _lineas_titulos(pdf, tabla)
     alto = max(len(x) for x in lineas) * _LINEA + 2 * _RELLENO
     pdf.set_fill_color(217, 225, 242)
     for x, w in zip(tabla.x, tabla.anchos, strict=True):
@@ -308,7 +322,10 @@ def _fila(
     lineas = [pdf.partir(t, w - 2 * _RELLENO) for t, w in zip(celdas, tabla.anchos, strict=True)]
     n = max(len(x) for x in lineas)
     alto = n * _LINEA + 2 * _RELLENO
-    if y + alto > _limite(pdf):
+    # A row that fits on a page never splits: it goes to the next page. One taller than a
+    # page starts here (if a few lines fit) and continues on the next pages.
+    cabe_en_una = alto <= _limite(pdf) - _alto_titulos(pdf, tabla) - pdf.t_margin
+    if y + alto > _limite(pdf) and (cabe_en_una or y + 2 * _RELLENO + 3 * _LINEA > _limite(pdf)):
         y = _pagina_nueva(pdf, tabla)
     hecho = 0
     while True:
