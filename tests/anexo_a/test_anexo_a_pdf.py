@@ -42,7 +42,7 @@ def _marcadas(planes: list[PlanAnexoA]) -> list[PlanAnexoA]:
                     productos_evidencias=f.productos_evidencias,
                     avance=f.avance,
                     observaciones=f"{f.observaciones} FIN-{p.programa_clave}-{f.numero}",
-                )  # fmt: skip
+                )
                 for f in p.filas
             ],
         )
