@@ -200,7 +200,7 @@ class _Oficio(Documento):
 
     def cierre(self, datos: DatosOficio, emision: Emision) -> None:
         self.blanco(4)
-        self._espacio(_LINEA * 11)  # the signature block stays together
+        self._espacio(62)  # the signature block, c.c.p. and note stay together (about 56 mm)
         self.parrafo("Sin otro particular, reciba un cordial saludo.")
         self.blanco(2)
         self.parrafo("Atentamente", estilo="B")
