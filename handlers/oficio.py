@@ -271,4 +271,5 @@ def registrar(app: Application) -> None:  # type: ignore[type-arg]
     )
     avance.TEXTO_DE[VERIFICAR] = _texto_en_verificar
     avance.ARCHIVO_DE[VERIFICAR] = _archivo_en_verificar
-    avance.TRAS_CONFIRMAR.append(tras_confirmar)
+    if tras_confirmar not in avance.TRAS_CONFIRMAR:  # each application built registers again
+        avance.TRAS_CONFIRMAR.append(tras_confirmar)

@@ -72,9 +72,12 @@ async def test_oficio_offered_when_the_month_is_complete_and_copied(arnes: Arnes
     texto = _texto(parcial.document.content)
     assert "Núm. 1. Integrar un padrón único" in texto and "Núm. 2." not in texto
 
-    # The last pending ASM of the month: the oficio is issued, copied and offered.
+    # The last pending ASM of the month: the oficio is issued, copied and offered, once (also
+    # after the application was built again, as a restart or another test does).
+    await arnes.reiniciar()
     await _informar(ana, "Núm. 2 · E003", "80", "Se retrasó por <b>cambio</b> de titular 😀")
     await ana.wait_until(lambda m: "Descargar el oficio" in m.labels(), timeout=15)
+    assert len([m for m in ana.messages if "Descargar el oficio" in m.labels()]) == 1
     assert "ya informó todos sus ASM pendientes de noviembre de 2026" in ana.last.text
     await ana.press("Descargar el oficio")
     completo = await _documento(ana, 2)
