@@ -44,6 +44,9 @@ class Settings:
     horario: tuple[time, time] = (time(9, 0), time(18, 0))
     dias_aviso_cierre: int = 3
     umbrales_plazo: tuple[int, ...] = (10, 5, 1)
+    # The oficio of Art. 13: «<prefijo>/<SIGLAS>/<consecutivo>/<año>», and where it is signed.
+    oficio_prefijo: str = "OF-ASM"
+    oficio_lugar: str = "Heroica Puebla de Zaragoza, Pue."
 
     @property
     def evidencias_dir(self) -> Path:
@@ -166,7 +169,19 @@ def load_settings(
         horario=horario,
         dias_aviso_cierre=dias_cierre,
         umbrales_plazo=umbrales,
+        oficio_prefijo=_prefijo_oficio(get("ASMBOT_OFICIO_PREFIJO", "OF-ASM")),
+        oficio_lugar=get("ASMBOT_OFICIO_LUGAR", "Heroica Puebla de Zaragoza, Pue.")[:120],
     )
+
+
+def _prefijo_oficio(texto: str) -> str:
+    """Letters, digits and - . / only: the number goes into file names and is typed by people."""
+    if len(texto) > 30 or not all(c.isalnum() or c in "-./" for c in texto):
+        raise ConfigError(
+            f"ASMBOT_OFICIO_PREFIJO: «{texto}» no es válido; use hasta 30 letras, números, "
+            "guiones, puntos o diagonales (p. ej. OF-ASM)."
+        )
+    return texto
 
 
 def _horario(texto: str) -> tuple[time, time]:

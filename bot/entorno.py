@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.dominio.calendario import CalendarioHabil
 from bot.dominio.periodos import Trimestre
-from bot.servicios.anexo_proceso import PeticionAnexo
+from bot.servicios.anexo_proceso import PeticionAnexo, PeticionOficio
+from bot.servicios.oficios import ConfigOficio
 from storage.db import make_engine, make_sessionmaker
 from storage.models import utcnow
 
@@ -39,6 +40,7 @@ class Entorno:
         hoy: date,
         programa_clave: str | None = None,
         dependencia_id: int | None = None,
+        formato: str = "xlsx",
     ) -> PeticionAnexo:
         s = self.settings
         return PeticionAnexo(
@@ -50,6 +52,32 @@ class Entorno:
             zona=s.zona.key,
             programa_clave=programa_clave,
             dependencia_id=dependencia_id,
+            formato=formato,
+        )
+
+    def config_oficio(self) -> ConfigOficio:
+        s = self.settings
+        return ConfigOficio(
+            municipio=s.encabezado.municipio,
+            instituto=s.encabezado.instituto,
+            prefijo=s.oficio_prefijo,
+            lugar=s.oficio_lugar,
+            bot=s.bot_username,
+            data_dir=str(s.data_dir),
+            zona=s.zona.key,
+        )
+
+    def peticion_oficio(
+        self, dependencia_id: int, mes: date, actor: str, usuario_id: int | None = None
+    ) -> PeticionOficio:
+        return PeticionOficio(
+            database_url=self.settings.database_url,
+            dependencia_id=dependencia_id,
+            mes=mes,
+            ahora=self.ahora(),
+            config=self.config_oficio(),
+            actor=actor,
+            usuario_id=usuario_id,
         )
 
     def cerrar(self) -> None:

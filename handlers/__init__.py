@@ -27,6 +27,7 @@ from handlers import (
     consultas,
     historial,
     inicio,
+    oficio,
     plan,
     recordatorios,
     resumen,
@@ -44,6 +45,7 @@ TEXTO: dict[Flujo, Continuacion] = {
     Flujo.REVISION: plan.texto_revision,
     Flujo.POSICION: plan.texto_posicion,
     Flujo.VALORACION: valoracion.texto_causas,
+    Flujo.VERIFICAR: oficio.texto_en_verificar,
 }
 # Which handler takes a document or photo. A coordinador's .xlsx is an Anexo A to import,
 # whatever the draft (admin.documento); nobody else's is.
@@ -51,6 +53,7 @@ ARCHIVO: dict[Flujo, Continuacion] = {
     Flujo.AVANCE: avance.archivo,
     Flujo.EVIDENCIA: avance.archivo,
     Flujo.POSICION: plan.archivo_posicion,
+    Flujo.VERIFICAR: oficio.archivo_en_verificar,
 }
 SIN_REPORTE_ABIERTO = "Para enviar evidencia, primero escriba /avance o /evidencia."
 
@@ -101,7 +104,7 @@ def _es_anexo(nombre: str | None) -> bool:
 
 def registrar_handlers(app: Application) -> None:  # type: ignore[type-arg]
     for modulo in (inicio, consultas, anexo, recordatorios, resumen, admin, plan, valoracion,
-                   historial, avance):  # fmt: skip
+                   historial, oficio, avance):  # fmt: skip
         modulo.registrar(app)  # commands and their own callback prefixes: any order
     # Last, as the fallbacks of everything above: typed text and files by the draft's flow,
     # unknown commands and buttons that are not ours.

@@ -1,7 +1,8 @@
-"""/anexo: the Anexo A of one Pp or fondo, or consolidated, for a quarter, as an .xlsx file.
+"""/anexo: the Anexo A of one Pp or fondo, or consolidated, for a quarter, as .xlsx or PDF.
 
     /anexo → a Pp or fondo (ax1:p:<programa>) or «Consolidado» (ax1:c); pages: ax1:pg:<n>
-           → a quarter (ax1:pt:<programa>:<t> or ax1:ct:<t>, with t = year * 10 + quarter)
+           → a quarter (ax1:pt:<programa>:<t> or ax1:ct:<t>, with t = year * 10 + quarter;
+             pf and cf for the PDF)
            → the file
 
 The choice travels in the button data, so no draft is kept; every press re-checks the person,
@@ -98,7 +99,12 @@ def _teclado_trimestres(hoy: date, pp: Pp | None) -> InlineKeyboardMarkup:
             if pp is None
             else callbacks.dato(AX, "pt", pp.id, codigo)
         )
-        filas.append([(tx.boton_trimestre(t, t == actual), dato)])
+        pdf = (  # the same Anexo A as a PDF, for printing
+            callbacks.dato(AX, "cf", codigo)
+            if pp is None
+            else callbacks.dato(AX, "pf", pp.id, codigo)
+        )
+        filas.append([(tx.boton_trimestre(t, t == actual), dato), (tx.boton_pdf(t), pdf)])
         t = t.anterior()
     return teclado(filas)
 
@@ -123,11 +129,11 @@ async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbac
         await q.answer()
         await quitar_botones(update, tx.nota_programa(pp.clave, pp.nombre))
         await responder(update, tx.ELIJA_TRIMESTRE, _teclado_trimestres(context.entorno.hoy(), pp))
-    elif b.accion == "ct" and b.valor is not None:
-        await _pedir_archivo(update, context, persona, None, b.valor)
-    elif b.accion == "pt" and b.valor is not None and b.valor2 is not None:
+    elif b.accion in ("ct", "cf") and b.valor is not None:
+        await _pedir_archivo(update, context, persona, None, b.valor, pdf=b.accion == "cf")
+    elif b.accion in ("pt", "pf") and b.valor is not None and b.valor2 is not None:
         pp = await _programa_permitido(context, persona, b.valor)
-        await _pedir_archivo(update, context, persona, pp, b.valor2)
+        await _pedir_archivo(update, context, persona, pp, b.valor2, pdf=b.accion == "pf")
     else:
         await q.answer(tx.BOTON_VENCIDO, show_alert=True)
 
@@ -162,7 +168,13 @@ def _trimestre(codigo: int, hoy: date) -> Trimestre | None:
 
 
 async def _pedir_archivo(
-    update: Update, context: Contexto, persona: Persona, pp: Pp | None, codigo: int
+    update: Update,
+    context: Contexto,
+    persona: Persona,
+    pp: Pp | None,
+    codigo: int,
+    *,
+    pdf: bool = False,
 ) -> None:
     q = update.callback_query
     chat = update.effective_chat
@@ -179,7 +191,7 @@ async def _pedir_archivo(
         return
     en_curso.add(persona.telegram_id)  # released by _enviar, whatever happens
     context.application.create_task(
-        _enviar(context, chat.id, persona, pp, t, hoy), update=update, name="anexo"
+        _enviar(context, chat.id, persona, pp, t, hoy, pdf), update=update, name="anexo"
     )
     await q.answer(tx.PREPARANDO)
     await quitar_botones(update, t.etiqueta)
@@ -189,7 +201,13 @@ async def _pedir_archivo(
 
 
 async def _enviar(
-    context: Contexto, chat_id: int, persona: Persona, pp: Pp | None, t: Trimestre, hoy: date
+    context: Contexto,
+    chat_id: int,
+    persona: Persona,
+    pp: Pp | None,
+    t: Trimestre,
+    hoy: date,
+    pdf: bool = False,
 ) -> None:
     ent = context.entorno
     dependencia_id = dependencia_visible(persona)
@@ -199,7 +217,13 @@ async def _enviar(
         generado = None
         if not sin_nada_que_ver(persona):  # never widen an enlace's file
             generado = await context.generador.generar(
-                ent.peticion_anexo(t, hoy, None if pp is None else pp.clave, dependencia_id)
+                ent.peticion_anexo(
+                    t,
+                    hoy,
+                    None if pp is None else pp.clave,
+                    dependencia_id,
+                    "pdf" if pdf else "xlsx",
+                )
             )
         if generado is None:
             await context.bot.send_message(chat_id, tx.SIN_ASM_TRIMESTRE)
@@ -213,7 +237,7 @@ async def _enviar(
             generado.planes,
         )
         await context.bot.send_document(
-            chat_id, generado.contenido, filename=_nombre_archivo(pp, t), caption=leyenda
+            chat_id, generado.contenido, filename=_nombre_archivo(pp, t, pdf), caption=leyenda
         )
     except Exception:
         log.exception("no se pudo generar un Anexo A (%s)", t)
@@ -224,9 +248,9 @@ async def _enviar(
         context.anexos_en_curso.discard(persona.telegram_id)
 
 
-def _nombre_archivo(pp: Pp | None, t: Trimestre) -> str:
+def _nombre_archivo(pp: Pp | None, t: Trimestre, pdf: bool = False) -> str:
     que = "consolidado" if pp is None else _NO_VA_EN_NOMBRE.sub("-", pp.clave)
-    return f"AnexoA_{que}_{t}.xlsx"
+    return f"AnexoA_{que}_{t}.{'pdf' if pdf else 'xlsx'}"
 
 
 async def _accion(bot: Bot, chat_id: int) -> None:

@@ -27,6 +27,7 @@ from bot.servicios.flujo_avance import EvidenciaRepetida
 from bot.servicios.rechazos import BotonVencido, Rechazado
 from bot.servicios.seguimiento import estado_de
 from bot.servicios.usuarios import Persona
+from handlers import oficio
 from handlers.base import (
     Contexto,
     boton,
@@ -321,6 +322,7 @@ async def _confirmar(update: Update, context: Contexto, persona: Persona) -> Non
     await quitar_botones(update)
     await responder(update, textos.recibo(recibo))
     await context.salida.repartir()
+    await oficio.tras_confirmar(update, context, persona, recibo)  # the month's oficio, if complete
 
 
 async def _guardar_solo_evidencia(

@@ -377,3 +377,34 @@ class PosicionInstitucional(Base):
     en_tiempo: Mapped[bool | None] = mapped_column(Boolean)
     usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
     registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Oficio(Base):
+    """An oficio of Art. 13 the system issued: a dependencia's deliveries of one month.
+
+    Its number is consecutive per dependencia and year; `sha256` is the issued file's, so anyone
+    can check a copy; `huella` is the deliveries it lists, so asking again for the same month
+    with nothing new returns the same oficio instead of a new number. Append-only.
+    """
+
+    __tablename__ = "oficio"
+    __table_args__ = (
+        UniqueConstraint("dependencia_id", "anio", "consecutivo"),
+        Index("ix_oficio_dependencia_periodo", "dependencia_id", "periodo", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dependencia_id: Mapped[int] = mapped_column(ForeignKey("dependencia.id"))
+    periodo: Mapped[date] = mapped_column(Date)  # first day of the month delivered
+    anio: Mapped[int] = mapped_column(Integer)  # year of issue, for the consecutive number
+    consecutivo: Mapped[int] = mapped_column(Integer)
+    numero: Mapped[str] = mapped_column(String(120))
+    codigo: Mapped[str] = mapped_column(String(20), unique=True)  # verification code
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # of the issued PDF
+    tamano: Mapped[int] = mapped_column(BigInteger)
+    huella: Mapped[str] = mapped_column(String(64))  # of the deliveries it lists
+    asm: Mapped[int] = mapped_column(Integer)  # how many ASM it lists
+    ruta: Mapped[str] = mapped_column(String(500))  # the file, relative to the data directory
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))  # who asked
+    actor: Mapped[str] = mapped_column(String(100))
+    emitido_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

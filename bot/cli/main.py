@@ -10,9 +10,11 @@ import click
 from sqlalchemy import func, select
 
 from bot.anexo_a.escritura import escribir_anexo_a
+from bot.anexo_a.pdf import escribir_anexo_a_pdf
 from bot.cli import comun as cli_comun
 from bot.cli.admin import auditoria, publicar, respaldo, restaurar
 from bot.cli.comun import CONTEXT, OPCIONES
+from bot.cli.oficio import oficio, verificar
 from bot.config import redact_url
 from bot.dominio.periodos import Trimestre
 from bot.dominio.vocabulario import Rol
@@ -172,10 +174,10 @@ def importar(
 @click.option(
     "-o",
     "--salida",
-    metavar="ARCHIVO.xlsx",
+    metavar="ARCHIVO.xlsx|.pdf",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="Archivo .xlsx que se escribirá.",
+    help="Archivo que se escribirá: .xlsx, o .pdf para imprimir (horizontal).",
 )
 def anexo(
     programa: str | None,
@@ -223,13 +225,18 @@ def _escribir_anexo(
     total = sum(len(p.filas) for p in planes)
     salida.parent.mkdir(parents=True, exist_ok=True)
     with click.progressbar(length=total, label="Escribiendo Anexo A", file=sys.stderr) as barra:
-        escribir_anexo_a(
-            salida,
-            planes,
-            entorno.settings.encabezado,
-            consolidado=programa is None,
-            progreso=barra.update,
-        )
+        if salida.suffix.lower() == ".pdf":
+            escribir_anexo_a_pdf(
+                salida, planes, entorno.settings.encabezado, entorno.hoy(), progreso=barra.update
+            )
+        else:
+            escribir_anexo_a(
+                salida,
+                planes,
+                entorno.settings.encabezado,
+                consolidado=programa is None,
+                progreso=barra.update,
+            )
     click.echo(f"Anexo A {t.etiqueta}: {total} ASM en {len(planes)} plan(es) → {salida}")
 
 
@@ -337,8 +344,8 @@ def run() -> None:
         app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
 
 
-# Publication, audit and backup live in their own module.
-for _comando in (publicar, auditoria, respaldo, restaurar):
+# Publication, audit, backup and oficios live in their own modules.
+for _comando in (publicar, auditoria, respaldo, restaurar, oficio, verificar):
     main.add_command(_comando)
 
 

@@ -14,7 +14,8 @@ ELIJA_PROGRAMA = (
 SOLO_SU_DEPENDENCIA = "Solo incluye los ASM de su dependencia."
 ELIJA_TRIMESTRE = (
     "<b>¿De qué trimestre?</b>\n"
-    "El trimestre en curso muestra los datos de hoy; los anteriores, como quedaron a su cierre."
+    "El trimestre en curso muestra los datos de hoy; los anteriores, como quedaron a su cierre. "
+    "El botón del trimestre envía el Excel; el de «PDF», el mismo Anexo A para imprimir."
 )
 BOTON_CONSOLIDADO = "Consolidado"
 
@@ -37,6 +38,10 @@ def boton_programa(clave: str, nombre: str) -> str:
 
 def boton_trimestre(t: Trimestre, en_curso: bool) -> str:
     return f"{t.etiqueta} (en curso)" if en_curso else t.etiqueta
+
+
+def boton_pdf(t: Trimestre) -> str:
+    return f"PDF · T{t.numero} {t.anio}"
 
 
 def nota_programa(clave: str | None, nombre: str | None) -> str:

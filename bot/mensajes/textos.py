@@ -103,6 +103,8 @@ AYUDA = {
         "/evidencia — agregar evidencia a un ASM sin cambiar su avance\n"
         "/mis_asm — sus ASM con avance, fecha de término y semáforo\n"
         "/anexo — el Anexo A de su dependencia, de un Pp o consolidado\n"
+        "/oficio — el oficio de entrega de avances del mes, para firmar (artículo 13)\n"
+        "/verificar — revisar un oficio con su código o el PDF\n"
         "/pendientes — lo que falta informar este mes y los próximos vencimientos\n"
         "/plan — completar el plan de acción de un ASM y enviarlo a revisión\n"
         "/posicion — entregar la posición institucional de una evaluación\n"
@@ -121,6 +123,7 @@ AYUDA = {
         "/revisar — planes de acción enviados a revisión: aprobar u observar\n"
         "/valorar 3 — registrar la valoración del ASM Núm. 3 (artículo 14)\n"
         "/asm 3 — la historia completa del ASM Núm. 3, con sus evidencias\n"
+        "/verificar — revisar un oficio de entrega con su código o el PDF\n"
         "Para cargar o actualizar ASM, envíe aquí el Anexo A (.xlsx): verá qué cambiaría antes "
         "de confirmar.\n"
         "/cancelar — salir de lo que esté haciendo\n"
@@ -132,6 +135,7 @@ AYUDA = {
         "/anexo — el Anexo A de un Pp o fondo, o el consolidado, de cualquier trimestre\n"
         "/resumen — gráfica del avance y el semáforo por dependencia, con las cifras del mes\n"
         "/asm 3 — la historia completa del ASM Núm. 3, con sus evidencias\n"
+        "/verificar — revisar un oficio de entrega con su código o el PDF\n"
         "/ayuda — esta ayuda"
     ),
 }
@@ -142,9 +146,11 @@ COMANDOS = {
         ("mis_asm", "Mis ASM y su semáforo"),
         ("pendientes", "Lo que falta este mes"),
         ("anexo", "Anexo A de mi dependencia"),
+        ("oficio", "Oficio de entrega del mes"),
         ("plan", "Plan de acción de un ASM"),
         ("posicion", "Entregar posición institucional"),
         ("asm", "Historia de un ASM: /asm 3"),
+        ("verificar", "Verificar un oficio"),
         ("cancelar", "Salir sin guardar"),
         ("ayuda", "Ayuda"),
     ],
@@ -157,6 +163,7 @@ COMANDOS = {
         ("revisar", "Planes de acción por revisar"),
         ("valorar", "Valorar un ASM: /valorar 3"),
         ("asm", "Historia de un ASM: /asm 3"),
+        ("verificar", "Verificar un oficio"),
         ("cancelar", "Salir sin guardar"),
         ("ayuda", "Ayuda"),
     ],
@@ -164,10 +171,15 @@ COMANDOS = {
         ("anexo", "Anexo A de un Pp o consolidado"),
         ("resumen", "Avance y semáforo por dependencia"),
         ("asm", "Historia de un ASM: /asm 3"),
+        ("verificar", "Verificar un oficio"),
         ("ayuda", "Ayuda"),
     ],
 }
-COMANDOS_SIN_REGISTRO = [("start", "Registrarse con su invitación"), ("ayuda", "Ayuda")]
+COMANDOS_SIN_REGISTRO = [
+    ("start", "Registrarse con su invitación"),
+    ("verificar", "Verificar un oficio"),
+    ("ayuda", "Ayuda"),
+]
 SOLO_ENLACES = "Este comando es para los Enlaces SEDEM de las dependencias."
 NO_ENTENDI = "No entendí. Escriba /ayuda para ver los comandos."
 CANCELADO = "Listo, se canceló. No se guardó nada."

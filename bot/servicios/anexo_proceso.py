@@ -1,4 +1,4 @@
-"""Anexo A files made in a separate process.
+"""Anexo A files (.xlsx or PDF) and oficios of Art. 13 made in a separate process.
 
 Writing thousands of rows is CPU-bound pure Python: in a thread it would hold the interpreter
 lock and slow every other person's reply (measured by bench/latency.py). A worker process runs
@@ -11,17 +11,21 @@ import asyncio
 import io
 import multiprocessing
 import signal
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.anexo_a.escritura import escribir_anexo_a
 from bot.anexo_a.modelo import Encabezado
+from bot.anexo_a.pdf import escribir_anexo_a_pdf
 from bot.dominio.calendario import CalendarioHabil
 from bot.dominio.periodos import Trimestre
+from bot.servicios import oficios
 from bot.servicios.consultas import planes_anexo
 from storage.db import make_engine
 
@@ -38,6 +42,7 @@ class PeticionAnexo:
     zona: str
     programa_clave: str | None = None  # None: every Pp and fondo, consolidated
     dependencia_id: int | None = None  # an enlace's file keeps its dependencia's ASM
+    formato: str = "xlsx"  # or "pdf"
 
 
 @dataclass(frozen=True)
@@ -47,16 +52,15 @@ class AnexoGenerado:
     planes: int
 
 
+P = TypeVar("P")
+R = TypeVar("R")
 _motores: dict[str, Engine] = {}  # one engine per database, per worker process
 
 
 def generar(p: PeticionAnexo) -> AnexoGenerado | None:
     """The file as it stood at the quarter's end; None when there are no ASM to show."""
-    motor = _motores.get(p.database_url)
-    if motor is None:
-        motor = _motores[p.database_url] = make_engine(p.database_url)
     cal = CalendarioHabil(p.dias_inhabiles, p.zona)
-    with Session(motor) as s:
+    with Session(_motor(p.database_url)) as s:
         planes = planes_anexo(
             s, Trimestre.parse(p.trimestre), cal, p.hoy,
             programa_clave=p.programa_clave, dependencia_id=p.dependencia_id,
@@ -64,8 +68,48 @@ def generar(p: PeticionAnexo) -> AnexoGenerado | None:
     if not planes:
         return None
     destino = io.BytesIO()
-    escribir_anexo_a(destino, planes, p.encabezado, consolidado=p.programa_clave is None)
+    if p.formato == "pdf":
+        escribir_anexo_a_pdf(destino, planes, p.encabezado, p.hoy)
+    else:
+        escribir_anexo_a(destino, planes, p.encabezado, consolidado=p.programa_clave is None)
     return AnexoGenerado(destino.getvalue(), sum(len(x.filas) for x in planes), len(planes))
+
+
+def _motor(url: str) -> Engine:
+    motor = _motores.get(url)
+    if motor is None:
+        motor = _motores[url] = make_engine(url)
+    return motor
+
+
+@dataclass(frozen=True)
+class PeticionOficio:
+    """An oficio of Art. 13 to issue (bot.servicios.oficios), as plain values."""
+
+    database_url: str
+    dependencia_id: int
+    mes: date
+    ahora: datetime
+    config: oficios.ConfigOficio
+    actor: str
+    usuario_id: int | None = None
+
+
+def emitir_oficio(p: PeticionOficio) -> oficios.OficioEmitido:
+    """Issues (or finds) the oficio in its own transaction; raises oficios.SinEntregas."""
+    with Session(_motor(p.database_url)) as s, s.begin():
+        return oficios.emitir(s, p.dependencia_id, p.mes, p.config, p.ahora, p.actor, p.usuario_id)
+
+
+@dataclass(frozen=True)
+class PeticionVerificacion:
+    database_url: str
+    contenido: bytes  # a PDF someone sent: untrusted, so it is parsed here
+
+
+def verificar_oficio(p: PeticionVerificacion) -> oficios.Verificacion:
+    with Session(_motor(p.database_url)) as s:
+        return oficios.verificar_archivo(s, p.contenido)
 
 
 def _ignorar_ctrl_c() -> None:
@@ -81,14 +125,23 @@ class Generador:
         self._pool: Executor | None = None
 
     async def generar(self, peticion: PeticionAnexo) -> AnexoGenerado | None:
+        return await self._correr(generar, peticion)
+
+    async def oficio(self, peticion: PeticionOficio) -> oficios.OficioEmitido:
+        return await self._correr(emitir_oficio, peticion)
+
+    async def verificar(self, peticion: PeticionVerificacion) -> oficios.Verificacion:
+        return await self._correr(verificar_oficio, peticion)
+
+    async def _correr(self, trabajo: Callable[[P], R], peticion: P) -> R:
         if not self._en_proceso:
-            return await asyncio.to_thread(generar, peticion)
+            return await asyncio.to_thread(trabajo, peticion)
         if self._pool is None:
             # "spawn": a fresh interpreter, not a fork of one that holds threads and sockets.
             self._pool = ProcessPoolExecutor(
                 1, mp_context=multiprocessing.get_context("spawn"), initializer=_ignorar_ctrl_c
             )
-        return await asyncio.get_running_loop().run_in_executor(self._pool, generar, peticion)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, trabajo, peticion)
 
     def cerrar(self) -> None:
         if self._pool is not None:

@@ -30,6 +30,7 @@ class Flujo(StrEnum):
     POSICION = "posicion"
     IMPORTAR = "importar"
     VALORACION = "valoracion"
+    VERIFICAR = "verificar"  # /verificar waits for a code or a PDF
 
 
 @dataclass

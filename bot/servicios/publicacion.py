@@ -1,6 +1,6 @@
 """`asmbot publicar`: the action plans of a fiscal year for the municipality's web site (Art. 15).
 
-Per Pp or fondo an .xlsx (the Anexo A) and an accessible static HTML page, an index page, and
+Per Pp or fondo an .xlsx and a PDF (the Anexo A) and an accessible static HTML page, an index page, and
 one CSV of every ASM. Only what the Anexo A shows goes out: no Telegram ids, no names of enlaces
 or users, no folios (they tie a report to a person).
 
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot.anexo_a.escritura import escribir_anexo_a
 from bot.anexo_a.modelo import COLUMNAS, TITULO, Encabezado, FilaAnexoA, PlanAnexoA
+from bot.anexo_a.pdf import escribir_anexo_a_pdf
 from bot.dominio.calendario import CalendarioHabil
 from bot.dominio.periodos import Trimestre
 from bot.servicios.consultas import planes_anexo
@@ -131,7 +132,9 @@ def publicar(
             escribir_anexo_a(xlsx, [a.plan], encabezado, consolidado=False)
             html = carpeta / f"{a.base}.html"
             html.write_text(pagina_plan(a.plan, encabezado, publicacion.corte), encoding="utf-8")
-            escritos += [html, xlsx]
+            pdf = carpeta / f"{a.base}.pdf"
+            escribir_anexo_a_pdf(pdf, [a.plan], encabezado, publicacion.corte, estado_al=True)
+            escritos += [html, xlsx, pdf]
             avanzar(1)
     csv_ruta = carpeta / nombre_csv(publicacion.ejercicio)
     escribir_csv(csv_ruta, publicacion.planes)
@@ -275,7 +278,8 @@ def pagina_indice(
             f'<th scope="row">{escape(a.plan.programa_clave)}</th>'
             f'<td><a href="{href}.html">{escape(a.plan.programa_nombre)}</a></td>'
             f'<td class="num">{len(a.plan.filas)}</td>'
-            f'<td><a href="{href}.xlsx">Descargar Excel de {escape(a.plan.programa_clave)}</a></td>'
+            f'<td><a href="{href}.xlsx">Descargar Excel de {escape(a.plan.programa_clave)}</a>'
+            f' · <a href="{href}.pdf">PDF de {escape(a.plan.programa_clave)}</a></td>'
             "</tr>"
         )
     csv_nombre = nombre_csv(publicacion.ejercicio)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from bot.anexo_a.modelo import COLUMNAS
 from bot.cli.main import main
@@ -91,6 +92,10 @@ def publicado(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     return tmp_path / "web"
 
 
+def _texto_pdf(ruta: Path) -> str:
+    return "\n".join(p.extract_text() or "" for p in PdfReader(ruta).pages)
+
+
 def asmbot(database_url: str, tmp_path: Path, *args: str) -> Result:
     env = {"DATABASE_URL": database_url, "ASMBOT_DATA_DIR": str(tmp_path / "data")}
     return CliRunner().invoke(main, list(args), env=env, prog_name="asmbot")
@@ -98,11 +103,19 @@ def asmbot(database_url: str, tmp_path: Path, *args: str) -> Result:
 
 def test_writes_a_page_and_a_workbook_per_plan_and_one_csv(publicado: Path) -> None:
     assert sorted(p.name for p in publicado.iterdir()) == [
-        "E010.html", "E010.xlsx", "FISM-DF.html", "FISM-DF.xlsx", "asm_2025.csv", "index.html",
+        "E010.html", "E010.pdf", "E010.xlsx", "FISM-DF.html", "FISM-DF.pdf", "FISM-DF.xlsx",
+        "asm_2025.csv", "index.html",
     ]  # fmt: skip
     indice = (publicado / "index.html").read_text(encoding="utf-8")
-    for enlace in ("E010.html", "E010.xlsx", "FISM-DF.html", "FISM-DF.xlsx", "asm_2025.csv"):
+    for enlace in (
+        "E010.html", "E010.xlsx", "E010.pdf", "FISM-DF.html", "FISM-DF.xlsx", "FISM-DF.pdf",
+        "asm_2025.csv",
+    ):  # fmt: skip
         assert f'href="{enlace}"' in indice
+    pdf = " ".join(_texto_pdf(publicado / "E010.pdf").split())
+    assert "Plan de Acción: Aspectos Susceptibles de Mejora (ASM)" in pdf
+    assert "".join(SCRIPT.split()) in "".join(pdf.split())  # a long word is cut, not lost
+    assert "Estado al 31/12/2025 · Página 1 de 1" in pdf
     wb = load_workbook(publicado / "E010.xlsx")
     ws = wb.active
     assert ws is not None
@@ -117,6 +130,8 @@ def test_nothing_personal_is_published(publicado: Path) -> None:
         if archivo.suffix == ".xlsx":
             with zipfile.ZipFile(archivo) as z:
                 textos = [z.read(n).decode("utf-8") for n in z.namelist()]
+        elif archivo.suffix == ".pdf":
+            textos = [_texto_pdf(archivo), str(PdfReader(archivo).metadata)]
         else:
             textos = [archivo.read_text(encoding="utf-8-sig")]
         for texto in textos:

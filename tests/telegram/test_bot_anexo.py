@@ -29,9 +29,13 @@ COL_AVANCE = 8
 
 TRIMESTRES = [
     "Cuarto trimestre 2026 (en curso)",
+    "PDF · T4 2026",
     "Tercer trimestre 2026",
+    "PDF · T3 2026",
     "Segundo trimestre 2026",
+    "PDF · T2 2026",
     "Primer trimestre 2026",
+    "PDF · T1 2026",
 ]
 
 

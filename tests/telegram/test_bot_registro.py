@@ -44,7 +44,11 @@ async def test_enlace_registers_after_accepting_the_privacy_notice(arnes: Arnes)
     assert u.aviso_aceptado_en is not None
     menu = [c["command"] for c in arnes.double.commands[f"chat:{ana.id}"]]
     assert "avance" in menu and "pendientes" in menu
-    assert [c["command"] for c in arnes.double.commands["default"]] == ["start", "ayuda"]
+    assert [c["command"] for c in arnes.double.commands["default"]] == [
+        "start",
+        "verificar",
+        "ayuda",
+    ]
     # The same code cannot be used twice, by anybody.
     otro = arnes.double.user(first_name="Luis")
     await otro.send(f"/start {codigo}")
