@@ -12,6 +12,7 @@ from handlers import (
     historial,
     inicio,
     plan,
+    prorroga,
     recordatorios,
     resumen,
     valoracion,
@@ -27,6 +28,7 @@ def registrar_handlers(app: Application) -> None:  # type: ignore[type-arg]
     admin.registrar(app)  # its .xlsx handler is in group -1, ahead of avance's file handler
     plan.registrar(app)
     valoracion.registrar(app)
+    prorroga.registrar(app)
     historial.registrar(app)
     avance.registrar(app)  # last: it holds the catch-all text and file handlers
     # Unknown commands and buttons that are not ours get a short pointer.

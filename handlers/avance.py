@@ -30,10 +30,12 @@ from bot.servicios.evidencias import (
     motivo_rechazo,
 )
 from bot.servicios.seguimiento import (
+    AsmCerrado,
     AvanceRechazado,
     Recibo,
     agregar_evidencias,
     autorizar_asm,
+    comprobar_abierto,
     estado_de,
     guardar_avance,
 )
@@ -218,10 +220,14 @@ async def _elegir_asm(
     ent = entorno(context)
     hoy = ent.hoy()
 
-    def trabajo(s: Session) -> EstadoAsm | None:
+    def trabajo(s: Session) -> EstadoAsm | str | None:
         # The id came from a button: check it belongs to the person's dependencia (and log if not).
         if not autorizar_asm(s, persona, asm_id, flujo):
             return None
+        try:
+            comprobar_abierto(s, asm_id)
+        except AsmCerrado as e:
+            return str(e)
         estado = estado_de(s, asm_id, hoy, ent.calendario)
         if estado is None:
             return None
@@ -238,6 +244,10 @@ async def _elegir_asm(
     estado = await en_bd(context, trabajo)
     if estado is None:
         await q.answer(textos.NO_AUTORIZADO, show_alert=True)
+        return
+    if isinstance(estado, str):
+        await q.answer()
+        await responder(update, textos.e(estado))
         return
     await q.answer()
     await quitar_botones(update, f"Eligió el ASM Núm. {estado.numero} · {estado.programa_clave}")
@@ -423,17 +433,23 @@ async def _guardar_solo_evidencia(
 ) -> None:
     asm_id = int(paso.datos["asm_id"])
 
-    def trabajo(s: Session) -> tuple[int, int] | None:
+    def trabajo(s: Session) -> tuple[int, int] | str | None:
         if not autorizar_asm(s, persona, asm_id, EVIDENCIA):
             return None
         evidencias = [ArchivoEvidencia(**d) for d in paso.datos.get("evidencias", [])]
-        nuevas = agregar_evidencias(s, persona, asm_id, evidencias)
         borradores.borrar(s, persona.telegram_id)
+        try:
+            nuevas = agregar_evidencias(s, persona, asm_id, evidencias)
+        except AsmCerrado as e:
+            return str(e)
         return nuevas, len(evidencias) - nuevas
 
     resultado = await en_bd(context, trabajo)
     if resultado is None:
         await responder(update, textos.NO_AUTORIZADO)
+        return
+    if isinstance(resultado, str):
+        await responder(update, textos.e(resultado))
         return
     nuevas, repetidas = resultado
     await responder(

@@ -19,11 +19,28 @@ from bot.servicios import auditoria, registro
 from bot.servicios.consultas import EstadoAsm, estado_actual
 from bot.servicios.evidencias import ArchivoEvidencia
 from bot.servicios.usuarios import Persona, asm_de_su_dependencia
+from bot.servicios.valoracion import asm_bloqueado
 from storage.models import Asm, Evidencia
 
 
 class AvanceRechazado(Exception):
     """The report breaks a rule; the message says what to fix."""
+
+
+class AsmCerrado(AvanceRechazado):
+    """The ASM has a valoración (Art. 14): nothing changes it until the coordinación reopens it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Este ASM ya tiene valoración del IMPLAN y está cerrado: no admite más avances ni "
+            "evidencias. Si necesita corregirlo, pida a la coordinación que lo reabra."
+        )
+
+
+def comprobar_abierto(session: Session, asm_id: int) -> None:
+    """AsmCerrado when the ASM has a valoración."""
+    if asm_bloqueado(session, asm_id):
+        raise AsmCerrado
 
 
 @dataclass(frozen=True)
@@ -69,6 +86,7 @@ def guardar_avance(
     """Saves one month's % de avance with its evidence, in the caller's single transaction."""
     if not asm_de_su_dependencia(session, persona, asm_id):
         raise PermissionError(asm_id)  # the caller records it with autorizar_asm
+    comprobar_abierto(session, asm_id)
     antes = estado_de(session, asm_id, hoy, cal)
     asm = session.get(Asm, asm_id)
     if antes is None or asm is None:
@@ -111,8 +129,9 @@ def agregar_evidencias(
 ) -> int:
     """Records the files for the ASM; one it already has (same sha256) is kept once.
 
-    Returns how many were new.
+    Returns how many were new. AsmCerrado when the ASM has a valoración.
     """
+    comprobar_abierto(session, asm_id)
     ya = set(session.scalars(select(Evidencia.sha256).where(Evidencia.asm_id == asm_id)))
     nuevas = 0
     for e in evidencias:

@@ -15,7 +15,6 @@ from bot.dominio.planes import (
 )
 from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Rol
 from bot.servicios.posicion import en_tiempo, motivo_rechazo_documento
-from bot.servicios.valoracion import opciones
 
 ESP = Clasificacion.ESPECIFICO
 HOY = date(2026, 11, 18)
@@ -127,12 +126,3 @@ def test_posicion_institucional_rules() -> None:
     assert en_tiempo(HOY, None) is None
     assert motivo_rechazo_documento("application/pdf") is None
     assert motivo_rechazo_documento("image/png") is not None
-
-
-def test_valoraciones_offered() -> None:
-    assert [v.value for v in opciones(ESP)] == ["atendido", "no_atendido"]
-    assert [v.value for v in opciones(Clasificacion.INTERINSTITUCIONAL)] == [
-        "atendido",
-        "no_atendido",
-        "no_aplica",
-    ]
