@@ -59,6 +59,7 @@ class Opcion:
     valoracion: Valoracion
     motivo: str = ""  # empty when valid
     por_declaracion: bool = False  # «no atendido» valid only on the dependencia's declaration
+    condicion: str = ""  # with por_declaracion: why the dates alone do not allow it
 
     @property
     def valida(self) -> bool:
@@ -119,7 +120,7 @@ def opciones(h: Hechos) -> list[Opcion]:
         # "internas" it notifies); the coordinador records that it was declared.
         Opcion(Valoracion.NO_ATENDIDO, no_atendido)
         if not no_atendido or h.completo_en_tiempo
-        else Opcion(Valoracion.NO_ATENDIDO, "", por_declaracion=True),
+        else Opcion(Valoracion.NO_ATENDIDO, "", por_declaracion=True, condicion=no_atendido),
         Opcion(Valoracion.NO_APLICA, motivo_no_aplica(h)),
     ]
 

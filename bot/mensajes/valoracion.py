@@ -72,9 +72,7 @@ def pida_valoracion(s: Situacion, opciones: Sequence[Opcion], evidencias: int) -
     ]
     for o in opciones:
         if o.valida and o.por_declaracion:
-            lineas.append(
-                f"• {o.valoracion.etiqueta}: sólo si la dependencia declaró que no podrá cumplir."
-            )
+            lineas.append(f"• {o.valoracion.etiqueta}: {e(o.condicion)}")
         elif o.valida:
             lineas.append(f"• {o.valoracion.etiqueta}: procede.")
         else:
