@@ -43,6 +43,15 @@ def por_informar(valoracion: Valoracion | None, avance: int | None) -> bool:
     return valoracion is None and (avance is None or avance < 100)
 
 
+def espera_valoracion(
+    valoracion: Valoracion | None, avance: int | None, fecha_termino: date | None, hoy: date
+) -> bool:
+    """In IMPLAN's queue (Art. 14): no valoración, and at 100 % or past its fecha de término."""
+    if valoracion is not None:
+        return False
+    return avance == 100 or (fecha_termino is not None and hoy > fecha_termino)
+
+
 @dataclass(frozen=True)
 class Conteo:
     asm: int = 0

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.estado import espera_valoracion
 from bot.dominio.valoracion import (
     Hechos,
     Opcion,
@@ -259,8 +260,7 @@ def pendientes_de_valoracion(session: Session, hoy: date, cal: CalendarioHabil) 
     candidatos = [
         a
         for a in estado_actual(session, hoy, cal)
-        if a.valoracion is None
-        and (a.avance == 100 or (a.fecha_termino is not None and hoy > a.fecha_termino))
+        if espera_valoracion(a.valoracion, a.avance, a.fecha_termino, hoy)
     ]
     if not candidatos:
         return []
