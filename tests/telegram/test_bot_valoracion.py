@@ -114,9 +114,19 @@ async def test_queue_atendido_locks_avance_refused_then_reopened(arnes: Arnes) -
         lambda s: s.scalars(select(Auditoria.accion).where(Auditoria.objeto_id == asm1)).all()
     )
     assert "valoracion" in bitacora and "reapertura" in bitacora
+    # Reopened, it takes progress again; its plan (a draft) was never reviewed, and both the
+    # enlace and the copy to the coordinación are told so.
     await ana.send("/avance")
     await ana.press_data(f"av1:a:{asm1}")
     assert "cerrado" not in ana.last.text
+    assert "Su plan de acción aún no está revisado por el IMPLAN" in ana.last.text
+    await ana.send("100")
+    await ana.send("Se repuso la evidencia correcta")
+    await ana.send_document(PDF, "padron.pdf", "application/pdf")
+    await ana.press("Listo")
+    await ana.press("Confirmar")
+    assert "Folio:" in ana.last.text
+    assert "Plan de acción: aún no revisado por el IMPLAN" in coord.last.text
 
 
 async def test_no_atendido_only_after_the_date_or_declared_with_causes(arnes: Arnes) -> None:
