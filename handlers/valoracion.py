@@ -238,7 +238,10 @@ async def cmd_reabrir(update: Update, context: Contexto) -> None:
     ent = entorno(context)
 
     def trabajo(s: Session) -> str | None:
-        s_ = situacion(s, asm_id, ent.hoy(), ent.calendario)
+        try:
+            s_ = situacion(s, asm_id, ent.hoy(), ent.calendario)
+        except ValoracionRechazada as ex:
+            return textos.e(str(ex))
         if s_.asm.valoracion is None:
             return "Ese ASM no tiene valoración; no hay nada que reabrir."
         borradores.guardar(

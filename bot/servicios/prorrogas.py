@@ -66,12 +66,15 @@ class ProrrogaResuelta:
 def _limite_atencion(session: Session, asm: Asm, cal: CalendarioHabil) -> date | None:
     """The evaluation's fecha límite de atención (Anexo A, f): no prórroga may pass it.
 
-    The one place that reads it, computed today from the evaluation's type and dates.
+    The one place that reads it. Today only external evaluations have one (the last business
+    day of April, Art. 13); for internal ones and monitoring reports IMPLAN sets it and none is
+    stored yet, so there is no limit (the 5 business days of Art. 13 are a delivery, not the
+    end of the work).
     """
     if asm.evaluacion_id is None:
         return None
     ev = session.get(Evaluacion, asm.evaluacion_id)
-    if ev is None:
+    if ev is None or ev.tipo != TipoEvaluacion.EXTERNA.value:
         return None
     return fecha_termino_maxima(TipoEvaluacion(ev.tipo), ev.ejercicio, ev.fecha_notificacion, cal)
 

@@ -172,7 +172,7 @@ def _detalles(session: Session, corte: date) -> dict[tuple[str, int], Detalle]:
             AsmVersion.estado_plan,
             AsmVersion.clasificacion,
             AsmVersion.valoracion,
-        )  # fmt: skip
+        )
         .join(Asm, Asm.id == AsmVersion.asm_id)
         .join(Programa, Programa.id == Asm.programa_id)
         .where(AsmVersion.vigente_desde <= corte)

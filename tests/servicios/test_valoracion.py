@@ -142,3 +142,20 @@ def test_prorroga_refused_on_a_closed_or_foreign_asm(db: Db, cal: CalendarioHabi
         valorar(s, coord, asm2.id, Valoracion.NO_ATENDIDO, HOY, cal, causas="Sin personal")
         with pytest.raises(ProrrogaRechazada, match="cerrado"):
             solicitar(s, ana, asm2.id, date(2027, 1, 31), "Tarde", HOY, cal)
+
+
+def test_internal_evaluations_set_no_limit_yet(db: Db, cal: CalendarioHabil) -> None:
+    """The 5 business days of Art. 13 are a delivery, not the limit of a prórroga."""
+    with db.sesiones.begin() as s:
+        sembrar(s)
+        ana = _persona(s, Rol.ENLACE, "SMDIF")
+        asm1 = _asm(s, 1)
+        ev = Evaluacion(
+            programa_id=asm1.programa_id, tipo="interna", ejercicio=2026,
+            fecha_notificacion=date(2026, 3, 2),
+        )  # fmt: skip
+        s.add(ev)
+        s.flush()
+        asm1.evaluacion_id = ev.id
+        p = solicitar(s, ana, asm1.id, date(2027, 6, 30), "Licitación desierta", HOY, cal)
+        assert p.fecha_nueva == date(2027, 6, 30)
