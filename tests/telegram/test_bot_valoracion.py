@@ -226,6 +226,8 @@ async def test_prorroga_asked_approved_and_copied(arnes: Arnes) -> None:
     assert "fecha de término original 30/10/2026, nueva 31/01/2027" in observaciones
     estado = arnes.bd(lambda s: s.scalars(select(Prorroga.estado)).one())
     assert estado == "aprobada"
+    await ana.send("/asm 2")  # the original date stays visible in the history
+    assert "fecha de término original 30/10/2026, nueva 31/01/2027" in ana.last.text
     # The date in force moved: Núm. 2 left the queue (not due, not at 100 %).
     await coord.send("/valorar")
     assert coord.last.text == vt.COLA_VACIA
