@@ -29,6 +29,7 @@ from handlers import (
     inicio,
     oficio,
     plan,
+    prorroga,
     recordatorios,
     resumen,
     valoracion,
@@ -44,7 +45,8 @@ TEXTO: dict[Flujo, Continuacion] = {
     Flujo.PLAN: plan.texto_plan,
     Flujo.REVISION: plan.texto_revision,
     Flujo.POSICION: plan.texto_posicion,
-    Flujo.VALORACION: valoracion.texto_causas,
+    Flujo.VALORACION: valoracion.texto,
+    Flujo.PRORROGA: prorroga.texto,
     Flujo.VERIFICAR: oficio.texto_en_verificar,
 }
 # Which handler takes a document or photo. A coordinador's .xlsx is an Anexo A to import,
@@ -104,7 +106,7 @@ def _es_anexo(nombre: str | None) -> bool:
 
 def registrar_handlers(app: Application) -> None:  # type: ignore[type-arg]
     for modulo in (inicio, consultas, anexo, recordatorios, resumen, admin, plan, valoracion,
-                   historial, oficio, avance):  # fmt: skip
+                   historial, oficio, prorroga, avance):  # fmt: skip
         modulo.registrar(app)  # commands and their own callback prefixes: any order
     # Last, as the fallbacks of everything above: typed text and files by the draft's flow,
     # unknown commands and buttons that are not ours.

@@ -422,8 +422,3 @@ def registrar(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         CallbackQueryHandler(pulsar, pattern=f"^({callbacks.AVANCE}|{callbacks.EVIDENCIA}):")
     )
-
-
-# handlers/valoracion.py still registers its typed-text step here; the table in
-# handlers/__init__.py already routes it, so nothing reads this.
-TEXTO_DE: dict[str, object] = {}

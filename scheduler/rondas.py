@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.estado import contar, espera_valoracion
 from bot.dominio.periodos import Trimestre, primer_dia_del_mes
 from bot.dominio.recordatorios import (
     FaltanteMensual,
@@ -38,7 +39,7 @@ from bot.dominio.recordatorios import (
     umbral_de_aviso,
     vencimiento_reciente,
 )
-from bot.dominio.vocabulario import Rol, Semaforo, TipoEvaluacion
+from bot.dominio.vocabulario import Rol, TipoEvaluacion
 from bot.mensajes import callbacks
 from bot.mensajes import recordatorios as textos
 from bot.servicios.consultas import EstadoAsm, estado_actual
@@ -364,12 +365,18 @@ def _resumen_semanal(ronda: _Ronda) -> list[Mensaje]:
         return []
     filas = []
     for dep, abiertos in ronda.abiertos_de.items():
-        vencidos = sum(a.semaforo is Semaforo.VENCIDO for a in abiertos)
-        en_riesgo = sum(a.semaforo is Semaforo.EN_RIESGO for a in abiertos)
-        if vencidos or en_riesgo:
-            filas.append(RiesgoDependencia(ronda.nombres.get(dep, str(dep)), vencidos, en_riesgo))
+        c = contar(((a.valoracion, a.semaforo, a.periodo_avance) for a in abiertos), ronda.mes)
+        if c.vencidos or c.en_riesgo:
+            filas.append(
+                RiesgoDependencia(ronda.nombres.get(dep, str(dep)), c.vencidos, c.en_riesgo)
+            )
+    # The totals count each ASM once, as /resumen does (one set of numbers).
+    total = contar(((a.valoracion, a.semaforo, a.periodo_avance) for a in ronda.estados), ronda.mes)
+    por_valorar = sum(
+        espera_valoracion(a.valoracion, a.avance, a.fecha_termino, ronda.hoy) for a in ronda.estados
+    )
     lunes = ronda.hoy - timedelta(days=ronda.hoy.weekday())
-    texto = textos.resumen_semanal(lunes, ordenar_riesgos(filas))
+    texto = textos.resumen_semanal(lunes, ordenar_riesgos(filas), total, por_valorar)
     semana = semana_iso(ronda.hoy)
     return [
         _mensaje(f"semanal:u{p.usuario_id}:{semana}", "semanal", p, texto, None)

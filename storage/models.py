@@ -408,3 +408,51 @@ class Oficio(Base):
     usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))  # who asked
     actor: Mapped[str] = mapped_column(String(100))
     emitido_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ValoracionAsm(Base):
+    """Each valoración (Art. 14) and each reopening of an ASM, with what Art. 14 asks to keep.
+
+    The ASM's `valoracion` field (a version) says whether it is closed; this keeps the causes, the
+    institution whose collaboration failed and the reason to reopen. Append-only.
+    """
+
+    __tablename__ = "valoracion_asm"
+    __table_args__ = (Index("ix_valoracion_asm_asm", "asm_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asm_id: Mapped[int] = mapped_column(ForeignKey("asm.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("asm_version.id"))  # the version it made
+    accion: Mapped[str] = mapped_column(String(20))  # valoracion, reapertura
+    valoracion: Mapped[str | None] = mapped_column(String(20))  # Valoracion; None to reopen
+    fecha: Mapped[date] = mapped_column(Date)  # the day it was made, local
+    causas: Mapped[str] = mapped_column(Text, default="")
+    institucion: Mapped[str] = mapped_column(Text, default="")  # «no aplica»: who failed
+    declarada: Mapped[bool] = mapped_column(Boolean, default=False)  # by the dependencia
+    motivo: Mapped[str] = mapped_column(Text, default="")  # reopening
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Prorroga(Base):
+    """An enlace's request for a later fecha de término and IMPLAN's decision on it.
+
+    An approved one makes a new version with the new date; the original stays here and in the
+    history.
+    """
+
+    __tablename__ = "prorroga"
+    __table_args__ = (Index("ix_prorroga_asm", "asm_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asm_id: Mapped[int] = mapped_column(ForeignKey("asm.id"))
+    fecha_original: Mapped[date | None] = mapped_column(Date)  # in force when asked
+    fecha_nueva: Mapped[date] = mapped_column(Date)
+    justificacion: Mapped[str] = mapped_column(Text)
+    estado: Mapped[str] = mapped_column(String(20), default="pendiente")  # aprobada, rechazada
+    solicitada_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    solicitada_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    nota: Mapped[str] = mapped_column(Text, default="")  # the coordinación's
+    resuelta_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    resuelta_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("asm_version.id"))

@@ -41,7 +41,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.anexo_a.modelo import COLUMNAS, TITULO, Encabezado, FilaAnexoA, PlanAnexoA
-from bot.dominio.vocabulario import Clasificacion, Semaforo, Valoracion
+from bot.dominio.estado import Situacion, situacion
+from bot.dominio.vocabulario import Clasificacion, Valoracion
 
 TITULO_RESUMEN = "Resumen del seguimiento de los ASM"
 HOJA_RESUMEN = "Resumen"
@@ -445,11 +446,14 @@ class _Cuenta:
         # An ASM without any reported progress counts as 0 %: leaving it out would make a plan
         # where most ASM never reported look further along than it is.
         self.suma_avance += fila.avance or 0
-        if fila.semaforo is Semaforo.A_TIEMPO:
+        # The one set of numbers (bot.dominio.estado): a valued ASM is closed, counted only
+        # under its valoración, never as late.
+        s = situacion(fila.valoracion, fila.semaforo)
+        if s is Situacion.AL_CORRIENTE:
             self.a_tiempo += 1
-        elif fila.semaforo is Semaforo.EN_RIESGO:
+        elif s is Situacion.EN_RIESGO:
             self.en_riesgo += 1
-        else:
+        elif s is Situacion.VENCIDO:
             self.vencidos += 1
         if fila.valoracion is Valoracion.ATENDIDO:
             self.atendido += 1

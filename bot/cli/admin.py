@@ -87,6 +87,11 @@ def publicar(ejercicio: int, trimestre: Trimestre | None, salida: Path) -> None:
                 )
         except ValueError as e:
             raise click.ClickException(str(e)) from None
+        if not pub.planes and pub.sin_enviar and not pub.posteriores:
+            raise click.ClickException(
+                f"Ningún plan de acción del ejercicio {ejercicio} se ha enviado al IMPLAN: "
+                f"{pub.sin_enviar} ASM en borrador o con observaciones. No se publicó nada."
+            )
         if not pub.planes and not pub.posteriores:
             raise click.ClickException(
                 f"No hay ASM del ejercicio {ejercicio}; revise el año o cargue un Anexo A "
@@ -102,6 +107,12 @@ def publicar(ejercicio: int, trimestre: Trimestre | None, salida: Path) -> None:
     )
     if pub.posteriores:
         click.echo(f"Atención: {_posteriores(pub)}", err=True)
+    if pub.sin_enviar:
+        click.echo(
+            f"No se publican {pub.sin_enviar} ASM cuyo plan está en borrador o con observaciones "
+            "del IMPLAN (se publican los planes enviados, revisados o no).",
+            err=True,
+        )
 
 
 def _posteriores(pub: publicacion.Publicacion) -> str:

@@ -25,6 +25,7 @@ from bot.servicios.catalogo import Catalogo, cargar_dependencias_csv
 from bot.servicios.consultas import planes_anexo
 from bot.servicios.importacion import ImportacionFallida, importar_archivo
 from bot.servicios.invitaciones import crear_invitacion
+from bot.servicios.valoracion import pendientes_de_valoracion
 from storage import migrate
 from storage.db import unit_of_work
 from storage.models import Asm, AsmResponsable, Dependencia, Usuario
@@ -376,3 +377,21 @@ def sandbox(puerto: int, datos: Path) -> None:
             "«make sandbox» (o pip install -e ./botapi_double -e '.[sandbox]')."
         ) from e
     ejecutar(datos, puerto)
+
+
+@main.command("pendientes-valoracion", context_settings=CONTEXT, options_metavar=OPCIONES)
+def pendientes_valoracion() -> None:
+    """Los ASM que esperan valoración (artículo 14): en 100 % o con la fecha de término vencida,
+    por dependencia, el que más espera primero."""
+    with cli_comun.entorno() as entorno, unit_of_work(entorno.sesiones) as s:
+        cola = pendientes_de_valoracion(s, entorno.hoy(), entorno.calendario)
+        for p in cola:
+            estado = "100 %" if p.motivo == "completo" else f"vencido, {p.asm.avance or 0} %"
+            click.echo(
+                f"{p.dependencia}\t{p.asm.programa_clave}\tNúm. {p.asm.numero}\t{estado}\t"
+                f"desde {p.desde:%d/%m/%Y}\tevidencias: {p.evidencias}"
+            )
+        completos = sum(p.motivo == "completo" for p in cola)
+        click.echo(
+            f"{len(cola)} ASM por valorar: {completos} en 100 %, {len(cola) - completos} vencidos."
+        )

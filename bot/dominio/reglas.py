@@ -5,12 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.dominio.vocabulario import Clasificacion, Valoracion
-
-# Art. 14: "no aplica" means external causes, a failed collaboration with other bodies.
-CLASIFICACIONES_NO_APLICA = frozenset(
-    {Clasificacion.INTERINSTITUCIONAL, Clasificacion.INTERGUBERNAMENTAL}
-)
+# The valoración of Art. 14 has its own module: bot.dominio.valoracion.
 
 
 def _en_blanco(texto: str | None) -> bool:
@@ -48,38 +43,3 @@ def requiere_observaciones(
     baja = anterior is not None and nuevo < anterior
     vencido = fecha_termino is not None and hoy > fecha_termino and nuevo < 100
     return baja or vencido
-
-
-def validar_valoracion(
-    valoracion: Valoracion,
-    clasificacion: Clasificacion,
-    avance: int | None,
-    evidencias: int,
-    observaciones: str | None,
-) -> list[str]:
-    """The valoración of an ASM against its state (Art. 14)."""
-    problemas: list[str] = []
-    if valoracion is Valoracion.ATENDIDO:
-        # Fully done, with documentary evidence.
-        if avance != 100:
-            actual = "sin avance registrado" if avance is None else f"el avance es {avance} %"
-            problemas.append(
-                f"Para valorar «Atendido» el avance debe ser 100 % ({actual}); "
-                "registre el avance completo o elija otra valoración."
-            )
-        if evidencias < 1:
-            problemas.append("Para valorar «Atendido», adjunte al menos una evidencia documental.")
-    elif valoracion is Valoracion.NO_ATENDIDO:
-        # Internal causes, which must be written in the Observaciones column.
-        if _en_blanco(observaciones):
-            problemas.append(
-                "Para valorar «No atendido», escriba en Observaciones las causas que impidieron "
-                "el cumplimiento."
-            )
-    elif clasificacion not in CLASIFICACIONES_NO_APLICA:
-        problemas.append(
-            f"«No aplica» sólo procede para ASM interinstitucionales o intergubernamentales "
-            f"(causas ajenas a la dependencia); este ASM es {clasificacion.etiqueta.lower()}. "
-            "Elija «Atendido» o «No atendido»."
-        )
-    return problemas

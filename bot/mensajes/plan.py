@@ -5,7 +5,6 @@ Telegram HTML: whatever a person typed goes through `e()`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +16,6 @@ from bot.servicios.evidencias import tamano_legible
 from bot.servicios.historial import Historial
 from bot.servicios.plan_accion import Plan
 from bot.servicios.posicion import EvaluacionPosicion, ReciboPosicion
-from bot.servicios.valoracion import ValoracionHecha
 
 SOLO_COORDINACION = "Este comando es para la coordinación del IMPLAN (Departamento de Evaluación)."
 CONTRALORIA_SOLO_CONSULTA = (
@@ -212,10 +210,6 @@ def recibo_posicion(r: ReciboPosicion) -> str:
 # --- /valorar (coordinador) ---------------------------------------------------------------
 
 USO_VALORAR = "Escriba el número del ASM, por ejemplo: /valorar 3"
-PIDA_CAUSAS = (
-    "Escriba las causas internas por las que no se cumplió; quedarán en Observaciones del "
-    "Anexo A (artículo 14)."
-)
 
 
 def no_hay_asm(numero: int) -> str:
@@ -224,35 +218,6 @@ def no_hay_asm(numero: int) -> str:
 
 def elija_programa(numero: int) -> str:
     return f"Hay varios ASM con Núm. {numero}. ¿De qué programa?"
-
-
-def pida_valoracion(h: Historial, opciones: Sequence[Valoracion]) -> str:
-    clasificacion = Clasificacion(h.actual["clasificacion"]).etiqueta
-    actual = h.actual.get("valoracion")
-    ya = f"\nValoración actual: {Valoracion(actual).etiqueta}." if actual else ""
-    avance = f"{h.avances[-1].porcentaje}%" if h.avances else "sin avance"
-    return (
-        f"<b>Valoración · ASM Núm. {h.numero} · {e(h.programa_clave)}</b>\n"
-        f"{e(recortar(h.actual['texto'], 200))}\n"
-        f"Clasificación: {clasificacion} · Avance: {avance} · Evidencias: {len(h.evidencias)}{ya}\n\n"
-        "Elija la valoración (artículo 14):"
-    )
-
-
-def valoracion_registrada(v: ValoracionHecha) -> str:
-    return (
-        f"✅ Se registró «{v.valoracion.etiqueta}» para el ASM Núm. {v.asm.numero} · "
-        f"{e(v.asm.programa_clave)}. Se avisó a la dependencia."
-    )
-
-
-def aviso_valoracion(v: ValoracionHecha) -> str:
-    causas = f"\nCausas: {e(v.causas)}" if v.causas else ""
-    return (
-        f"📋 <b>Valoración del ASM</b>\nEl IMPLAN valoró el ASM Núm. {v.asm.numero} · "
-        f"{e(v.asm.programa_clave)} — {e(recortar(v.asm.texto, 120))} como "
-        f"<b>{v.valoracion.etiqueta}</b>.{causas}"
-    )
 
 
 # --- /asm (history) -----------------------------------------------------------------------

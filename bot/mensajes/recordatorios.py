@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from bot.dominio.estado import Conteo
 from bot.dominio.periodos import Trimestre, formato_fecha, nombre_mes
 from bot.dominio.plazos import DIAS_RIESGO_PREDETERMINADOS
 from bot.dominio.recordatorios import FaltanteMensual, RiesgoDependencia, TipoPlazo
@@ -176,12 +177,23 @@ def plazo_evaluacion(
 # --- Weekly digest and quarterly Anexo A ---------------------------------------------------
 
 
-def resumen_semanal(lunes: date, filas: Sequence[RiesgoDependencia]) -> str:
+def resumen_semanal(
+    lunes: date,
+    filas: Sequence[RiesgoDependencia],
+    conteo: Conteo | None = None,
+    por_valorar: int = 0,
+) -> str:
+    """`conteo` gives the totals (each ASM once, closed ones apart); without it, the rows' sum."""
     titulo = f"📊 <b>Resumen semanal de ASM</b> (semana del {formato_fecha(lunes)})"
+    if conteo is not None:
+        titulo += (
+            f"\n⚖️ Por valorar (en 100 % o vencidos, sin valoración): {por_valorar} · "
+            f"Cerrados (valorados): {conteo.cerrados}"
+        )
     if not filas:
         return f"{titulo}\nNo hay ASM vencidos ni en riesgo. 🟢"
-    vencidos = sum(f.vencidos for f in filas)
-    en_riesgo = sum(f.en_riesgo for f in filas)
+    vencidos = conteo.vencidos if conteo else sum(f.vencidos for f in filas)
+    en_riesgo = conteo.en_riesgo if conteo else sum(f.en_riesgo for f in filas)
     lineas = [
         f"• {e(f.dependencia)}: 🔴 {f.vencidos} · 🟡 {f.en_riesgo}"
         for f in filas[:MAX_DEPENDENCIAS_EN_LISTA]

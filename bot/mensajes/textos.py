@@ -148,6 +148,7 @@ COMANDOS = {
         ("anexo", "Anexo A de mi dependencia"),
         ("oficio", "Oficio de entrega del mes"),
         ("plan", "Plan de acción de un ASM"),
+        ("prorroga", "Pedir prórroga de un ASM: /prorroga 3"),
         ("posicion", "Entregar posición institucional"),
         ("asm", "Historia de un ASM: /asm 3"),
         ("verificar", "Verificar un oficio"),
@@ -161,7 +162,8 @@ COMANDOS = {
         ("invitar", "Invitar a una persona"),
         ("usuarios", "Personas registradas y accesos"),
         ("revisar", "Planes de acción por revisar"),
-        ("valorar", "Valorar un ASM: /valorar 3"),
+        ("valorar", "ASM por valorar, o uno: /valorar 3"),
+        ("reabrir", "Reabrir un ASM valorado: /reabrir 3"),
         ("asm", "Historia de un ASM: /asm 3"),
         ("verificar", "Verificar un oficio"),
         ("cancelar", "Salir sin guardar"),
@@ -220,7 +222,14 @@ def estado_asm(a: EstadoAsm, hoy: date) -> str:
         f"<b>Fecha de término:</b> {fecha_y_plazo(a)}",
         f"<b>Último avance:</b> {ultimo_avance(a)}",
     ]
+    if not a.plan_revisado:
+        lineas.append(PLAN_SIN_REVISAR)
     return "\n".join(lineas)
+
+
+# Progress may be reported before IMPLAN reviews the plan (Art. 12); it is said, not hidden.
+PLAN_SIN_REVISAR = "⚠️ Su plan de acción aún no está revisado por el IMPLAN."
+COPIA_PLAN_SIN_REVISAR = "⚠️ <b>Plan de acción:</b> aún no revisado por el IMPLAN"
 
 
 def fecha_y_plazo(a: EstadoAsm) -> str:
@@ -349,6 +358,7 @@ def copia_avance(r: Recibo, dependencia: str | None, enlace: str) -> str:
             f"<b>Observaciones:</b> {e(r.observaciones) or '—'}",
             f"<b>Evidencia nueva:</b> {r.evidencias_nuevas} archivo(s)",
             f"<b>Folio:</b> {e(r.folio)} · informó {e(enlace)}",
+            *([] if r.asm.plan_revisado else [COPIA_PLAN_SIN_REVISAR]),
         ]
     )
 
@@ -380,19 +390,31 @@ def donde_esta(flujo: str, paso: str, numero: int | None, clave: str | None) -> 
 # --- /mis_asm and /pendientes -----------------------------------------------------------
 
 
+def icono(a: EstadoAsm) -> str:
+    """The semáforo, except for a valued ASM: closed (Art. 14), never shown as late."""
+    return "🔒" if a.valoracion is not None else SEMAFORO[a.semaforo]
+
+
 def linea_asm(a: EstadoAsm) -> str:
     avance = "sin avance" if a.avance is None else f"{a.avance}%"
+    if a.valoracion is not None:
+        return (
+            f"🔒 <b>Núm. {a.numero} · {e(a.programa_clave)}</b> · {avance} · cerrado: "
+            f"{a.valoracion.etiqueta}\n{e(recortar(a.texto, 90))}"
+        )
     vence = "sin fecha" if a.fecha_termino is None else fecha_y_plazo(a)
+    plan = "" if a.plan_revisado else f"\n{PLAN_SIN_REVISAR}"
     return (
         f"{SEMAFORO[a.semaforo]} <b>Núm. {a.numero} · {e(a.programa_clave)}</b> · {avance} · "
-        f"vence {vence}\n{e(recortar(a.texto, 90))}"
+        f"vence {vence}\n{e(recortar(a.texto, 90))}{plan}"
     )
 
 
 def mis_asm(dependencia: str | None, asms: Sequence[EstadoAsm]) -> list[str]:
     """One or more messages (Telegram allows 4,096 characters each)."""
     cabeza = (
-        f"<b>ASM de {e(dependencia)}</b> ({len(asms)})\n🟢 a tiempo · 🟡 en riesgo · 🔴 vencido"
+        f"<b>ASM de {e(dependencia)}</b> ({len(asms)})\n🟢 a tiempo · 🟡 en riesgo · 🔴 vencido "
+        "· 🔒 cerrado (valorado)"
     )
     return partir([cabeza, *(linea_asm(a) for a in asms)])
 
@@ -415,7 +437,7 @@ def pendientes(
     if proximos:
         partes.append("\n<b>Próximas fechas de término</b>")
         partes.extend(
-            f"{SEMAFORO[a.semaforo]} Núm. {a.numero} · {e(a.programa_clave)}: {fecha_y_plazo(a)}"
+            f"{icono(a)} Núm. {a.numero} · {e(a.programa_clave)}: {fecha_y_plazo(a)}"
             for a in proximos
         )
     return partir(partes)

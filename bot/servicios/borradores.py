@@ -30,6 +30,7 @@ class Flujo(StrEnum):
     POSICION = "posicion"
     IMPORTAR = "importar"
     VALORACION = "valoracion"
+    PRORROGA = "prorroga"  # an enlace types the new date and the justification
     VERIFICAR = "verificar"  # /verificar waits for a code or a PDF
 
 

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from bot.anexo_a.modelo import FilaAnexoA, PlanAnexoA
 from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.estado import Situacion, informo_en, por_informar, situacion
 from bot.dominio.periodos import Trimestre, primer_dia_del_mes
+from bot.dominio.planes import requiere_plan
 from bot.dominio.plazos import dias_habiles_restantes, semaforo
-from bot.dominio.vocabulario import Clasificacion, Semaforo, Valoracion
+from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Semaforo, Valoracion
 from storage.models import Asm, AsmResponsable, AsmVersion, Avance, Programa
 
 
@@ -41,13 +43,26 @@ class EstadoAsm:
     semaforo: Semaforo
     valoracion: Valoracion | None
 
+    estado_plan: EstadoPlan = EstadoPlan.APROBADO
+
     def reportado_en(self, mes: date) -> bool:
-        return self.periodo_avance is not None and self.periodo_avance >= mes
+        """Informó este mes (bot.dominio.estado)."""
+        return informo_en(self.periodo_avance, mes)
 
     @property
     def abierto(self) -> bool:
         """Still to be worked on: not at 100 % and without a valoración (Art. 14)."""
-        return (self.avance is None or self.avance < 100) and self.valoracion is None
+        return por_informar(self.valoracion, self.avance)
+
+    @property
+    def situacion(self) -> Situacion:
+        """Cerrado, vencido, en riesgo or al corriente: the one set of numbers."""
+        return situacion(self.valoracion, self.semaforo)
+
+    @property
+    def plan_revisado(self) -> bool:
+        """IMPLAN approved its plan (Art. 12), or it needs none (Art. 10)."""
+        return self.estado_plan is EstadoPlan.APROBADO or not requiere_plan(self.clasificacion)
 
 
 def _estado(
@@ -116,6 +131,7 @@ def _estado(
             version.c.productos_evidencias,
             version.c.observaciones,
             version.c.valoracion,
+            version.c.estado_plan,
             avance.c.porcentaje,
             avance.c.periodo,
             avance.c.observaciones.label("obs_avance"),
@@ -200,6 +216,7 @@ def _estado_asm(r: Row[tuple[object, ...]], hoy: date, cal: CalendarioHabil) -> 
         dias_restantes=dias_habiles_restantes(r.fecha_termino, hoy, cal),
         semaforo=semaforo(r.fecha_termino, r.porcentaje, hoy, cal),
         valoracion=Valoracion(r.valoracion) if r.valoracion else None,
+        estado_plan=EstadoPlan(r.estado_plan),
     )
 
 

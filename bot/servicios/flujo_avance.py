@@ -25,7 +25,13 @@ from bot.servicios.consultas import EstadoAsm, estado_actual
 from bot.servicios.evidencias import ArchivoEvidencia
 from bot.servicios.permisos import NO_ES_SUYO, AccesoDenegado, autorizar_asm
 from bot.servicios.rechazos import BotonVencido, Rechazado
-from bot.servicios.seguimiento import Recibo, agregar_evidencias, estado_de, guardar_avance
+from bot.servicios.seguimiento import (
+    Recibo,
+    agregar_evidencias,
+    comprobar_abierto,
+    estado_de,
+    guardar_avance,
+)
 from bot.servicios.usuarios import Persona
 
 
@@ -64,6 +70,7 @@ def elegir_asm(
 ) -> EstadoAsm:  # fmt: skip
     # The id came from a button: it must belong to the person's dependencia (logged if not).
     autorizar_asm(session, persona, asm_id, flujo.value)
+    comprobar_abierto(session, asm_id)  # a valued ASM is closed (Art. 14)
     estado = estado_de(session, asm_id, hoy, cal)
     if estado is None:
         raise AccesoDenegado(NO_ES_SUYO)
@@ -141,8 +148,8 @@ def guardar_evidencias(
     assert borrador.asm_id is not None
     autorizar_asm(session, persona, borrador.asm_id, Flujo.EVIDENCIA.value)
     evidencias = [ArchivoEvidencia(**d) for d in borrador.evidencias]
+    borradores.borrar(session, persona.telegram_id)  # the flow ends, even if the ASM is closed
     nuevas = agregar_evidencias(session, persona, borrador.asm_id, evidencias)
-    borradores.borrar(session, persona.telegram_id)
     return nuevas, len(evidencias) - nuevas
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -29,15 +29,30 @@ from bot.anexo_a.modelo import COLUMNAS, TITULO, Encabezado, FilaAnexoA, PlanAne
 from bot.anexo_a.pdf import escribir_anexo_a_pdf
 from bot.dominio.calendario import CalendarioHabil
 from bot.dominio.periodos import Trimestre
+from bot.dominio.planes import requiere_plan
+from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Valoracion
 from bot.servicios.consultas import planes_anexo
 from bot.servicios.respaldo import Progreso, sin_progreso
 from storage.models import Asm, AsmVersion, Evaluacion, Programa
 
-COLUMNAS_CSV: tuple[str, ...] = ("Clave", "Programa presupuestario / Fondo", *COLUMNAS)
+COLUMNAS_PUBLICACION = ("Estado del plan", "Valoración", "Fecha de valoración")
+COLUMNAS_CSV: tuple[str, ...] = (
+    "Clave", "Programa presupuestario / Fondo", *COLUMNAS, *COLUMNAS_PUBLICACION,
+)  # fmt: skip
 
 # Leading characters that make Excel read a CSV value as a formula (CSV injection).
 _INICIO_DE_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _NO_VALIDO_EN_ARCHIVO = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class Detalle:
+    """What the web page adds to an ASM's Anexo A row: whether IMPLAN reviewed its plan, and
+    its valoración (Art. 14) with the day it was made."""
+
+    estado_plan: str  # as the public reads it
+    valoracion: str = ""
+    fecha_valoracion: date | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,19 @@ class Publicacion:
     planes: Sequence[PlanAnexoA]
     # ASM of the year that did not exist yet at the cut-off (e.g. loaded the next year).
     posteriores: int = 0
+    # (clave, Núm.) → the plan's review and the valoración; rows without one show nothing.
+    detalles: Mapping[tuple[str, int], Detalle] = field(default_factory=dict)
+    # ASM of the year whose plan was never sent, or came back with observations: not published.
+    sin_enviar: int = 0
+
+
+# Art. 15 publishes the action plans: those sent to IMPLAN, reviewed or not. Drafts and plans
+# returned with observations are the dependencia's work in progress.
+_PUBLICABLES = {
+    EstadoPlan.APROBADO.value: "Revisado por el IMPLAN",
+    EstadoPlan.ENVIADO.value: "Enviado; en revisión del IMPLAN",
+}
+_SIN_PLAN = "No requiere plan de acción (artículo 10)"
 
 
 @dataclass(frozen=True)
@@ -105,15 +133,70 @@ def planes_del_ejercicio(
             )
         )
     }
+    corte = min(trimestre.fin, hoy)
+    detalles = _detalles(session, corte)
     planes = []
+    sin_enviar = 0
     for plan in planes_anexo(session, trimestre, cal, hoy):
-        filas = [f for f in plan.filas if (plan.programa_clave, f.numero) in del_ejercicio]
+        filas = []
+        for f in plan.filas:
+            clave = (plan.programa_clave, f.numero)
+            if clave not in del_ejercicio:
+                continue
+            if clave in detalles:
+                filas.append(f)
+            else:
+                sin_enviar += 1
         if filas:
             planes.append(
                 PlanAnexoA(plan.programa_clave, plan.programa_nombre, plan.trimestre, filas)
             )
     publicados = sum(len(p.filas) for p in planes)
-    return Publicacion(ejercicio, min(trimestre.fin, hoy), planes, len(del_ejercicio) - publicados)
+    return Publicacion(
+        ejercicio, corte, planes, len(del_ejercicio) - publicados - sin_enviar, detalles,
+        sin_enviar,
+    )  # fmt: skip
+
+
+def _detalles(session: Session, corte: date) -> dict[tuple[str, int], Detalle]:
+    """The publishable ASM as of `corte`, with their review state and valoración.
+
+    The valoración's date is the day of the version that set it (the same day the coordinador
+    recorded it, or the day an import or the demo loaded it).
+    """
+    filas = session.execute(
+        select(
+            Programa.clave,
+            Asm.numero,
+            AsmVersion.asm_id,
+            AsmVersion.vigente_desde,
+            AsmVersion.estado_plan,
+            AsmVersion.clasificacion,
+            AsmVersion.valoracion,
+        )
+        .join(Asm, Asm.id == AsmVersion.asm_id)
+        .join(Programa, Programa.id == Asm.programa_id)
+        .where(AsmVersion.vigente_desde <= corte)
+        .order_by(AsmVersion.asm_id, AsmVersion.vigente_desde, AsmVersion.id)
+    )
+    ultimo: dict[tuple[str, int], tuple[str, str, str | None, date | None]] = {}
+    for clave, numero, _, desde, estado_plan, clasificacion, valoracion in filas:
+        previo = ultimo.get((clave, numero))
+        desde_valoracion: date | None = desde if valoracion else None
+        if previo is not None and valoracion and previo[2] == valoracion:
+            desde_valoracion = previo[3]  # the same valoración since an earlier version
+        ultimo[(clave, numero)] = (estado_plan, clasificacion, valoracion, desde_valoracion)
+    detalles = {}
+    for llave, (estado_plan, clasificacion, valoracion, valorado_el) in ultimo.items():
+        if not requiere_plan(Clasificacion(clasificacion)):
+            estado = _SIN_PLAN
+        elif estado_plan in _PUBLICABLES:
+            estado = _PUBLICABLES[estado_plan]
+        else:
+            continue
+        etiqueta = Valoracion(valoracion).etiqueta if valoracion else ""
+        detalles[llave] = Detalle(estado, etiqueta, valorado_el)
+    return detalles
 
 
 def publicar(
@@ -131,13 +214,16 @@ def publicar(
             xlsx = carpeta / f"{a.base}.xlsx"
             escribir_anexo_a(xlsx, [a.plan], encabezado, consolidado=False)
             html = carpeta / f"{a.base}.html"
-            html.write_text(pagina_plan(a.plan, encabezado, publicacion.corte), encoding="utf-8")
+            html.write_text(
+                pagina_plan(a.plan, encabezado, publicacion.corte, publicacion.detalles),
+                encoding="utf-8",
+            )
             pdf = carpeta / f"{a.base}.pdf"
             escribir_anexo_a_pdf(pdf, [a.plan], encabezado, publicacion.corte, estado_al=True)
             escritos += [html, xlsx, pdf]
             avanzar(1)
     csv_ruta = carpeta / nombre_csv(publicacion.ejercicio)
-    escribir_csv(csv_ruta, publicacion.planes)
+    escribir_csv(csv_ruta, publicacion.planes, publicacion.detalles)
     indice = carpeta / "index.html"
     indice.write_text(pagina_indice(publicacion, archivos, encabezado), encoding="utf-8")
     return [indice, csv_ruta, *escritos]
@@ -184,8 +270,22 @@ def celdas(f: FilaAnexoA) -> tuple[str, ...]:
     )
 
 
-def escribir_csv(ruta: Path, planes: Sequence[PlanAnexoA]) -> None:
+def celdas_publicacion(
+    plan: PlanAnexoA, f: FilaAnexoA, detalles: Mapping[tuple[str, int], Detalle]
+) -> tuple[str, str, str]:
+    d = detalles.get((plan.programa_clave, f.numero))
+    if d is None:
+        return ("", "", "")
+    return (d.estado_plan, d.valoracion, fecha(d.fecha_valoracion))
+
+
+def escribir_csv(
+    ruta: Path,
+    planes: Sequence[PlanAnexoA],
+    detalles: Mapping[tuple[str, int], Detalle] | None = None,
+) -> None:
     """UTF-8 with BOM, so that Excel shows accents right; one row per ASM."""
+    detalles = detalles or {}
     with ruta.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(COLUMNAS_CSV)
@@ -194,8 +294,10 @@ def escribir_csv(ruta: Path, planes: Sequence[PlanAnexoA]) -> None:
                 valores = list(celdas(fila))
                 # A bare number, so that the column adds up in a spreadsheet.
                 valores[8] = "" if fila.avance is None else str(fila.avance)
+                extra = celdas_publicacion(plan, fila, detalles)
                 w.writerow(
-                    _sin_formula(v) for v in (plan.programa_clave, plan.programa_nombre, *valores)
+                    _sin_formula(v)
+                    for v in (plan.programa_clave, plan.programa_nombre, *valores, *extra)
                 )
 
 
@@ -225,7 +327,7 @@ footer { margin-top: 1rem; font-size: 0.85rem; }
 @media print { @page { size: landscape; } .tabla { overflow: visible; } }
 """
 
-_CENTRADAS = {0, 5, 8}  # Núm., Fecha de Término, % de avance
+_CENTRADAS = {0, 5, 8, 12}  # Núm., Fecha de Término, % de avance, Fecha de valoración
 
 
 def _pagina(titulo: str, encabezado: Encabezado, cuerpo: str) -> str:
@@ -239,13 +341,22 @@ def _pagina(titulo: str, encabezado: Encabezado, cuerpo: str) -> str:
     )
 
 
-def pagina_plan(plan: PlanAnexoA, encabezado: Encabezado, corte: date) -> str:
-    encabezados = "".join(f'<th scope="col">{escape(c)}</th>' for c in COLUMNAS)
+def pagina_plan(
+    plan: PlanAnexoA,
+    encabezado: Encabezado,
+    corte: date,
+    detalles: Mapping[tuple[str, int], Detalle] | None = None,
+) -> str:
+    detalles = detalles or {}
+    encabezados = "".join(
+        f'<th scope="col">{escape(c)}</th>' for c in (*COLUMNAS, *COLUMNAS_PUBLICACION)
+    )
     filas = []
     for f in plan.filas:
         valores = celdas(f)
         if f.avance is None:
             valores = (*valores[:8], "Sin reporte", valores[9])
+        valores = (*valores, *celdas_publicacion(plan, f, detalles))
         tds = [f'<th scope="row" class="num">{escape(valores[0])}</th>']
         for i, v in enumerate(valores[1:], 1):
             clase = ' class="num"' if i in _CENTRADAS else ""

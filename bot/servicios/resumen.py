@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.estado import Conteo, contar
 from bot.dominio.periodos import primer_dia_del_mes
-from bot.dominio.vocabulario import Semaforo
 from bot.servicios.consultas import EstadoAsm, estado_actual
 from storage.models import AsmResponsable, Dependencia
 
@@ -34,6 +34,7 @@ class ResumenDependencia:
     vencidos: int
     reportados_mes: int
     nunca_reporto: bool  # none of its ASM has any avance
+    cerrados: int = 0  # with a valoración (Art. 14), counted apart
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Resumen:
     en_riesgo: int
     vencidos: int
     dependencias: list[ResumenDependencia]  # lowest average avance first: who needs attention
+    cerrados: int = 0  # with a valoración (Art. 14), counted apart
 
     @property
     def sin_reporte(self) -> list[str]:
@@ -74,33 +76,38 @@ def resumen(session: Session, hoy: date, cal: CalendarioHabil) -> Resumen:
         _fila(nombre, etiqueta, grupo, mes) for (nombre, etiqueta), grupo in por_dependencia.items()
     ]
     filas.sort(key=lambda d: (d.avance_promedio, -d.vencidos, d.etiqueta))
+    total = _contar(asms, mes)
     return Resumen(
         hoy=hoy,
         mes=mes,
         asm=len(asms),
-        reportados_mes=sum(a.reportado_en(mes) for a in asms),
-        en_riesgo=_cuenta(asms, Semaforo.EN_RIESGO),
-        vencidos=_cuenta(asms, Semaforo.VENCIDO),
+        reportados_mes=total.informaron_mes,
+        en_riesgo=total.en_riesgo,
+        vencidos=total.vencidos,
         dependencias=filas,
+        cerrados=total.cerrados,
     )
 
 
 def _fila(nombre: str, etiqueta: str, asms: Sequence[EstadoAsm], mes: date) -> ResumenDependencia:
+    c = _contar(asms, mes)
     return ResumenDependencia(
         nombre=nombre,
         etiqueta=etiqueta,
         asm=len(asms),
         avance_promedio=sum(a.avance or 0 for a in asms) / len(asms),
-        a_tiempo=_cuenta(asms, Semaforo.A_TIEMPO),
-        en_riesgo=_cuenta(asms, Semaforo.EN_RIESGO),
-        vencidos=_cuenta(asms, Semaforo.VENCIDO),
-        reportados_mes=sum(a.reportado_en(mes) for a in asms),
+        a_tiempo=c.al_corriente,
+        en_riesgo=c.en_riesgo,
+        vencidos=c.vencidos,
+        reportados_mes=c.informaron_mes,
         nunca_reporto=all(a.periodo_avance is None for a in asms),
+        cerrados=c.cerrados,
     )
 
 
-def _cuenta(asms: Sequence[EstadoAsm], s: Semaforo) -> int:
-    return sum(a.semaforo is s for a in asms)
+def _contar(asms: Sequence[EstadoAsm], mes: date) -> Conteo:
+    """The one set of numbers (bot.dominio.estado): closed ASM apart, never late."""
+    return contar(((a.valoracion, a.semaforo, a.periodo_avance) for a in asms), mes)
 
 
 def _corto(texto: str) -> str:

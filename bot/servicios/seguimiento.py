@@ -21,11 +21,28 @@ from bot.servicios.evidencias import ArchivoEvidencia
 from bot.servicios.permisos import autorizar_asm
 from bot.servicios.rechazos import Rechazado
 from bot.servicios.usuarios import Persona
+from bot.servicios.valoracion import asm_bloqueado
 from storage.models import Asm, Evidencia
 
 
 class AvanceRechazado(Rechazado):
     """The report breaks a rule; the message says what to fix."""
+
+
+class AsmCerrado(AvanceRechazado):
+    """The ASM has a valoración (Art. 14): nothing changes it until the coordinación reopens it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Este ASM ya tiene valoración del IMPLAN y está cerrado: no admite más avances ni "
+            "evidencias. Si necesita corregirlo, pida a la coordinación que lo reabra."
+        )
+
+
+def comprobar_abierto(session: Session, asm_id: int) -> None:
+    """AsmCerrado when the ASM has a valoración."""
+    if asm_bloqueado(session, asm_id):
+        raise AsmCerrado
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,7 @@ def guardar_avance(
     AccesoDenegado (audited) when the ASM is not the enlace's; AvanceRechazado when a rule fails.
     """
     autorizar_asm(session, persona, asm_id, "confirmar")
+    comprobar_abierto(session, asm_id)
     antes = estado_de(session, asm_id, hoy, cal)
     asm = session.get(Asm, asm_id)
     if antes is None or asm is None:
@@ -101,8 +119,9 @@ def agregar_evidencias(
 ) -> int:
     """Records the files for the ASM; one it already has (same sha256) is kept once.
 
-    Returns how many were new.
+    Returns how many were new. AsmCerrado when the ASM has a valoración.
     """
+    comprobar_abierto(session, asm_id)
     ya = set(session.scalars(select(Evidencia.sha256).where(Evidencia.asm_id == asm_id)))
     nuevas = 0
     for e in evidencias:

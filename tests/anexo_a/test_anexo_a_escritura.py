@@ -199,11 +199,12 @@ def test_resumen_consolidado(tmp_path: Path) -> None:
     filas = [valores(ws, FILA_ENCABEZADOS + i)[:11] for i in range(1, 5)]
     assert filas[0][:3] == ["E001", "Bienestar", 3]
     assert filas[0][3] == pytest.approx(145 / 3 / 100)  # an ASM without avance counts as 0
-    assert filas[0][4:] == [1, 1, 1, 1, 1, 0, 1]
+    # Valued ASM are closed: counted under their valoración only, never as late or at risk.
+    assert filas[0][4:] == [1, 0, 0, 1, 1, 0, 1]
     assert filas[1] == ["F002", "FORTAMUN", 1, 0.2, 0, 1, 0, 0, 0, 0, 1]
     assert filas[2] == ["E003", "Sin ASM", 0, None, 0, 0, 0, 0, 0, 0, 0]
     assert filas[3][0] == "Total"
-    assert filas[3][2:] == [4, pytest.approx(165 / 4 / 100), 1, 2, 1, 1, 1, 0, 2]
+    assert filas[3][2:] == [4, pytest.approx(165 / 4 / 100), 1, 1, 0, 1, 1, 0, 2]
     assert ws.cell(FILA_ENCABEZADOS + 1, 4).number_format == "0%"
 
 

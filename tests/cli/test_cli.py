@@ -1,6 +1,7 @@
 """The command line as an administrator uses it."""
 
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,12 @@ from sqlalchemy.orm import Session
 
 from bot.cli.main import main
 from bot.dominio.vocabulario import Semaforo
+from bot.servicios import registro
 from bot.servicios.invitaciones import hash_codigo
+from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Asm, Avance, Dependencia, Invitacion
+from tests.arnes import sembrar
 from tests.ayudas import FILAS, anexo_de_dependencia
 
 Asmbot = Callable[..., Result]
@@ -159,3 +163,27 @@ def test_demo_fills_once_and_writes_the_consolidated_anexo(
     assert "ya tiene datos" in r.output
     with _sesion(database_url) as s:
         assert s.scalar(select(func.count()).select_from(Asm)) == 160
+
+
+def test_pendientes_valoracion_lists_the_queue(asmbot: Asmbot, database_url: str) -> None:
+    migrate.upgrade(database_url)
+    hoy = date.today()  # the command reads the real clock: dates relative to it
+    with _sesion(database_url) as s, s.begin():
+        sembrar(s)
+        a1, a2, a3 = (s.scalars(select(Asm).where(Asm.numero == n)).one() for n in (1, 2, 3))
+        registro.nueva_version(
+            s, a1, date(2026, 2, 1), "t", origen="t", fecha_termino=hoy + timedelta(400)
+        )
+        registro.nueva_version(
+            s, a2, date(2026, 2, 1), "t", origen="t", fecha_termino=hoy - timedelta(30)
+        )
+        registro.nueva_version(
+            s, a3, date(2026, 2, 1), "t", origen="t", fecha_termino=hoy + timedelta(400)
+        )
+        registro.registrar_avance(s, a3, date(2026, 10, 1), 100, "t", origen="t")
+    r = asmbot("pendientes-valoracion")
+    assert r.exit_code == 0, r.output
+    lineas = r.output.splitlines()
+    assert lineas[0].startswith("SMDIF\tE003\tNúm. 2\tvencido, 60 %\tdesde ")
+    assert lineas[1].startswith("TM\tE003\tNúm. 3\t100 %\tdesde ")
+    assert lineas[-1] == "2 ASM por valorar: 1 en 100 %, 1 vencidos."

@@ -16,7 +16,6 @@ from bot.dominio.planes import (
     validar_valor,
 )
 from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Rol
-from bot.servicios.valoracion import opciones
 
 ESP = Clasificacion.ESPECIFICO
 HOY = date(2026, 11, 18)
@@ -128,12 +127,3 @@ def test_posicion_institucional_rules() -> None:
     assert en_tiempo(HOY, None) is None
     assert motivo_rechazo_documento("application/pdf") is None
     assert motivo_rechazo_documento("image/png") is not None
-
-
-def test_valoraciones_offered() -> None:
-    assert [v.value for v in opciones(ESP)] == ["atendido", "no_atendido"]
-    assert [v.value for v in opciones(Clasificacion.INTERINSTITUCIONAL)] == [
-        "atendido",
-        "no_atendido",
-        "no_aplica",
-    ]

@@ -487,3 +487,15 @@ def test_mensajes_anexo_trimestral(db: Db, gente: Gente) -> None:
     assert [x.clave for x in m] == [f"anexo_trimestral:u{gente.coord}:2026T3"]
     assert m[0].documento == "anexos/consolidado_2026T3.xlsx"
     assert "tercer trimestre 2026" in m[0].texto and "30/09/2026" in m[0].texto
+
+
+def test_resumen_semanal_cuenta_los_asm_por_valorar(
+    db: Db, gente: Gente, cal: CalendarioHabil, ajustes: Settings
+) -> None:
+    """The digest counts the queue for IMPLAN: ASM 2 is past its date, ASM 3 and the SECAD's
+    finished ASM 4 are at 100 % without a valoración."""
+    informar(db, 3, date(2026, 11, 1), 100)
+    texto = por_clave(ronda(db, a_las(2026, 11, 17), cal, ajustes))[
+        f"semanal:u{gente.coord}:2026-W47"
+    ].texto
+    assert "Por valorar (en 100 % o vencidos, sin valoración): 3 · Cerrados (valorados): 0" in texto

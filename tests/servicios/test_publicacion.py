@@ -62,12 +62,19 @@ def sembrar(url: str) -> None:
                 "fecha_termino": date(2025, 12, 15),
                 "resultados_esperados": "Padrón actualizado",
                 "productos_evidencias": "Informe",
+                "estado_plan": "aprobado",
                 **c,
             }
             registro.nueva_version(s, a, desde, f"usuario:{u.id}", origen="bot", **campos)
             return a
 
-        a1 = asm(pp, 1, ev25, date(2025, 2, 1), texto=SCRIPT, actividades="=HIPERVINCULO(1)")
+        a1 = asm(
+            pp, 1, ev25, date(2025, 2, 1), texto=SCRIPT, actividades="=HIPERVINCULO(1)",
+            estado_plan="enviado",
+        )  # fmt: skip
+        # Plans not sent, or returned with observations, are not published.
+        asm(pp, 3, ev25, date(2025, 2, 1), estado_plan="borrador")
+        asm(pp, 4, ev25, date(2025, 2, 1), estado_plan="observado")
         asm(pp, 2, ev24, date(2025, 3, 1))  # its evaluation is of 2024
         a3 = asm(fondo, 1, None, date(2025, 4, 10))  # no evaluation: first version in 2025
         asm(fondo, 2, None, date(2024, 11, 5))  # no evaluation: first version in 2024
@@ -77,6 +84,10 @@ def sembrar(url: str) -> None:
                 usuario_id=u.id, folio=FOLIO if a is a1 else None,
                 observaciones="Se entregó el oficio" if a is a1 else "",
             )  # fmt: skip
+        registro.nueva_version(
+            s, a3, date(2025, 12, 10), "cli", origen="bot", valoracion="atendido"
+        )  # the valoración is published with its date
+        registro.nueva_version(s, a3, date(2025, 12, 20), "cli", origen="bot", observaciones="Ok")
         # Progress after the year closed is not shown in the 2025 publication.
         registro.registrar_avance(s, a1, date(2026, 1, 1), 80, "cli", origen="bot")
     engine.dispose()
@@ -89,6 +100,7 @@ def publicado(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     r = asmbot(database_url, tmp_path, "publicar", "--ejercicio", "2025", "-o", "web")
     assert r.exit_code == 0, r.output
     assert "Ejercicio 2025: 2 ASM en 2 plan(es), estado al 31/12/2025" in r.output
+    assert "No se publican 2 ASM cuyo plan está en borrador o con observaciones" in r.output
     return tmp_path / "web"
 
 
@@ -145,7 +157,7 @@ def test_html_is_escaped_accessible_and_self_contained(publicado: Path) -> None:
     assert "<script" not in html.lower()
     assert "&lt;script&gt;alert(&quot;hola&quot;)&lt;/script&gt; &amp; más" in html
     assert "Agua potable &lt;segura&gt;" in html
-    assert html.count('<th scope="col">') == 10
+    assert html.count('<th scope="col">') == 13  # the Anexo A's ten, plan state, valoración
     assert re.search(r"<caption>[^<]+</caption>", html)
     for columna in ("Núm.", "% de avance", "Observaciones / Justificaciones"):
         assert f'<th scope="col">{columna}</th>' in html
@@ -172,11 +184,13 @@ def test_csv_round_trips_with_the_csv_module(publicado: Path) -> None:
             "Organismo Operador / Dirección Técnica",
             "'=HIPERVINCULO(1)",  # typed text that Excel would run as a formula
             "15/12/2025", "Padrón actualizado", "Informe", "45", "Se entregó el oficio",
+            "Enviado; en revisión del IMPLAN", "", "",
         ],
         [
             "FISM-DF", "Fondo de Infraestructura Social", "1", "ASM FISM-DF-1", "Específico",
             "Organismo Operador / Dirección Técnica", "Mesas de trabajo", "15/12/2025",
-            "Padrón actualizado", "Informe", "100", "",
+            "Padrón actualizado", "Informe", "100", "Ok",
+            "Revisado por el IMPLAN", "Atendido", "10/12/2025",
         ],
     ]  # fmt: skip
 
@@ -241,3 +255,32 @@ def test_asm_loaded_after_the_cut_off_are_announced(
     assert r.exit_code == 0, r.output
     assert "Ejercicio 2024: 2 ASM en 2 plan(es), estado al 31/12/2025" in r.output
     assert "Atención" not in r.output
+
+
+def test_a_year_with_only_drafts_publishes_nothing(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    migrate.upgrade(database_url)
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine).begin() as s:
+        pp = Programa(clave="E020", nombre="Alumbrado", tipo="pp")
+        s.add(pp)
+        s.flush()
+        a = Asm(programa_id=pp.id, numero=1)
+        s.add(a)
+        s.flush()
+        registro.nueva_version(
+            s,
+            a,
+            date(2025, 3, 1),
+            "cli",
+            origen="bot",
+            texto="Borrador",
+            clasificacion="especifico",
+        )
+    engine.dispose()
+    r = asmbot(database_url, tmp_path, "publicar", "--ejercicio", "2025", "-o", "web")
+    assert r.exit_code == 1
+    assert "Ningún plan de acción del ejercicio 2025 se ha enviado al IMPLAN" in r.output
+    assert not (tmp_path / "web").exists()

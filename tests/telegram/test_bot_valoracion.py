@@ -1,4 +1,5 @@
-"""/valorar end to end: IMPLAN records the valoración (Art. 14) and the enlace is told."""
+"""/valorar, /reabrir and /prorroga end to end: the queue, a valoración that locks the ASM, a
+refused /avance, a reopening, and a prórroga asked for and approved with its copies."""
 
 from datetime import date
 from typing import Any
@@ -8,26 +9,28 @@ from sqlalchemy.orm import Session
 
 from bot.dominio.vocabulario import Rol
 from bot.mensajes import plan as plan_textos
+from bot.mensajes import valoracion as vt
 from bot.servicios import registro
 from bot.servicios.evidencias import AlmacenEvidencias
 from botapi_double import SimUser
-from storage.models import Asm, Auditoria, Evidencia, Programa
+from storage.models import Asm, Auditoria, Evidencia, Prorroga, ValoracionAsm
 from tests.arnes import Arnes
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+HOY = date(2026, 11, 18)
 
 
 def _asm_id(arnes: Arnes, numero: int) -> int:
     return arnes.bd(lambda s: s.scalars(select(Asm.id).where(Asm.numero == numero)).one())
 
 
-def _vigente(arnes: Arnes, numero: int) -> tuple[str | None, str]:
+def _vigente(arnes: Arnes, numero: int) -> tuple[str | None, str, date | None]:
     asm_id = _asm_id(arnes, numero)
 
-    def leer(s: Session) -> tuple[str | None, str]:
-        v = registro.version_vigente(s, asm_id, date(2026, 11, 18))
+    def leer(s: Session) -> tuple[str | None, str, date | None]:
+        v = registro.version_vigente(s, asm_id, HOY)
         assert v is not None
-        return v.valoracion, v.observaciones
+        return v.valoracion, v.observaciones, v.fecha_termino
 
     return arnes.bd(leer)
 
@@ -59,53 +62,98 @@ def _completo_con_evidencia(arnes: Arnes, numero: int) -> None:
     arnes.bd(trabajo)
 
 
-async def test_atendido_needs_100_and_evidence_then_the_enlace_is_told(arnes: Arnes) -> None:
-    coord, _, ana = await _gente(arnes)
-    await coord.send("/valorar 1")
-    assert "Valoración · ASM Núm. 1 · E003" in coord.last.text
-    assert "Avance: 40% · Evidencias: 0" in coord.last.text
-    # «No aplica» is not offered for an específico.
-    assert coord.last.labels() == ["Atendido", "No atendido", "Cancelar"]
-    await coord.press("Atendido")
-    alerta = coord.callback_answers[-1]["text"]
-    assert alerta.startswith("Para valorar «Atendido» el avance debe ser 100 % (el avance es 40 %)")
-    assert _vigente(arnes, 1)[0] is None
+async def test_queue_atendido_locks_avance_refused_then_reopened(arnes: Arnes) -> None:
+    coord, cont, ana = await _gente(arnes)
+    # Núm. 2 is past its fecha de término (30/10/2026); Núm. 1 is at 40 %, due 15/12/2026.
+    await coord.send("/valorar")
+    assert coord.last.text.startswith("ASM por valorar (artículo 14): 1")
+    assert [b.startswith("SMDIF · Núm. 2 · E003 · venció") for b in coord.last.labels()] == [True]
 
     _completo_con_evidencia(arnes, 1)
+    await coord.send("/valorar")
+    assert "En 100 % sin valoración: 1 · ⌛ Fecha de término vencida: 1" in coord.last.text
+    etiquetas = coord.last.labels()
+    assert len(etiquetas) == 2 and "Núm. 1" in etiquetas[1]  # the older wait first
+    await coord.press(etiquetas[1])
+    assert "Atendido: procede." in coord.last.text
+    assert "No aplica: no procede, sólo procede para ASM interinstitucionales" in coord.last.text
+    assert "No atendido: no procede, el ASM llegó a 100 % en tiempo." in coord.last.text
+    # Only valid valoraciones get a button; the evidence is one tap away.
+    assert coord.last.labels() == ["Atendido", plan_textos.boton_evidencia("acta.pdf"), "Cancelar"]
     await coord.press("Atendido")
-    assert coord.last.text.startswith("✅ Se registró «Atendido» para el ASM Núm. 1 · E003.")
+    assert "Se registró «Atendido» para el ASM Núm. 1 · E003" in coord.last.text
     assert _vigente(arnes, 1)[0] == "atendido"
-    assert "Valoración del ASM" in ana.last.text
     assert "como Atendido" in ana.last.text
+    assert "como Atendido" in cont.last.text  # the Contraloría gets a copy
+
+    # Locked: /avance on it is refused, and the service refuses too.
+    asm1 = _asm_id(arnes, 1)
+    await ana.send("/avance")
+    await ana.press_data(f"av1:a:{asm1}")  # a refusal on a button is its pop-up
+    assert "ya tiene valoración del IMPLAN y está cerrado" in ana.callback_answers[-1]["text"]
+    await coord.send("/valorar 1")
+    assert "ya está valorado como «Atendido»" in coord.last.text
+
+    # Reopening, with a reason, told to the enlace and the Contraloría.
+    await coord.send("/reabrir 1")
+    assert coord.last.text == vt.PIDA_MOTIVO
+    await coord.send("La evidencia corresponde a otro ASM")
+    assert "Se reabrió el ASM Núm. 1 · E003" in coord.last.text
+    assert _vigente(arnes, 1)[0] is None
+    assert "Motivo: La evidencia corresponde a otro ASM" in ana.last.text
+    assert "ASM reabierto" in cont.last.text
+    acciones = arnes.bd(
+        lambda s: s.scalars(
+            select(ValoracionAsm.accion)
+            .where(ValoracionAsm.asm_id == asm1)
+            .order_by(ValoracionAsm.id)
+        ).all()
+    )
+    assert acciones == ["valoracion", "reapertura"]
+    bitacora = arnes.bd(
+        lambda s: s.scalars(select(Auditoria.accion).where(Auditoria.objeto_id == asm1)).all()
+    )
+    assert "valoracion" in bitacora and "reapertura" in bitacora
+    # Reopened, it takes progress again; its plan (a draft) was never reviewed, and both the
+    # enlace and the copy to the coordinación are told so.
+    await ana.send("/avance")
+    await ana.press_data(f"av1:a:{asm1}")
+    assert "cerrado" not in ana.last.text
+    assert "Su plan de acción aún no está revisado por el IMPLAN" in ana.last.text
+    await ana.send("100")
+    await ana.send("Se repuso la evidencia correcta")
+    await ana.send_document(PDF, "padron.pdf", "application/pdf")
+    await ana.press("Listo")
+    await ana.press("Confirmar")
+    assert "Folio:" in ana.last.text
+    assert "Plan de acción: aún no revisado por el IMPLAN" in coord.last.text
 
 
-async def test_no_atendido_asks_for_the_causes(arnes: Arnes) -> None:
-    coord, cont, ana = await _gente(arnes)
-    antes = len(cont.messages)
-    await coord.send("/valorar 2")
+async def test_no_atendido_only_after_the_date_or_declared_with_causes(arnes: Arnes) -> None:
+    coord, _, ana = await _gente(arnes)
+    await coord.send("/valorar 1")  # not due yet: only the dependencia's declaration
+    assert coord.last.labels() == [vt.BOTON_DECLARADA, "Cancelar"]
+    assert "no ha pasado; sólo procede si la dependencia declara" in coord.last.text
+    await coord.send("/valorar 2")  # due 30/10/2026 at 60 %
+    assert coord.last.labels() == ["No atendido", "Cancelar"]
     await coord.press("No atendido")
-    assert coord.last.text == plan_textos.PIDA_CAUSAS
+    assert coord.last.text == vt.PIDA_CAUSAS
     await coord.send("   ")
-    assert coord.last.text == plan_textos.PIDA_CAUSAS
-    await coord.press("Cancelar")
-    assert _vigente(arnes, 2)[0] is None
-    await coord.send("/valorar 2")
-    await coord.press("No atendido")
+    assert coord.last.text == vt.PIDA_CAUSAS
     await coord.send("Falta de personal <capacitado> en el área")
     assert "Se registró «No atendido»" in coord.last.text
-    valoracion, observaciones = _vigente(arnes, 2)
+    valoracion, observaciones, _ = _vigente(arnes, 2)
     assert valoracion == "no_atendido"
-    assert observaciones == "Falta de personal <capacitado> en el área"
+    assert observaciones == "No atendido: Falta de personal <capacitado> en el área"
     assert "Causas: Falta de personal <capacitado> en el área" in ana.last.text
-    assert len(cont.messages) == antes
 
 
-async def test_no_aplica_only_for_inter_institutional_or_governmental(arnes: Arnes) -> None:
+async def test_no_aplica_keeps_the_institution_and_the_cause(arnes: Arnes) -> None:
     coord, _, _ = await _gente(arnes)
     asm1, asm3 = _asm_id(arnes, 1), _asm_id(arnes, 3)
     await coord.send("/valorar 1")
     await coord.press_data(f"va1:v:{asm1}:2")  # a forged «No aplica» on an específico
-    assert "«No aplica» sólo procede" in coord.callback_answers[-1]["text"]
+    assert "«No aplica» no procede" in coord.callback_answers[-1]["text"]
     assert _vigente(arnes, 1)[0] is None
 
     def interinstitucional(s: Session) -> Any:
@@ -116,55 +164,70 @@ async def test_no_aplica_only_for_inter_institutional_or_governmental(arnes: Arn
 
     arnes.bd(interinstitucional)
     await coord.send("/valorar 3")
-    assert coord.last.labels() == ["Atendido", "No atendido", "No aplica", "Cancelar"]
+    assert "No aplica" in coord.last.labels()
     await coord.press("No aplica")
+    assert coord.last.text == vt.PIDA_INSTITUCION
+    await coord.send("Gobierno del Estado")
+    assert coord.last.text == vt.PIDA_CAUSA_AJENA
+    await coord.send("No entregó la base de datos")
     assert "Se registró «No aplica»" in coord.last.text
-    assert _vigente(arnes, 3)[0] == "no_aplica"
+    valoracion, observaciones, _ = _vigente(arnes, 3)
+    assert valoracion == "no_aplica"
+    assert (
+        "No aplica: No entregó la base de datos (colaboración fallida: Gobierno del Estado)"
+        in observaciones
+    )
+    fila = arnes.bd(
+        lambda s: s.scalars(select(ValoracionAsm).where(ValoracionAsm.asm_id == asm3)).one()
+    )
+    assert (fila.institucion, fila.causas) == ("Gobierno del Estado", "No entregó la base de datos")
 
 
 async def test_refusals(arnes: Arnes) -> None:
     coord, cont, ana = await _gente(arnes)
-    asm1 = _asm_id(arnes, 1)
-    await ana.send("/valorar 1")
+    asm2 = _asm_id(arnes, 2)
+    await ana.send("/valorar 2")
     assert ana.last.text == plan_textos.SOLO_COORDINACION
-    await cont.send("/valorar 1")
+    await cont.send("/valorar 2")
     assert cont.last.text == plan_textos.CONTRALORIA_SOLO_CONSULTA
-    await cont.press_data(f"va1:v:{asm1}:1")
+    await cont.press_data(f"va1:v:{asm2}:1")
     assert "no modificar" in cont.callback_answers[-1]["text"]
-    await ana.press_data(f"va1:v:{asm1}:0")
-    await ana.press_data(f"va1:a:{asm1}")
+    await ana.press_data(f"va1:a:{asm2}")
     assert ana.last.text == plan_textos.SOLO_COORDINACION
-    assert _vigente(arnes, 1)[0] is None
-    negados = arnes.bd(
-        lambda s: s.scalars(
-            select(Auditoria.actor).where(Auditoria.accion == "acceso_denegado")
-        ).all()
-    )
-    assert len(negados) == 3
-    await coord.send("/valorar")
-    assert coord.last.text == plan_textos.USO_VALORAR
+    assert _vigente(arnes, 2)[0] is None
     await coord.send("/valorar 99")
     assert coord.last.text == plan_textos.no_hay_asm(99)
 
 
-async def test_ambiguous_number_asks_for_the_program(arnes: Arnes) -> None:
-    def otro_pp(s: Session) -> Any:
-        prog = Programa(clave="E010", nombre="Salud")
-        s.add(prog)
-        s.flush()
-        asm = Asm(programa_id=prog.id, numero=1)
-        s.add(asm)
-        s.flush()
-        registro.nueva_version(
-            s, asm, date(2026, 1, 15), "test", origen="test", texto="Otro",
-            clasificacion="intergubernamental",
-        )  # fmt: skip
-
-    arnes.bd(otro_pp)
-    coord, _, _ = await _gente(arnes)
-    await coord.send("/valorar 1")
-    assert coord.last.text == plan_textos.elija_programa(1)
-    assert coord.last.labels() == ["E003", "E010"]
-    await coord.press("E010")
-    assert "ASM Núm. 1 · E010" in coord.last.text
-    assert "No aplica" in coord.last.labels()
+async def test_prorroga_asked_approved_and_copied(arnes: Arnes) -> None:
+    coord, cont, ana = await _gente(arnes)
+    await ana.send("/prorroga 2")  # due 30/10/2026, already passed
+    assert "Fecha de término vigente: 30/10/2026" in ana.last.text
+    await ana.send("15/10/2026")
+    await ana.send("Cambio de titular")
+    assert "debe ser posterior a la fecha de término vigente" in ana.last.text
+    await ana.send("31/01/2027")
+    await ana.send("Cambio de titular en el área")
+    assert "Se envió su solicitud de prórroga del ASM Núm. 2 · E003 al 31/01/2027" in ana.last.text
+    assert "Solicitud de prórroga" in coord.last.text
+    assert "30/10/2026 → solicitada: 31/01/2027" in coord.last.text
+    assert "Solicitud de prórroga" in cont.last.text  # copy to the Contraloría
+    await coord.press(vt.BOTON_APROBAR)
+    assert coord.last.text == vt.PIDA_NOTA_APROBAR
+    await coord.send("Aprobada por única vez")
+    assert "Se aprobó la prórroga del ASM Núm. 2" in coord.last.text
+    assert (
+        "la fecha de término vigente es ahora 31/01/2027 (la original era 30/10/2026)"
+        in ana.last.text
+    )
+    assert "Prórroga aprobada" in cont.last.text
+    _, observaciones, termino = _vigente(arnes, 2)
+    assert termino == date(2027, 1, 31)
+    assert "fecha de término original 30/10/2026, nueva 31/01/2027" in observaciones
+    estado = arnes.bd(lambda s: s.scalars(select(Prorroga.estado)).one())
+    assert estado == "aprobada"
+    await ana.send("/asm 2")  # the original date stays visible in the history
+    assert "fecha de término original 30/10/2026, nueva 31/01/2027" in ana.last.text
+    # The date in force moved: Núm. 2 left the queue (not due, not at 100 %).
+    await coord.send("/valorar")
+    assert coord.last.text == vt.COLA_VACIA
