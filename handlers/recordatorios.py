@@ -76,6 +76,10 @@ async def recordatorios(update: Update, context: Contexto) -> None:
         lineas += [f"• {n} {ESTADOS.get(estado, estado)}" for estado, n in sorted(conteo.items())]
     else:
         lineas.append("• No se ha enviado nada.")
+    esperas = await en_bd(context, salida.esperando)
+    if esperas:
+        lineas += ["", "<b>En espera de reenvío</b>"]
+        lineas += [textos.linea_espera(e, ent.settings.zona) for e in esperas]
     if fallas:
         lineas += ["", "<b>Fallas recientes</b>"]
         lineas += [

@@ -6,7 +6,7 @@ Texts are Telegram HTML: whatever a person typed goes through `e()` before it is
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, tzinfo
 from html import escape
 
 from bot.dominio.periodos import formato_fecha, nombre_mes
@@ -14,6 +14,7 @@ from bot.dominio.reglas import admite_sin_evidencia
 from bot.dominio.vocabulario import Rol, Semaforo
 from bot.servicios.consultas import EstadoAsm
 from bot.servicios.evidencias import ArchivoEvidencia, tamano_legible
+from bot.servicios.salida import Espera
 from bot.servicios.seguimiento import Recibo
 
 
@@ -422,3 +423,13 @@ def partir(partes: Sequence[str], limite: int = 4000) -> list[str]:
     if actual:
         mensajes.append(actual)
     return mensajes
+
+
+def linea_espera(espera: Espera, zona: tzinfo) -> str:
+    """/recordatorios: messages Telegram could not take yet, why, and when they go again."""
+    cuando = espera.proximo.astimezone(zona).strftime("%d/%m/%Y %H:%M")
+    motivo = recortar(espera.error or "sin detalle", 120)
+    return (
+        f"• {espera.mensajes} {e(espera.tipo)}: {e(motivo)}. Siguiente intento: {cuando} "
+        "(o en cuanto Telegram responda)."
+    )
