@@ -5,6 +5,7 @@ Texts are Telegram HTML: whatever a person typed goes through `e()` before it is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, tzinfo
 from html import escape
@@ -175,9 +176,10 @@ CANCELADO = "Listo, se canceló. No se guardó nada."
 NADA_QUE_CANCELAR = "No hay nada en curso. Escriba /ayuda para ver los comandos."
 BOTON_VENCIDO_REGISTRO = "Ese botón ya no está vigente. Abra otra vez su enlace de invitación."
 BOTON_VENCIDO = "Ese botón ya no está vigente. Escriba /avance para empezar de nuevo."
+# The error may come after something was saved: say only what is known.
 ERROR_INESPERADO = (
-    "Ocurrió un error y no se guardó lo último que envió. Intente de nuevo; si se repite, avise "
-    "al Departamento de Evaluación del IMPLAN."
+    "Ocurrió un error al atender su último mensaje. Antes de repetirlo, revise con /historial "
+    "si quedó guardado; si el error se repite, avise al Departamento de Evaluación del IMPLAN."
 )
 NO_AUTORIZADO = "Ese ASM no es de su dependencia. No se hizo ningún cambio."
 
@@ -433,3 +435,58 @@ def linea_espera(espera: Espera, zona: tzinfo) -> str:
         f"• {espera.mensajes} {e(espera.tipo)}: {e(motivo)}. Siguiente intento: {cuando} "
         "(o en cuanto Telegram responda)."
     )
+
+
+# --- Telegram's length limits ------------------------------------------------------------
+
+LIMITE_TEXTO = 4096  # a message
+LIMITE_LEYENDA = 1024  # the caption of a file or picture
+LIMITE_ALERTA = 200  # a button's pop-up answer
+_PIEZA_HTML = re.compile(r"<[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[^<&]+|[<&]")
+_ETIQUETA = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w-]*)")
+
+
+def _largo_visible(html: str) -> int:
+    largo = 0
+    for pieza in _PIEZA_HTML.findall(html):
+        if pieza.startswith("<") and len(pieza) > 1:
+            continue
+        largo += 1 if pieza.startswith("&") and len(pieza) > 1 else len(pieza)
+    return largo
+
+
+def ajustar(texto: str, limite: int = LIMITE_TEXTO, *, html: bool = True) -> str:
+    """`texto` as Telegram counts it (the visible characters), shortened with «…» to `limite`.
+
+    Telegram HTML stays valid: a cut never falls inside a tag or an entity, and tags left open
+    are closed. Every message, caption and pop-up the bot sends passes through here (the rate
+    limiter calls it), so no text is ever refused for its length.
+    """
+    if not html:
+        texto = texto.strip()
+        return texto if len(texto) <= limite else texto[: limite - 1].rstrip() + "…"
+    if _largo_visible(texto.strip()) <= limite:
+        return texto
+    salida: list[str] = []
+    abiertas: list[str] = []
+    queda = limite - 1
+    for pieza in _PIEZA_HTML.findall(texto.strip()):
+        if pieza.startswith("<") and len(pieza) > 1:
+            m = _ETIQUETA.match(pieza)
+            if m and m.group(1):
+                if m.group(2).lower() in abiertas:
+                    del abiertas[len(abiertas) - 1 - abiertas[::-1].index(m.group(2).lower())]
+            elif m and not pieza.endswith("/>"):
+                abiertas.append(m.group(2).lower())
+            salida.append(pieza)
+            continue
+        largo = 1 if pieza.startswith("&") and len(pieza) > 1 else len(pieza)
+        if largo <= queda:
+            salida.append(pieza)
+            queda -= largo
+            continue
+        if not pieza.startswith("&"):
+            salida.append(pieza[:queda])
+        break
+    cuerpo = "".join(salida).rstrip()
+    return cuerpo + "…" + "".join(f"</{t}>" for t in reversed(abiertas))
