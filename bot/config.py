@@ -44,6 +44,10 @@ class Settings:
     horario: tuple[time, time] = (time(9, 0), time(18, 0))
     dias_aviso_cierre: int = 3
     umbrales_plazo: tuple[int, ...] = (10, 5, 1)
+    # PostgreSQL: a statement, or a wait for a lock, longer than this (seconds) is cancelled,
+    # so a blocked table gives an honest error in seconds instead of silence.
+    bd_limite_sentencia: int = 30
+    bd_limite_candado: int = 5
 
     @property
     def evidencias_dir(self) -> Path:
@@ -146,6 +150,13 @@ def load_settings(
         )
     )
 
+    limite_sentencia = _entero(
+        get("ASMBOT_BD_LIMITE_SENTENCIA", "30"), "ASMBOT_BD_LIMITE_SENTENCIA", 1, 3600
+    )
+    limite_candado = _entero(
+        get("ASMBOT_BD_LIMITE_CANDADO", "5"), "ASMBOT_BD_LIMITE_CANDADO", 1, 600
+    )
+
     default = Encabezado()
     return Settings(
         bot_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
@@ -166,6 +177,8 @@ def load_settings(
         horario=horario,
         dias_aviso_cierre=dias_cierre,
         umbrales_plazo=umbrales,
+        bd_limite_sentencia=limite_sentencia,
+        bd_limite_candado=limite_candado,
     )
 
 

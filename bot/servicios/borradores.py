@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from bot.dominio.texto import limpiar
 from storage.models import Borrador, utcnow
 
 
@@ -27,7 +28,19 @@ def leer(session: Session, telegram_id: int) -> Paso | None:
     return None if fila is None else Paso(fila.flujo, fila.paso, dict(fila.datos))
 
 
+def _limpio(valor: Any) -> Any:
+    if isinstance(valor, str):
+        return limpiar(valor)
+    if isinstance(valor, dict):
+        return {k: _limpio(v) for k, v in valor.items()}
+    if isinstance(valor, list):
+        return [_limpio(v) for v in valor]
+    return valor
+
+
 def guardar(session: Session, telegram_id: int, paso: Paso) -> None:
+    # Whatever the person typed is cleaned before it is kept (PostgreSQL refuses NUL).
+    paso.datos = _limpio(paso.datos)
     fila = session.get(Borrador, telegram_id)
     if fila is None:
         session.add(

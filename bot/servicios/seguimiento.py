@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.dominio.calendario import CalendarioHabil
 from bot.dominio.periodos import primer_dia_del_mes
 from bot.dominio.reglas import requiere_observaciones, validar_avance
+from bot.dominio.texto import limpiar, limpiar_nombre_archivo
 from bot.servicios import auditoria, registro
 from bot.servicios.consultas import EstadoAsm, estado_actual
 from bot.servicios.evidencias import ArchivoEvidencia
@@ -73,7 +74,7 @@ def guardar_avance(
     asm = session.get(Asm, asm_id)
     if antes is None or asm is None:
         raise AvanceRechazado("Ese ASM ya no está en el registro; escriba /avance de nuevo.")
-    observaciones = observaciones.strip()
+    observaciones = limpiar(observaciones).strip()
     problemas = validar_avance(porcentaje, antes.avance, observaciones, len(evidencias))
     if (
         requiere_observaciones(porcentaje, antes.avance, antes.fecha_termino, hoy)
@@ -126,7 +127,7 @@ def agregar_evidencias(
                 sha256=e.sha256,
                 tamano=e.tamano,
                 tipo_detectado=e.tipo,
-                nombre_original=e.nombre[:300],
+                nombre_original=limpiar_nombre_archivo(e.nombre)[:300],
                 ruta=e.ruta,
                 telegram_file_id=e.file_id,
                 telegram_file_unique_id=e.file_unique_id,

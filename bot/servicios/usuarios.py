@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.dominio.texto import limpiar
 from bot.dominio.vocabulario import Rol
 from bot.servicios import auditoria
 from bot.servicios.invitaciones import hash_codigo
@@ -120,6 +121,7 @@ def canjear_invitacion(
     code cannot both win.
     """
     inv = verificar_invitacion(session, codigo, ahora)
+    nombre = " ".join(limpiar(nombre).split())
     usado = session.execute(
         update(Invitacion)
         .where(Invitacion.id == inv.id, Invitacion.usada_en.is_(None))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.dominio.calendario import CalendarioHabil
 from bot.dominio.reglas import CLASIFICACIONES_NO_APLICA, validar_valoracion
+from bot.dominio.texto import limpiar
 from bot.dominio.vocabulario import Clasificacion, Rol, Valoracion
 from bot.servicios import auditoria, registro
 from bot.servicios.consultas import EstadoAsm
@@ -76,7 +77,7 @@ def valorar(
 ) -> ValoracionHecha:  # fmt: skip
     if not puede_valorar(session, persona, asm_id):
         raise ValoracionRechazada("La valoración de los ASM la registra el IMPLAN.")
-    causas = causas.strip() if valoracion is Valoracion.NO_ATENDIDO else ""
+    causas = limpiar(causas).strip() if valoracion is Valoracion.NO_ATENDIDO else ""
     estado = comprobar(session, asm_id, valoracion, causas, hoy, cal)
     asm = session.get(Asm, asm_id)
     version = registro.version_vigente(session, asm_id, hoy)

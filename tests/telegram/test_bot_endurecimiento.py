@@ -1,6 +1,8 @@
 """What a person sees when Telegram or the phone misbehaves: a double tap, a late answer."""
 
 import asyncio
+import io
+import zipfile
 from typing import Any
 
 from sqlalchemy import select
@@ -9,7 +11,7 @@ from bot.dominio.vocabulario import Rol
 from bot.mensajes import textos
 from botapi_double import SimUser
 from botapi_double.server import QUERY_INVALID, ApiError
-from storage.models import Avance
+from storage.models import Avance, Evidencia
 from tests.arnes import Arnes
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -65,3 +67,64 @@ async def test_a_late_answer_to_the_press_still_gives_the_receipt(arnes: Arnes) 
 async def test_the_error_message_never_claims_nothing_was_saved() -> None:
     assert "no se guardó" not in textos.ERROR_INESPERADO
     assert "/historial" in textos.ERROR_INESPERADO
+
+
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("foto.txt", "fotos de la mesa de trabajo")
+    return buf.getvalue()
+
+
+async def test_files_named_as_programs_are_served_under_their_detected_type(
+    arnes: Arnes,
+) -> None:
+    coord = arnes.double.user(first_name="Coordinación")
+    await arnes.registrar(coord, Rol.COORDINADOR)
+    ana = arnes.double.user(first_name="Ana", last_name="López")
+    await arnes.registrar(ana, Rol.ENLACE, "SMDIF")
+    await ana.send("/avance")
+    await ana.press("Núm. 1 · E003")
+    await ana.send("60")
+    await ana.press("Omitir")
+    await ana.send_document(PDF, "informe.hta", "application/hta")
+    await ana.send_document(PDF + b"%x", "reporte.html", "text/html")
+    await ana.send_document(PDF + b"%y", "informe.exe", "application/x-msdownload")
+    await ana.send_document(_zip(), "fotos.scr", "application/octet-stream")
+    await ana.press("Listo")
+    await ana.press("Confirmar")
+    await coord.send("/asm 1")
+    etiquetas = coord.last.labels()
+    assert {"⬇️ informe.pdf", "⬇️ reporte.pdf", "⬇️ fotos.zip"} <= set(etiquetas), etiquetas
+    for etiqueta, nombre, tipo in [
+        ("⬇️ informe.pdf", "informe.pdf", "application/pdf"),
+        ("⬇️ fotos.zip", "fotos.zip", "application/zip"),
+    ]:
+        await coord.press(etiqueta)
+        documento = coord.last.document
+        assert documento is not None
+        assert (documento.file_name, documento.mime_type) == (nombre, tipo)
+    nombres = arnes.bd(lambda s: list(s.scalars(select(Evidencia.nombre_original))))
+    assert "informe.hta" in nombres  # what she called it is kept, as a label
+
+
+async def test_nul_and_control_characters_never_block_a_report(arnes: Arnes) -> None:
+    ana = arnes.double.user(first_name="Ana", last_name="López")
+    await arnes.registrar(ana, Rol.ENLACE, "SMDIF")
+    await ana.send("/avance")
+    await ana.press("Núm. 1 · E003")
+    await ana.send("60")
+    await ana.send("Mesa\x00 de\x07 trabajo\x1b")
+    for i in range(11):
+        nombre = f"min\x00uta\x1b{i}.pdf" if i == 5 else f"minuta{i}.pdf"
+        await ana.send_document(PDF + str(i).encode(), nombre, "application/pdf")
+    await ana.press("Listo")
+    await ana.press("Confirmar")
+    (folio,) = _avances(arnes)
+    assert folio is not None and folio in ana.last.text, ana.transcript()
+    obs = arnes.bd(
+        lambda s: s.scalars(select(Avance.observaciones).where(Avance.origen == "bot")).one()
+    )
+    assert obs == "Mesa de trabajo"
+    nombres = arnes.bd(lambda s: sorted(s.scalars(select(Evidencia.nombre_original))))
+    assert len(nombres) == 11 and "minuta5.pdf" in nombres
