@@ -393,6 +393,7 @@ async def _confirmar(update: Update, context: Contexto, persona: Persona) -> Non
             recibo = guardar_avance(
                 s, persona, int(paso.datos["asm_id"]), int(paso.datos["porcentaje"]),
                 str(paso.datos.get("observaciones", "")), evidencias, hoy, ent.calendario,
+                clave=paso.datos.get("clave"),
             )  # fmt: skip
         except PermissionError:
             autorizar_asm(s, persona, int(paso.datos["asm_id"]), "confirmar")  # writes the refusal

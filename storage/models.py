@@ -189,6 +189,9 @@ class Avance(Base):
     porcentaje: Mapped[int] = mapped_column(Integer)
     observaciones: Mapped[str] = mapped_column(Text, default="")
     folio: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # The conversation (draft) that confirmed it: unique, so a second press, a retried update or
+    # another replica confirming the same draft can never store a second report.
+    clave_borrador: Mapped[str | None] = mapped_column(String(40), unique=True)
     usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
     origen: Mapped[str] = mapped_column(String(20), default="bot")
     registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,6 +6,7 @@ person, written at each step, survives a restart or a second instance and is nev
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,8 @@ def _limpio(valor: Any) -> Any:
 def guardar(session: Session, telegram_id: int, paso: Paso) -> None:
     # Whatever the person typed is cleaned before it is kept (PostgreSQL refuses NUL).
     paso.datos = _limpio(paso.datos)
+    # Names this conversation: the report it confirms keeps it, unique (seguimiento.py).
+    paso.datos.setdefault("clave", secrets.token_hex(16))
     fila = session.get(Borrador, telegram_id)
     if fila is None:
         session.add(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.dominio.calendario import CalendarioHabil
@@ -20,11 +21,23 @@ from bot.servicios import auditoria, registro
 from bot.servicios.consultas import EstadoAsm, estado_actual
 from bot.servicios.evidencias import ArchivoEvidencia
 from bot.servicios.usuarios import Persona, asm_de_su_dependencia
-from storage.models import Asm, Evidencia
+from storage.models import Asm, Avance, Evidencia
 
 
 class AvanceRechazado(Exception):
     """The report breaks a rule; the message says what to fix."""
+
+
+class AvanceYaGuardado(AvanceRechazado):
+    """This conversation's report was already stored (a second press, another replica)."""
+
+    def __init__(self, folio: str | None) -> None:
+        super().__init__(
+            f"Este avance ya quedó guardado con el folio {folio}; no hace falta confirmarlo de nuevo."
+            if folio
+            else "Este avance ya quedó guardado; no hace falta confirmarlo de nuevo."
+        )
+        self.folio = folio
 
 
 @dataclass(frozen=True)
@@ -66,8 +79,19 @@ def guardar_avance(
     evidencias: Sequence[ArchivoEvidencia],
     hoy: date,
     cal: CalendarioHabil,
+    *,
+    clave: str | None = None,
 ) -> Recibo:
-    """Saves one month's % de avance with its evidence, in the caller's single transaction."""
+    """Saves one month's % de avance with its evidence, in the caller's single transaction.
+
+    `clave` names the conversation that confirms: the database keeps it unique, so confirming
+    the same conversation twice — at the same time, from two processes — stores one report and
+    the other gets AvanceYaGuardado.
+    """
+    if clave is not None:
+        previo = _confirmado_con(session, clave)
+        if previo is not None:
+            raise AvanceYaGuardado(previo)
     if not asm_de_su_dependencia(session, persona, asm_id):
         raise PermissionError(asm_id)  # the caller records it with autorizar_asm
     antes = estado_de(session, asm_id, hoy, cal)
@@ -85,11 +109,18 @@ def guardar_avance(
         raise AvanceRechazado(" ".join(dict.fromkeys(problemas)))
 
     periodo = primer_dia_del_mes(hoy)
-    avance = registro.registrar_avance(
-        session, asm, periodo, porcentaje, f"usuario:{persona.id}",
-        origen="bot", observaciones=observaciones, usuario_id=persona.id,
-    )  # fmt: skip
-    avance.folio = f"AV-{periodo:%Y%m}-{avance.id:06d}"
+    try:
+        with session.begin_nested():  # the unique key waits for, then refuses, a twin
+            avance = registro.registrar_avance(
+                session, asm, periodo, porcentaje, f"usuario:{persona.id}",
+                origen="bot", observaciones=observaciones, usuario_id=persona.id,
+                clave_borrador=clave,
+            )  # fmt: skip
+    except IntegrityError:
+        if clave is None:
+            raise
+        raise AvanceYaGuardado(_confirmado_con(session, clave)) from None
+    avance.folio = folio_de(periodo, avance.id)
     nuevas = agregar_evidencias(session, persona, asm_id, evidencias, avance_id=avance.id)
     return Recibo(
         folio=avance.folio,
@@ -100,6 +131,17 @@ def guardar_avance(
         evidencias_repetidas=len(evidencias) - nuevas,
         periodo=periodo,
     )
+
+
+def folio_de(periodo: date, avance_id: int) -> str:
+    return f"AV-{periodo:%Y%m}-{avance_id:06d}"
+
+
+def _confirmado_con(session: Session, clave: str) -> str | None:
+    fila = session.execute(
+        select(Avance.id, Avance.periodo).where(Avance.clave_borrador == clave)
+    ).first()
+    return None if fila is None else folio_de(fila.periodo, fila.id)
 
 
 def agregar_evidencias(
