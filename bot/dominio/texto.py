@@ -26,7 +26,7 @@ def interpretar_porcentaje(texto: str) -> int:
     Raises ValueError with a Spanish message when it is not a whole number from 0 to 100.
     """
     m = _PORCENTAJE.match(texto)
-    if not m:
+    if not m or len(m.group(1)) > 12:  # what is quoted back stays short
         raise ValueError(
             f"«{texto.strip()[:40]}» no es un porcentaje; escriba un número entero de 0 a 100."
         )

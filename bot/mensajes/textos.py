@@ -458,35 +458,42 @@ def _largo_visible(html: str) -> int:
 def ajustar(texto: str, limite: int = LIMITE_TEXTO, *, html: bool = True) -> str:
     """`texto` as Telegram counts it (the visible characters), shortened with «…» to `limite`.
 
-    Telegram HTML stays valid: a cut never falls inside a tag or an entity, and tags left open
-    are closed. Every message, caption and pop-up the bot sends passes through here (the rate
-    limiter calls it), so no text is ever refused for its length.
+    The middle goes, so the start (what the message is about) and the end (the question, what
+    to do next) stay. Telegram HTML stays valid: every tag is kept, a cut never falls inside a
+    tag or an entity. Every message, caption and pop-up the bot sends passes through here (the
+    rate limiter calls it), so no text is ever refused for its length.
     """
+    texto = texto.strip()
     if not html:
-        texto = texto.strip()
-        return texto if len(texto) <= limite else texto[: limite - 1].rstrip() + "…"
-    if _largo_visible(texto.strip()) <= limite:
+        if len(texto) <= limite:
+            return texto
+        cola = min(limite // 4, 500)
+        return texto[: limite - 1 - cola].rstrip() + "…" + texto[len(texto) - cola :]
+    largo = _largo_visible(texto)
+    if largo <= limite:
         return texto
+    cola = min(limite // 4, 500)
+    desde, hasta = limite - 1 - cola, largo - cola  # visible characters [desde, hasta) go
     salida: list[str] = []
-    abiertas: list[str] = []
-    queda = limite - 1
-    for pieza in _PIEZA_HTML.findall(texto.strip()):
+    posicion, marcado = 0, False
+    for pieza in _PIEZA_HTML.findall(texto):
         if pieza.startswith("<") and len(pieza) > 1:
-            m = _ETIQUETA.match(pieza)
-            if m and m.group(1):
-                if m.group(2).lower() in abiertas:
-                    del abiertas[len(abiertas) - 1 - abiertas[::-1].index(m.group(2).lower())]
-            elif m and not pieza.endswith("/>"):
-                abiertas.append(m.group(2).lower())
+            salida.append(pieza)  # tags take no room; keeping them all keeps them balanced
+            continue
+        entidad = pieza.startswith("&") and len(pieza) > 1
+        inicio = posicion
+        posicion += 1 if entidad else len(pieza)
+        if posicion <= desde or inicio >= hasta:  # wholly kept
+            if inicio >= hasta and not marcado:
+                salida.append("…")
+                marcado = True
             salida.append(pieza)
             continue
-        largo = 1 if pieza.startswith("&") and len(pieza) > 1 else len(pieza)
-        if largo <= queda:
-            salida.append(pieza)
-            queda -= largo
-            continue
-        if not pieza.startswith("&"):
-            salida.append(pieza[:queda])
-        break
-    cuerpo = "".join(salida).rstrip()
-    return cuerpo + "…" + "".join(f"</{t}>" for t in reversed(abiertas))
+        if not entidad:
+            salida.append(pieza[: max(0, desde - inicio)])
+        if not marcado:
+            salida.append("…")
+            marcado = True
+        if not entidad and posicion > hasta:
+            salida.append(pieza[hasta - inicio :])
+    return "".join(salida)
