@@ -12,10 +12,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.mensajes import callbacks, textos
 from bot.servicios import borradores
 from bot.servicios.borradores import Paso
+from bot.servicios.invitaciones import hash_codigo
 from bot.servicios.usuarios import (
     InvitacionInvalida,
     Persona,
-    canjear_invitacion,
+    canjear_invitacion_por_hash,
     espera_registro,
     persona_activa,
     registrar_intento_fallido,
@@ -61,8 +62,9 @@ async def start(update: Update, context: Contexto) -> None:
             # Only a code that never existed looks like guessing; those are slowed down.
             registrar_intento_fallido(s, usuario.id, ahora)
             return textos.CODIGO_DESCONOCIDO
-        # The code is kept only until the person answers the aviso; the row is theirs alone.
-        borradores.guardar(s, usuario.id, Paso("registro", "aviso", {"codigo": codigo}))
+        # Only the code's hash is kept until the person answers the aviso, never the code.
+        datos = {"codigo_hash": hash_codigo(codigo)}
+        borradores.guardar(s, usuario.id, Paso("registro", "aviso", datos))
         return ""
 
     respuesta = await en_bd(context, revisar)
@@ -102,7 +104,8 @@ async def aviso(update: Update, context: Contexto) -> None:
         if boton.accion != "si":
             return textos.AVISO_RECHAZADO
         try:
-            return canjear_invitacion(s, str(paso.datos["codigo"]), usuario.id, nombre, ahora)
+            codigo_hash = paso.datos.get("codigo_hash") or hash_codigo(str(paso.datos["codigo"]))
+            return canjear_invitacion_por_hash(s, str(codigo_hash), usuario.id, nombre, ahora)
         except InvitacionInvalida as e:
             return textos.CODIGO_USADO if e.motivo == "usada" else textos.CODIGO_DESCONOCIDO
 

@@ -94,7 +94,15 @@ def espera_registro(session: Session, telegram_id: int, ahora: datetime) -> time
 
 
 def verificar_invitacion(session: Session, codigo: str, ahora: datetime) -> Invitacion:
-    inv = session.scalar(select(Invitacion).where(Invitacion.codigo_hash == hash_codigo(codigo)))
+    return verificar_invitacion_por_hash(session, hash_codigo(codigo), ahora)
+
+
+def verificar_invitacion_por_hash(
+    session: Session, codigo_hash: str, ahora: datetime
+) -> Invitacion:
+    """The same, from the code's hash: what a conversation keeps while the person reads the
+    aviso, so the code itself is never written anywhere."""
+    inv = session.scalar(select(Invitacion).where(Invitacion.codigo_hash == codigo_hash))
     if inv is None:
         raise InvitacionInvalida("desconocida")
     if inv.usada_en is not None:
@@ -115,12 +123,18 @@ def registrar_intento_fallido(session: Session, telegram_id: int, ahora: datetim
 def canjear_invitacion(
     session: Session, codigo: str, telegram_id: int, nombre: str, ahora: datetime
 ) -> Persona:
+    return canjear_invitacion_por_hash(session, hash_codigo(codigo), telegram_id, nombre, ahora)
+
+
+def canjear_invitacion_por_hash(
+    session: Session, codigo_hash: str, telegram_id: int, nombre: str, ahora: datetime
+) -> Persona:
     """Binds the Telegram account to the invitation's role and dependencia, once.
 
     The invitation is marked used with a conditional UPDATE, so two accounts racing with the same
     code cannot both win.
     """
-    inv = verificar_invitacion(session, codigo, ahora)
+    inv = verificar_invitacion_por_hash(session, codigo_hash, ahora)
     nombre = " ".join(limpiar(nombre).split())
     usado = session.execute(
         update(Invitacion)

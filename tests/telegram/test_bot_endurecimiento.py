@@ -2,6 +2,7 @@
 
 import asyncio
 import io
+import json
 import zipfile
 from datetime import date
 from typing import Any
@@ -14,7 +15,7 @@ from bot.servicios import registro
 from botapi_double import SimUser
 from botapi_double.html import parse_html
 from botapi_double.server import QUERY_INVALID, ApiError
-from storage.models import Asm, Avance, Evidencia
+from storage.models import Asm, Avance, Borrador, Evidencia
 from tests.arnes import Arnes
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -209,3 +210,13 @@ def test_shortened_html_stays_valid_keeps_both_ends_and_fits() -> None:
             assert visible.endswith("¿Qué porcentaje?") and "…" in visible
     assert textos.ajustar("<b>corto</b>", 200) == "<b>corto</b>"
     assert len(textos.ajustar("x" * 300, 200, html=False)) == 200
+
+
+async def test_the_invitation_code_never_reaches_the_drafts_table(arnes: Arnes) -> None:
+    ana = arnes.double.user(first_name="Ana")
+    codigo = arnes.invitar(Rol.ENLACE, "SMDIF")
+    await ana.send(f"/start {codigo}")
+    guardado = arnes.bd(lambda s: [json.dumps(b.datos) for b in s.scalars(select(Borrador))])
+    assert guardado and not any(codigo in d for d in guardado)
+    await ana.press("Acepto")
+    assert "Quedó registrado" in ana.last.text
