@@ -209,7 +209,7 @@ def test_shortened_html_stays_valid_keeps_both_ends_and_fits() -> None:
             assert len(visible) <= limite
             assert visible.endswith("¿Qué porcentaje?") and "…" in visible
     assert textos.ajustar("<b>corto</b>", 200) == "<b>corto</b>"
-    assert len(textos.ajustar("x" * 300, 200, html=False)) == 200
+    assert 150 < len(textos.ajustar("x" * 300, 200, html=False)) <= 200
 
 
 async def test_the_invitation_code_never_reaches_the_drafts_table(arnes: Arnes) -> None:
