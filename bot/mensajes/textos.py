@@ -468,7 +468,7 @@ def ajustar(texto: str, limite: int = LIMITE_TEXTO, *, html: bool = True) -> str
         if len(texto) <= limite:
             return texto
         cola = min(limite // 4, 500)
-        cabeza, fin = texto[: limite - 2 - cola], texto[len(texto) - cola :]
+        cabeza, fin = texto[: limite - 3 - cola], texto[len(texto) - cola :]
         # At word boundaries when there are some near the cut.
         cabeza = cabeza.rsplit(" ", 1)[0] if " " in cabeza[-20:] else cabeza
         fin = fin.split(" ", 1)[1] if " " in fin[:20] else fin
