@@ -88,7 +88,7 @@ class SolicitudConReintentos(HTTPXRequest):
             if isinstance(ultimo, _Respuesta5xx):
                 return ultimo.code, ultimo.payload  # PTB turns it into its usual error
             assert ultimo is not None
-            raise ultimo from None
+            raise ultimo from ultimo.__cause__  # the cause says whether the request left
         raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -34,7 +34,8 @@ ESTADOS = {
     "pendiente": "pendientes",
     "enviando": "enviándose",
     "fallido": "fallidos",
-    "inalcanzable": "a personas que bloquearon el bot",
+    "inalcanzable": "a personas que bloquearon el bot o sin chat",
+    "sin_confirmar": "enviados sin confirmación de Telegram",
 }
 SOLO_COORDINADORES = "Este comando es para la coordinación del IMPLAN."
 

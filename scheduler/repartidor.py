@@ -27,7 +27,7 @@ from telegram.ext import ExtBot
 from bot.entorno import Entorno
 from bot.servicios import salida
 from bot.servicios.salida import Mensaje
-from scheduler.limitador import POR_CHAT, segundos
+from scheduler.limitador import POR_CHAT, quizas_entregado, segundos
 from storage.db import unit_of_work
 from storage.models import Dependencia, Salida, Usuario
 
@@ -227,9 +227,11 @@ class Repartidor:
             return 0
         except TelegramError as e:  # Telegram down or the network: wait, never give up
             log.warning("mensaje %s en espera: %s", salida_id, e)
-            error = str(e)
+            error, incierto = str(e) or type(e).__name__, quizas_entregado(e)
             await self._bd(
-                lambda s: salida.reintentar_despues(s, salida_id, self.entorno.ahora(), error)
+                lambda s: salida.reintentar_despues(
+                    s, salida_id, self.entorno.ahora(), error, incierto=incierto
+                )
             )
             return 0
         enviado_en = self.entorno.ahora()

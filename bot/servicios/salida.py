@@ -53,6 +53,7 @@ def encolar(session: Session, mensajes: Iterable[Mensaje], ahora: datetime) -> i
             "solo_en_horario": m.solo_en_horario,
             "estado": "pendiente",
             "intentos": 0,
+            "inciertos": 0,
             "enviar_desde": m.enviar_desde or ahora,
             "creado_en": ahora,
         }
@@ -196,11 +197,24 @@ def reintentar_despues(
     ahora: datetime,
     error: str,
     al_menos: timedelta = timedelta(0),
+    *,
+    incierto: bool = False,
 ) -> None:
-    """A temporary failure: back to the queue, ever later. Never given up."""
+    """A temporary failure: back to the queue, ever later. Never given up.
+
+    `incierto`: the request left and no answer came (a timeout), so Telegram may have delivered
+    it. Such a message is sent once more at most — Telegram offers no way to ask, nor an
+    idempotency key — and after a second one it counts as delivered without confirmation
+    («sin_confirmar»), so a slow Telegram causes at most one duplicate per message.
+    """
     fila = session.get(Salida, salida_id)
     if fila is None:
         return
+    if incierto:
+        fila.inciertos += 1
+        if fila.inciertos >= 2:
+            fila.estado, fila.error = "sin_confirmar", error[:300]
+            return
     fila.estado, fila.error = "pendiente", error[:300]
     fila.enviar_desde = ahora + max(espera(fila.intentos), al_menos)
 

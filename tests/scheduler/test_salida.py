@@ -3,6 +3,7 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from sqlalchemy import func, select, update
 
 from bot.dominio.vocabulario import Rol
@@ -210,3 +211,23 @@ async def test_permanent_refusals_end_the_message_and_tell_the_coordination(
         == "fallido"
     )
     assert "Telegram rechazó un mensaje para Enlace0" in coord.last.text
+
+
+async def test_a_telegram_slower_than_the_timeout_duplicates_a_message_once_at_most(
+    arnes: Arnes,
+) -> None:
+    personas = await _registrados(arnes, 3)
+    assert arnes.app is not None
+    peticion = arnes.app.bot.request  # what sends messages (not the long poll)
+    peticion._client.timeout = httpx.Timeout(5.0, read=0.3)  # type: ignore[attr-defined]
+    arnes.double.delay = 0.6  # Telegram delivers, then answers after the client gave up
+    arnes.bd(lambda s: salida.encolar(s, _mensajes(personas), arnes.reloj()))
+    r = _repartidor(arnes)
+    for _ in range(4):
+        await r.repartir()
+        await asyncio.sleep(0.8)  # the double finishes what it was doing
+        arnes.reloj.avanzar(hours=3)
+    for _, tid in personas:
+        recibidos = [m.text for m in arnes.double.user(tid).messages]
+        assert 1 <= recibidos.count("Recordatorio prueba") <= 2, recibidos
+    assert _estados(arnes) == {"sin_confirmar": 3}

@@ -1,4 +1,4 @@
-"""avance: clave del borrador que lo confirmó (única)
+"""avance: clave del borrador que lo confirmó (única); salida: envíos sin respuesta
 
 Revision ID: 0010
 Revises: 0004
@@ -24,9 +24,15 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             batch_op.f("uq_avance_clave_borrador"), ["clave_borrador"]
         )
+    with op.batch_alter_table("salida", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("inciertos", sa.Integer(), nullable=False, server_default="0")
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("salida", schema=None) as batch_op:
+        batch_op.drop_column("inciertos")
     with op.batch_alter_table("avance", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_avance_clave_borrador"), type_="unique")
         batch_op.drop_column("clave_borrador")
