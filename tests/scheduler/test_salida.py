@@ -219,7 +219,7 @@ async def test_a_telegram_slower_than_the_timeout_duplicates_a_message_once_at_m
     personas = await _registrados(arnes, 3)
     assert arnes.app is not None
     peticion = arnes.app.bot.request  # what sends messages (not the long poll)
-    peticion._client.timeout = httpx.Timeout(5.0, read=0.3)  # type: ignore[attr-defined]
+    peticion._client.timeout = httpx.Timeout(5.0, read=0.3)
     arnes.double.delay = 0.6  # Telegram delivers, then answers after the client gave up
     arnes.bd(lambda s: salida.encolar(s, _mensajes(personas), arnes.reloj()))
     r = _repartidor(arnes)
