@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -113,12 +114,12 @@ def _reloj_bd(session: Session, menos: timedelta | None = None) -> ColumnElement
     return func.strftime("%Y-%m-%d %H:%M:%f", "now", segundos)
 
 
-def _reclamable(session: Session) -> ColumnElement[bool]:
+def _reclamable(session: Session, tabla: Any = Salida) -> ColumnElement[bool]:
     return or_(
-        Salida.estado == "pendiente",
+        tabla.estado == "pendiente",
         and_(
-            Salida.estado == "enviando",
-            Salida.reclamado_en < _reclamo_vencido(session),
+            tabla.estado == "enviando",
+            tabla.reclamado_en < _reclamo_vencido(session),
         ),
     )
 
@@ -158,15 +159,20 @@ def reclamar(session: Session, salida_id: int, ahora: datetime) -> Salida | None
 
     On PostgreSQL a row another sender is claiming is skipped, not waited for.
     """
-    libre = (
-        select(Salida.id)
-        .where(Salida.id == salida_id, _reclamable(session))
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
+    if session.get_bind().dialect.name == "postgresql":
+        otra = aliased(Salida)  # not correlated with the row being updated
+        libre = (
+            select(otra.id)
+            .where(otra.id == salida_id, _reclamable(session, otra))
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        condicion: ColumnElement[bool] = Salida.id == libre
+    else:  # SQLite has one writer at a time: the conditional UPDATE is enough
+        condicion = and_(Salida.id == salida_id, _reclamable(session))
     resultado = session.execute(
         update(Salida)
-        .where(Salida.id == libre)
+        .where(condicion)
         .values(estado="enviando", reclamado_en=_reloj_bd(session), intentos=Salida.intentos + 1)
         .execution_options(synchronize_session=False)
     )
