@@ -37,6 +37,11 @@ NO_REGISTRADO = (
     "Municipio. Para usarlo necesita una invitación: pídala al Departamento de Evaluación del "
     "IMPLAN y abra el enlace que le envíen."
 )
+# The same in a pop-up, which holds 200 characters.
+NO_REGISTRADO_ALERTA = (
+    "Este bot es para el seguimiento de los ASM del Municipio. Necesita una invitación: pídala "
+    "al Departamento de Evaluación del IMPLAN."
+)
 DESACTIVADO = (
     "Su acceso a este bot está desactivado. Si es un error, comuníquese con el Departamento "
     "de Evaluación del IMPLAN."

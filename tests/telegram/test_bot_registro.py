@@ -21,10 +21,7 @@ async def test_strangers_get_one_explanation_and_nothing_else(arnes: Arnes) -> N
         await extrano.send(texto)
     assert [m.text for m in extrano.messages] == [textos.NO_REGISTRADO] * 4
     await extrano.press_data("av1:a:1")
-    # A pop-up holds 200 characters: the notice is shortened, never refused.
-    assert extrano.callback_answers[-1]["text"] == textos.ajustar(
-        textos.NO_REGISTRADO, 200, html=False
-    )
+    assert extrano.callback_answers[-1]["text"] == textos.NO_REGISTRADO_ALERTA  # ≤ 200
     assert len(extrano.messages) == 4
 
 
