@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from telegram import Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -25,7 +26,7 @@ from bot.telegram_http import SolicitudConReintentos
 from handlers import registrar_handlers
 from handlers.base import Contexto
 from handlers.menu import fijar_comandos, fijar_menu_general
-from scheduler.limitador import Limitador
+from scheduler.limitador import Limitador, inofensivo_en_cualquiera
 from scheduler.repartidor import Repartidor
 from scheduler.trabajos import ejecutar_ronda, en_horario_de, programar
 from storage.models import Usuario
@@ -97,6 +98,10 @@ async def _al_terminar(app: App) -> None:
 
 
 async def _error(update: object, context: Any) -> None:
+    # A press answered too late, an edit that changes nothing: the work was done.
+    if isinstance(context.error, BadRequest) and inofensivo_en_cualquiera(context.error):
+        log.info("Telegram rechazó algo inofensivo: %s", context.error)
+        return
     log.error("error al atender una actualización", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:

@@ -47,6 +47,10 @@ class Settings:
     # The oficio of Art. 13: «<prefijo>/<SIGLAS>/<consecutivo>/<año>», and where it is signed.
     oficio_prefijo: str = "OF-ASM"
     oficio_lugar: str = "Heroica Puebla de Zaragoza, Pue."
+    # PostgreSQL: a statement, or a wait for a lock, longer than this (seconds) is cancelled,
+    # so a blocked table gives an honest error in seconds instead of silence.
+    bd_limite_sentencia: int = 30
+    bd_limite_candado: int = 5
 
     @property
     def evidencias_dir(self) -> Path:
@@ -149,6 +153,13 @@ def load_settings(
         )
     )
 
+    limite_sentencia = _entero(
+        get("ASMBOT_BD_LIMITE_SENTENCIA", "30"), "ASMBOT_BD_LIMITE_SENTENCIA", 1, 3600
+    )
+    limite_candado = _entero(
+        get("ASMBOT_BD_LIMITE_CANDADO", "5"), "ASMBOT_BD_LIMITE_CANDADO", 1, 600
+    )
+
     default = Encabezado()
     return Settings(
         bot_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
@@ -171,6 +182,8 @@ def load_settings(
         umbrales_plazo=umbrales,
         oficio_prefijo=_prefijo_oficio(get("ASMBOT_OFICIO_PREFIJO", "OF-ASM")),
         oficio_lugar=get("ASMBOT_OFICIO_LUGAR", "Heroica Puebla de Zaragoza, Pue.")[:120],
+        bd_limite_sentencia=limite_sentencia,
+        bd_limite_candado=limite_candado,
     )
 
 

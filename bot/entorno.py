@@ -85,7 +85,11 @@ class Entorno:
 
 
 def abrir_entorno(settings: Settings) -> Entorno:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        limite_sentencia=settings.bd_limite_sentencia,
+        limite_candado=settings.bd_limite_candado,
+    )
     return Entorno(
         settings=settings,
         engine=engine,

@@ -1,5 +1,10 @@
 """The bot's HTTP client for the Bot API: retries network errors and Telegram's 5xx answers,
-and logs that never show the token (the HTTP client logs request URLs, which carry it)."""
+and logs that never show the token (the HTTP client logs request URLs, which carry it).
+
+A call that sends something (sendMessage, sendDocument…) is retried here only when the request
+surely never reached Telegram (no connection): after a timeout Telegram may have delivered it,
+and Telegram has no idempotency key, so trying again here would send it twice. The outbox
+decides about resending those (scheduler/repartidor.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +12,13 @@ import logging
 import re
 from typing import Any
 
+import httpx
 from telegram.error import NetworkError
 from telegram.request import HTTPXRequest
 from tenacity import (
     AsyncRetrying,
     RetryError,
-    retry_if_exception_type,
+    retry_if_exception,
     stop_after_attempt,
     wait_exponential,
 )
@@ -26,6 +32,26 @@ class _Respuesta5xx(Exception):
     def __init__(self, code: int, payload: bytes) -> None:
         super().__init__(code)
         self.code, self.payload = code, payload
+
+
+# Errors of the HTTP client that mean the request was never sent.
+_NO_ENVIADA = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _envia_algo(url: str) -> bool:
+    """Does this Bot API method deliver something to a chat (so repeating it duplicates)?"""
+    metodo = url.rsplit("/", 1)[-1].split("?", 1)[0].lower()
+    return (metodo.startswith("send") and metodo != "sendchataction") or metodo in (
+        "copymessage", "copymessages", "forwardmessage", "forwardmessages",
+    )  # fmt: skip
+
+
+def _se_puede_repetir(e: BaseException, envia_algo: bool) -> bool:
+    if isinstance(e, _Respuesta5xx):
+        return True  # Telegram answered that it did not do it
+    if not isinstance(e, NetworkError):
+        return False
+    return not envia_algo or isinstance(e.__cause__, _NO_ENVIADA)
 
 
 class SolicitudConReintentos(HTTPXRequest):
@@ -42,10 +68,12 @@ class SolicitudConReintentos(HTTPXRequest):
         self._espera = espera_inicial
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        url = str(args[0] if args else kwargs.get("url", ""))
+        envia_algo = _envia_algo(url)
         reintentos = AsyncRetrying(
             stop=stop_after_attempt(self._intentos),
             wait=wait_exponential(multiplier=self._espera, max=8),
-            retry=retry_if_exception_type((NetworkError, _Respuesta5xx)),
+            retry=retry_if_exception(lambda e: _se_puede_repetir(e, envia_algo)),
             reraise=False,
         )
         try:
@@ -60,7 +88,7 @@ class SolicitudConReintentos(HTTPXRequest):
             if isinstance(ultimo, _Respuesta5xx):
                 return ultimo.code, ultimo.payload  # PTB turns it into its usual error
             assert ultimo is not None
-            raise ultimo from None
+            raise ultimo from ultimo.__cause__  # the cause says whether the request left
         raise AssertionError("unreachable")  # pragma: no cover
 
 

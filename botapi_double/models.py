@@ -72,6 +72,7 @@ class Stats:
     sent_messages: int = 0
     edited_messages: int = 0
     too_many_requests: int = 0
+    outage_answers: int = 0  # requests answered with BotApiDouble.outage_status
     # Messages sent (not edits) per whole second since the server started.
     sent_per_second: Counter[int] = field(default_factory=Counter)
 

@@ -30,6 +30,7 @@ JSONDict = dict[str, Any]
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+MAX_ALERT = 200  # answerCallbackQuery text
 MAX_DOWNLOAD = 20 << 20  # getFile refuses bigger files (20 MiB, Client.h)
 MAX_UPLOAD = 50 << 20  # multipart uploads of bots
 MAX_LONG_POLL = 50.0
@@ -165,6 +166,11 @@ class BotApiDouble:
         self.stats = Stats()
         self.files: dict[str, SentFile] = {}
         self.wait_processed: Callable[[int], Awaitable[None]] | None = None
+        # Faults a test can switch on: every method answers this status (an outage: 502), and
+        # every method but getUpdates takes this long before doing its work (a slow API: the
+        # work is still done after a client gave up waiting, as Telegram does).
+        self.outage_status: int | None = None
+        self.delay: float = 0.0
 
         self._users: dict[int, SimUser] = {}
         self._user_ids = itertools.count(10001)
@@ -390,6 +396,9 @@ class BotApiDouble:
         if entry is None:
             return ApiError(404, "Not Found").response()
         name, handler = entry
+        if self.outage_status is not None:
+            self.stats.outage_answers += 1
+            return ApiError(self.outage_status, "Bad Gateway").response()
         try:
             params, uploads = await _read_params(request)
         except web.HTTPRequestEntityTooLarge:
@@ -406,6 +415,8 @@ class BotApiDouble:
             self._in_flight += 1
             self._touch()
         try:
+            if self.delay and name != "getUpdates":
+                await asyncio.sleep(self.delay)
             result = await handler(params, uploads)
         except ApiError as exc:
             return exc.response()
@@ -736,6 +747,8 @@ class BotApiDouble:
         entry = self._queries.get(query_id)
         if entry is None or entry[1]:  # unknown, or answered already
             raise ApiError(400, QUERY_INVALID)
+        if len(_str(params.get("text"))) > MAX_ALERT:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         user = entry[0]
         self._queries[query_id] = (user, True)
         user.callback_answers.append(

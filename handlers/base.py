@@ -167,7 +167,8 @@ async def persona_o_aviso(update: Update, context: Contexto) -> Persona | None:
     if persona is None:
         texto = textos.DESACTIVADO if desactivado else textos.NO_REGISTRADO
         if update.callback_query is not None:
-            await update.callback_query.answer(texto, show_alert=True)
+            corto = textos.DESACTIVADO if desactivado else textos.NO_REGISTRADO_ALERTA
+            await update.callback_query.answer(corto, show_alert=True)
         else:
             await responder(update, texto)
     return persona

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.dominio.vocabulario import Rol
 from bot.mensajes import callbacks, textos
+from bot.servicios import salida
 from bot.servicios.envios import resumen_envios
 from bot.servicios.usuarios import Persona
 from handlers.base import (
@@ -31,7 +32,8 @@ ESTADOS = {
     "pendiente": "pendientes",
     "enviando": "enviándose",
     "fallido": "fallidos",
-    "inalcanzable": "a personas que bloquearon el bot",
+    "inalcanzable": "a personas que bloquearon el bot o sin chat",
+    "sin_confirmar": "enviados sin confirmación de Telegram",
 }
 SOLO_COORDINADORES = "Este comando es para la coordinación del IMPLAN."
 
@@ -63,6 +65,10 @@ async def recordatorios(update: Update, context: Contexto) -> None:
         lineas += [f"• {n} {ESTADOS.get(estado, estado)}" for estado, n in sorted(conteo.items())]
     else:
         lineas.append("• No se ha enviado nada.")
+    esperas = await en_bd(context, salida.esperando)
+    if esperas:
+        lineas += ["", "<b>En espera de reenvío</b>"]
+        lineas += [textos.linea_espera(e, ent.settings.zona) for e in esperas]
     if fallas:
         lineas += ["", "<b>Fallas recientes</b>"]
         lineas += [

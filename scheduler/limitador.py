@@ -7,6 +7,11 @@ has no per-private-chat limit and pauses every request on a single 429, so this 
 - spaces messages to the same chat one second apart when the caller asks (the outbox does;
   a person's own conversation does not, so replies stay instant);
 - on a 429 waits out `retry_after` for that chat only, and tries again.
+
+Every request passes here, so two more things are done in this one place: texts are fitted to
+Telegram's length limits (bot.mensajes.textos.ajustar), and Telegram's harmless refusals — a
+button answered too late, an edit that changes nothing — are not errors: what the person
+asked for was done, and telling them otherwise would invite them to do it twice.
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import RetryAfter
+import httpx
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from bot.mensajes.textos import LIMITE_ALERTA, LIMITE_LEYENDA, LIMITE_TEXTO, ajustar
 
 POR_CHAT = {"por_chat": True}  # rate_limit_args for paced messages
 
@@ -29,6 +37,51 @@ def segundos(e: RetryAfter) -> float:
         warnings.simplefilter("ignore")
         espera: int | float | timedelta = e.retry_after
     return espera.total_seconds() if isinstance(espera, timedelta) else float(espera)
+
+
+_CON_TEXTO = {"sendmessage": "text", "editmessagetext": "text"}
+_CON_LEYENDA = {"senddocument", "sendphoto", "editmessagecaption", "sendvideo", "sendaudio"}
+
+
+def ajustar_a_telegram(endpoint: str, data: dict[str, Any]) -> None:
+    """Shortens, in place, the text of a request that Telegram would refuse as too long."""
+    metodo = endpoint.lower()
+    html = str(data.get("parse_mode") or "").upper() == "HTML"
+    if metodo in _CON_TEXTO and isinstance(data.get("text"), str):
+        data["text"] = ajustar(data["text"], LIMITE_TEXTO, html=html)
+    elif metodo in _CON_LEYENDA and isinstance(data.get("caption"), str):
+        data["caption"] = ajustar(data["caption"], LIMITE_LEYENDA, html=html)
+    elif metodo == "answercallbackquery" and isinstance(data.get("text"), str):
+        data["text"] = ajustar(data["text"], LIMITE_ALERTA, html=False)
+
+
+def inofensivo(endpoint: str, e: BadRequest) -> bool:
+    """A refusal that means nothing went wrong: the pop-up of a press answered too late (or
+    twice), or an edit to what the message already shows."""
+    metodo, texto = endpoint.lower(), e.message.lower()
+    if metodo == "answercallbackquery":
+        return "query is too old" in texto or "query id is invalid" in texto
+    return metodo.startswith("editmessage") and "message is not modified" in texto
+
+
+# Errors of the HTTP client that mean the request was never sent (as in bot/telegram_http.py).
+_NO_ENVIADA = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def quizas_entregado(e: BaseException) -> bool:
+    """A network error after the request may have reached Telegram (a timeout waiting for the
+    answer, a dropped connection): it may have been done. Not when no connection was made."""
+    causa = e.__cause__  # an answer from Telegram (a 502, say) has no HTTP-client cause
+    return (
+        isinstance(e, NetworkError)
+        and isinstance(causa, httpx.HTTPError)
+        and not isinstance(causa, _NO_ENVIADA)
+    )
+
+
+def inofensivo_en_cualquiera(e: BadRequest) -> bool:
+    """The same, when the method is not known (the error handler)."""
+    return inofensivo("answerCallbackQuery", e) or inofensivo("editMessageText", e)
 
 
 class Limitador(BaseRateLimiter[dict[str, Any]]):
@@ -82,11 +135,16 @@ class Limitador(BaseRateLimiter[dict[str, Any]]):
         por_chat = bool(rate_limit_args and rate_limit_args.get("por_chat"))
         # Reading updates and answering button presses are not flood-limited messages.
         limitado = endpoint not in ("getUpdates", "answerCallbackQuery", "getMe", "getFile")
+        ajustar_a_telegram(endpoint, data)
         for intento in range(self._max_reintentos + 1):
             if limitado:
                 await self._turno(chat, por_chat)
             try:
                 return await callback(*args, **kwargs)
+            except BadRequest as e:
+                if inofensivo(endpoint, e):
+                    return True
+                raise
             except RetryAfter as e:
                 if intento == self._max_reintentos:
                     raise

@@ -11,7 +11,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, limite_sentencia: int = 30, limite_candado: int = 5, **kwargs: Any
+) -> Engine:
+    # Error messages and logs never carry the values of a statement (what people typed, CURP).
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -19,7 +23,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+
+    def limites(dbapi_conn: Any, _record: Any) -> None:
+        # A locked table or a runaway statement answers with an error in seconds, not silence.
+        cur = dbapi_conn.cursor()
+        cur.execute(f"SET statement_timeout = {int(limite_sentencia) * 1000}")
+        cur.execute(f"SET lock_timeout = {int(limite_candado) * 1000}")
+        cur.close()
+        dbapi_conn.commit()
+
+    event.listen(engine, "connect", limites)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

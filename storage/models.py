@@ -191,6 +191,9 @@ class Avance(Base):
     porcentaje: Mapped[int] = mapped_column(Integer)
     observaciones: Mapped[str] = mapped_column(Text, default="")
     folio: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # The conversation (draft) that confirmed it: unique, so a second press, a retried update or
+    # another replica confirming the same draft can never store a second report.
+    clave_borrador: Mapped[str | None] = mapped_column(String(40), unique=True)
     usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
     origen: Mapped[str] = mapped_column(String(20), default="bot")
     registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -325,6 +328,9 @@ class Salida(Base):
     solo_en_horario: Mapped[bool] = mapped_column(Boolean, default=True)
     estado: Mapped[str] = mapped_column(String(20), default="pendiente")
     intentos: Mapped[int] = mapped_column(Integer, default=0)
+    # Sends that got no answer (a timeout after the request left): Telegram may have delivered
+    # them, so a message is sent again once at most after one.
+    inciertos: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     enviar_desde: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reclamado_en: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -26,9 +26,9 @@ def interpretar_porcentaje(texto: str) -> int:
     Raises ValueError with a Spanish message when it is not a whole number from 0 to 100.
     """
     m = _PORCENTAJE.match(texto)
-    if not m:
+    if not m or len(m.group(1)) > 12:  # what is quoted back stays short
         raise ValueError(
-            f"«{texto.strip()}» no es un porcentaje; escriba un número entero de 0 a 100."
+            f"«{texto.strip()[:40]}» no es un porcentaje; escriba un número entero de 0 a 100."
         )
     valor = float(m.group(1).replace(",", "."))
     if not valor.is_integer():
@@ -37,3 +37,20 @@ def interpretar_porcentaje(texto: str) -> int:
     if not 0 <= entero <= 100:
         raise ValueError(f"{entero} está fuera de rango; el avance va de 0 a 100.")
     return entero
+
+
+# Control characters (C0, DEL, C1) but tab and line breaks; PostgreSQL refuses NUL outright,
+# and the others are invisible tricks at best. Also the Unicode line/paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def limpiar(texto: str) -> str:
+    """What a person typed or a phone named, fit to store: no NUL or other control characters
+    (tab and line breaks stay; a carriage return becomes a line break)."""
+    return _CONTROL.sub("", texto.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def limpiar_nombre_archivo(nombre: str) -> str:
+    """A file name as a label: one line, no control characters, no folders, not empty."""
+    limpio = " ".join(limpiar(nombre).replace("\\", "/").rsplit("/", 1)[-1].split())
+    return limpio[:200] or "archivo"

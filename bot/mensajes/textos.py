@@ -5,8 +5,9 @@ Texts are Telegram HTML: whatever a person typed goes through `e()` before it is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, tzinfo
 from html import escape
 
 from bot.dominio.periodos import formato_fecha, nombre_mes
@@ -14,6 +15,7 @@ from bot.dominio.reglas import admite_sin_evidencia
 from bot.dominio.vocabulario import Rol, Semaforo
 from bot.servicios.consultas import EstadoAsm
 from bot.servicios.evidencias import ArchivoEvidencia, tamano_legible
+from bot.servicios.salida import Espera
 from bot.servicios.seguimiento import Recibo
 
 
@@ -34,6 +36,11 @@ NO_REGISTRADO = (
     "Este bot es para el seguimiento de los Aspectos Susceptibles de Mejora (ASM) del "
     "Municipio. Para usarlo necesita una invitación: pídala al Departamento de Evaluación del "
     "IMPLAN y abra el enlace que le envíen."
+)
+# The same in a pop-up, which holds 200 characters.
+NO_REGISTRADO_ALERTA = (
+    "Este bot es para el seguimiento de los ASM del Municipio. Necesita una invitación: pídala "
+    "al Departamento de Evaluación del IMPLAN."
 )
 DESACTIVADO = (
     "Su acceso a este bot está desactivado. Si es un error, comuníquese con el Departamento "
@@ -188,9 +195,10 @@ CANCELADO = "Listo, se canceló. No se guardó nada."
 NADA_QUE_CANCELAR = "No hay nada en curso. Escriba /ayuda para ver los comandos."
 BOTON_VENCIDO_REGISTRO = "Ese botón ya no está vigente. Abra otra vez su enlace de invitación."
 BOTON_VENCIDO = "Ese botón ya no está vigente. Escriba /avance para empezar de nuevo."
+# The error may come after something was saved: say only what is known.
 ERROR_INESPERADO = (
-    "Ocurrió un error y no se guardó lo último que envió. Intente de nuevo; si se repite, avise "
-    "al Departamento de Evaluación del IMPLAN."
+    "Ocurrió un error al atender su último mensaje. Antes de repetirlo, revise con /historial "
+    "si quedó guardado; si el error se repite, avise al Departamento de Evaluación del IMPLAN."
 )
 NO_AUTORIZADO = "Ese ASM no es de su dependencia. No se hizo ningún cambio."
 
@@ -456,3 +464,79 @@ def partir(partes: Sequence[str], limite: int = 4000) -> list[str]:
     if actual:
         mensajes.append(actual)
     return mensajes
+
+
+def linea_espera(espera: Espera, zona: tzinfo) -> str:
+    """/recordatorios: messages Telegram could not take yet, why, and when they go again."""
+    cuando = espera.proximo.astimezone(zona).strftime("%d/%m/%Y %H:%M")
+    motivo = recortar(espera.error or "sin detalle", 120)
+    return (
+        f"• {espera.mensajes} {e(espera.tipo)}: {e(motivo)}. Siguiente intento: {cuando} "
+        "(o en cuanto Telegram responda)."
+    )
+
+
+# --- Telegram's length limits ------------------------------------------------------------
+
+LIMITE_TEXTO = 4096  # a message
+LIMITE_LEYENDA = 1024  # the caption of a file or picture
+LIMITE_ALERTA = 200  # a button's pop-up answer
+_PIEZA_HTML = re.compile(r"<[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[^<&]+|[<&]")
+_ETIQUETA = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w-]*)")
+
+
+def _largo_visible(html: str) -> int:
+    largo = 0
+    for pieza in _PIEZA_HTML.findall(html):
+        if pieza.startswith("<") and len(pieza) > 1:
+            continue
+        largo += 1 if pieza.startswith("&") and len(pieza) > 1 else len(pieza)
+    return largo
+
+
+def ajustar(texto: str, limite: int = LIMITE_TEXTO, *, html: bool = True) -> str:
+    """`texto` as Telegram counts it (the visible characters), shortened with «…» to `limite`.
+
+    The middle goes, so the start (what the message is about) and the end (the question, what
+    to do next) stay. Telegram HTML stays valid: every tag is kept, a cut never falls inside a
+    tag or an entity. Every message, caption and pop-up the bot sends passes through here (the
+    rate limiter calls it), so no text is ever refused for its length.
+    """
+    texto = texto.strip()
+    if not html:
+        if len(texto) <= limite:
+            return texto
+        cola = min(limite // 4, 500)
+        cabeza, fin = texto[: limite - 3 - cola], texto[len(texto) - cola :]
+        # At word boundaries when there are some near the cut.
+        cabeza = cabeza.rsplit(" ", 1)[0] if " " in cabeza[-20:] else cabeza
+        fin = fin.split(" ", 1)[1] if " " in fin[:20] else fin
+        return f"{cabeza.rstrip()} … {fin.lstrip()}"
+    largo = _largo_visible(texto)
+    if largo <= limite:
+        return texto
+    cola = min(limite // 4, 500)
+    desde, hasta = limite - 1 - cola, largo - cola  # visible characters [desde, hasta) go
+    salida: list[str] = []
+    posicion, marcado = 0, False
+    for pieza in _PIEZA_HTML.findall(texto):
+        if pieza.startswith("<") and len(pieza) > 1:
+            salida.append(pieza)  # tags take no room; keeping them all keeps them balanced
+            continue
+        entidad = pieza.startswith("&") and len(pieza) > 1
+        inicio = posicion
+        posicion += 1 if entidad else len(pieza)
+        if posicion <= desde or inicio >= hasta:  # wholly kept
+            if inicio >= hasta and not marcado:
+                salida.append("…")
+                marcado = True
+            salida.append(pieza)
+            continue
+        if not entidad:
+            salida.append(pieza[: max(0, desde - inicio)])
+        if not marcado:
+            salida.append("…")
+            marcado = True
+        if not entidad and posicion > hasta:
+            salida.append(pieza[hasta - inicio :])
+    return "".join(salida)

@@ -37,6 +37,7 @@ import contextlib
 import errno
 import logging
 import os
+import secrets
 import signal
 import socket
 from collections.abc import Awaitable, Callable
@@ -97,6 +98,11 @@ class ErrorSandbox(Exception):
         self.mensaje = mensaje
 
 
+def token_aleatorio() -> str:
+    """A token shaped like Telegram's (bot id, colon, secret), different in every run."""
+    return f"{secrets.randbelow(9 * 10**9) + 10**9}:{secrets.token_urlsafe(27)}"
+
+
 @dataclass
 class RelojSandbox:
     """Real time plus an offset that only grows: the sandbox can live ahead of today."""
@@ -115,7 +121,8 @@ class Sandbox:
     datos: Path
     puerto: int = 8080
     reloj: RelojSandbox = field(default_factory=RelojSandbox)
-    double: BotApiDouble = field(default_factory=BotApiDouble)
+    # A token made up for each run: whatever else reaches the loopback port cannot drive the bot.
+    double: BotApiDouble = field(default_factory=lambda: BotApiDouble(token=token_aleatorio()))
     personas: dict[int, SimUser] = field(default_factory=dict)
     entorno: Entorno | None = None
     app: App | None = None

@@ -11,6 +11,7 @@ typed text or a file at each step.
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -18,6 +19,7 @@ from typing import Any, ClassVar
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from bot.dominio.texto import limpiar
 from storage.models import Borrador, utcnow
 
 
@@ -82,8 +84,9 @@ class PasoImportar(StrEnum):
 class BorradorRegistro:
     FLUJO: ClassVar[Flujo] = Flujo.REGISTRO
     PASOS: ClassVar[type[StrEnum]] = PasoRegistro
-    codigo: str
+    codigo_hash: str = ""  # only the invitation's hash is kept, never the code itself
     paso: PasoRegistro = PasoRegistro.AVISO
+    codigo: str = ""  # drafts written before the hash: still redeemed
 
 
 @dataclass
@@ -96,7 +99,8 @@ class BorradorAvance:
     pagina: int = 0
     asm_id: int | None = None
     numero: int | None = None
-    clave: str | None = None
+    clave: str | None = None  # the Pp's
+    conversacion: str | None = None  # set by guardar(): the unique key of the report it makes
     porcentaje: int | None = None
     obligatorias: bool = False  # observations are required (a lower % or an overdue ASM)
     observaciones: str | None = None
@@ -187,6 +191,16 @@ def leer(session: Session, telegram_id: int) -> Paso | None:
     return None if fila is None else Paso(fila.flujo, fila.paso, dict(fila.datos))
 
 
+def _limpio(valor: Any) -> Any:
+    if isinstance(valor, str):
+        return limpiar(valor)
+    if isinstance(valor, dict):
+        return {k: _limpio(v) for k, v in valor.items()}
+    if isinstance(valor, list):
+        return [_limpio(v) for v in valor]
+    return valor
+
+
 def leer_borrador(session: Session, telegram_id: int) -> BorradorTipado | Paso | None:
     """The person's draft, typed (a `Paso` for a flow without its own type)."""
     paso = leer(session, telegram_id)
@@ -194,6 +208,11 @@ def leer_borrador(session: Session, telegram_id: int) -> BorradorTipado | Paso |
 
 
 def guardar(session: Session, telegram_id: int, paso: Paso) -> None:
+    # Whatever the person typed is cleaned before it is kept (PostgreSQL refuses NUL).
+    paso.datos = _limpio(paso.datos)
+    # Names this conversation: the report it confirms keeps it, unique (seguimiento.py), so a
+    # second confirmation of the same draft, from anywhere, cannot store a second report.
+    paso.datos["conversacion"] = paso.datos.get("conversacion") or secrets.token_hex(16)
     fila = session.get(Borrador, telegram_id)
     if fila is None:
         session.add(

@@ -11,6 +11,8 @@ from typing import Any
 
 import filetype
 
+from bot.dominio.texto import limpiar_nombre_archivo
+
 # What the Lineamientos' "documentos probatorios" are in practice: PDF, pictures, Office, ZIP.
 ACEPTADOS: dict[str, str] = {
     "application/pdf": "PDF",
@@ -32,6 +34,37 @@ ACEPTADOS: dict[str, str] = {
     "application/zip": "ZIP",
 }
 _OLE = bytes.fromhex("d0cf11e0a1b11ae1")  # Office 97-2003 container
+# The extension a file is served under follows its content, never the name it came with: a PDF
+# called «informe.hta» is served as «informe.pdf», so no program on a coordinator's computer
+# runs it as something else.
+EXTENSIONES: dict[str, str] = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/heic": "heic",
+    "image/gif": "gif",
+    "image/tiff": "tif",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+    "application/msword": "doc",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.ms-powerpoint": "ppt",
+    "application/x-ole-storage": "doc",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/zip": "zip",
+}
+
+
+def nombre_seguro(nombre: str, tipo: str) -> str:
+    """The name a file is stored and served under: what the person called it, without folders
+    or control characters, with the extension of the type detected from its bytes."""
+    limpio = limpiar_nombre_archivo(nombre)
+    base, punto, _ = limpio.rpartition(".")
+    base = (base if punto and base.strip(". ") else limpio).strip(". ") or "evidencia"
+    return f"{base[:150]}.{EXTENSIONES.get(tipo, 'bin')}"
 
 
 @dataclass(frozen=True)
@@ -41,13 +74,17 @@ class ArchivoEvidencia:
     sha256: str
     tamano: int
     tipo: str  # MIME type detected from the content
-    nombre: str  # what the phone called it
+    nombre: str  # what the phone called it, cleaned (a label)
     ruta: str  # relative to the data directory
     file_id: str | None = None
     file_unique_id: str | None = None
 
     def como_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def nombre_descarga(self) -> str:
+        return nombre_seguro(self.nombre, self.tipo)
 
     @property
     def descripcion(self) -> str:
@@ -114,7 +151,7 @@ class AlmacenEvidencias:
             sha256=sha,
             tamano=len(contenido),
             tipo=detectar_tipo(contenido) or "application/octet-stream",
-            nombre=nombre,
+            nombre=limpiar_nombre_archivo(nombre),
             ruta=str(relativa),
             file_id=file_id,
             file_unique_id=file_unique_id,

@@ -131,7 +131,7 @@ def confirmar(
     try:
         recibo = guardar_avance(
             session, persona, b.asm_id, int(b.porcentaje or 0), b.observaciones or "",
-            evidencias, hoy, cal,
+            evidencias, hoy, cal, clave=b.conversacion,
         )  # fmt: skip
     except AccesoDenegado:
         borradores.borrar(session, persona.telegram_id)

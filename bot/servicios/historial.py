@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.servicios import auditoria, registro
+from bot.servicios.evidencias import nombre_seguro
 from bot.servicios.permisos import puede_ver_asm
 from bot.servicios.usuarios import Persona
 from storage.models import (
@@ -106,7 +107,9 @@ def historial(session: Session, asm_id: int, hoy: date) -> Historial | None:
         )
     )
     evidencias = [
-        EvidenciaAsm(e.id, e.nombre_original, e.tamano, e.registrado_en)
+        EvidenciaAsm(
+            e.id, nombre_seguro(e.nombre_original, e.tipo_detectado), e.tamano, e.registrado_en
+        )
         for e in session.scalars(
             select(Evidencia).where(Evidencia.asm_id == asm_id).order_by(Evidencia.id)
         )
@@ -132,7 +135,7 @@ def historial_de(session: Session, persona: Persona, asm_id: int, hoy: date) -> 
 def leer_evidencia(
     session: Session, persona: Persona, evidencia_id: int, data_dir: Path
 ) -> tuple[str, bytes | None] | None:
-    """(original name, bytes) of an evidence file the person may see; None when not allowed.
+    """(name to serve it under, bytes) of an evidence file the person may see; None when not allowed.
 
     The bytes are checked against the recorded sha256, so what is sent is what was received;
     a missing or altered file gives no bytes and is written in the audit log (not raised, so
@@ -148,5 +151,6 @@ def leer_evidencia(
             session, f"usuario:{persona.id}", "evidencia_alterada", "asm", ev.asm_id,
             evidencia_id=ev.id, sha256=ev.sha256, falta=contenido is None,
         )  # fmt: skip
-        return ev.nombre_original, None
-    return ev.nombre_original, contenido
+        return nombre_seguro(ev.nombre_original, ev.tipo_detectado), None
+    # Served under the type detected when it was received, not the name it came with.
+    return nombre_seguro(ev.nombre_original, ev.tipo_detectado), contenido

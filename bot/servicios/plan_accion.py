@@ -24,6 +24,7 @@ from bot.dominio.planes import (
     validar_valor,
 )
 from bot.dominio.plazos import fecha_termino_maxima, plazo_plan_accion
+from bot.dominio.texto import limpiar
 from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Rol, TipoEvaluacion
 from bot.servicios import registro
 from bot.servicios.permisos import NO_ES_SUYO, asm_de_su_dependencia, negar
@@ -182,7 +183,7 @@ def cambiar_campo(
 ) -> Plan:  # fmt: skip
     """Saves one field of the plan typed by the enlace, as a new version."""
     plan = revisar_permiso(session, persona, asm_id, AccionPlan.EDITAR, hoy, cal)
-    valor, problemas = validar_valor(campo, texto, plan.fecha_maxima, hoy)
+    valor, problemas = validar_valor(campo, limpiar(texto), plan.fecha_maxima, hoy)
     if problemas:
         raise PlanRechazado(" ".join(problemas))
     _nueva_version(session, persona, asm_id, hoy, **{campo: valor})
@@ -209,7 +210,7 @@ def resolver_plan(
     """IMPLAN approves the plan, or sends it back with observations (Art. 12)."""
     accion = AccionPlan.APROBAR if aprobar else AccionPlan.OBSERVAR
     plan = revisar_permiso(session, persona, asm_id, accion, hoy, cal)
-    observaciones = observaciones.strip()
+    observaciones = limpiar(observaciones).strip()
     if not aprobar and not observaciones:
         raise PlanRechazado("Escriba las observaciones para la dependencia.")
     siguiente = estado_siguiente(accion, plan.estado)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.dominio.calendario import CalendarioHabil
 from bot.dominio.planes import en_tiempo, motivo_rechazo_documento
 from bot.dominio.plazos import plazo_posicion_institucional
+from bot.dominio.texto import limpiar_nombre_archivo
 from bot.dominio.vocabulario import TipoEvaluacion
 from bot.servicios import auditoria
 from bot.servicios.evidencias import ArchivoEvidencia
@@ -118,7 +119,7 @@ def registrar_posicion(
         sha256=archivo.sha256,
         tamano=archivo.tamano,
         tipo_detectado=archivo.tipo,
-        nombre_original=archivo.nombre[:300],
+        nombre_original=limpiar_nombre_archivo(archivo.nombre)[:300],
         ruta=archivo.ruta,
         telegram_file_id=archivo.file_id,
         telegram_file_unique_id=archivo.file_unique_id,

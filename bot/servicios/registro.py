@@ -110,8 +110,10 @@ def registrar_avance(
     observaciones: str = "",
     usuario_id: int | None = None,
     folio: str | None = None,
+    clave_borrador: str | None = None,
 ) -> Avance:
     avance = Avance(
+        clave_borrador=clave_borrador,
         asm_id=asm.id,
         periodo=periodo,
         porcentaje=porcentaje,

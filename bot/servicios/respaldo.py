@@ -444,12 +444,17 @@ def _copiar_verificando(f: IO[bytes], destino: Path) -> str:
 
 
 def _instalar_evidencia(f: IO[bytes], destino: Path, esperado: dict[str, Any]) -> bool:
-    """Put the file in place if its sha256 is the one recorded; False (nothing written) if not."""
+    """Put the file in place if its content is its address (the sha256 it is named after, which
+    the database rows refer to); False (nothing written) if not. The manifest's own sha256 is
+    not trusted alone: whoever altered a file could have altered the manifest too."""
+    direccion = destino.name
+    if esperado.get("sha256") != direccion:
+        return False
     destino.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=destino.parent, delete=False) as tmp:
         ruta_tmp = Path(tmp.name)
     try:
-        if _copiar_verificando(f, ruta_tmp) != esperado["sha256"]:
+        if _copiar_verificando(f, ruta_tmp) != direccion:
             return False
         os.replace(ruta_tmp, destino)
         return True

@@ -9,17 +9,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import Salida
 
-# A message claimed by a sender that died before marking it is sent again after this long:
-# a rare duplicate is better than a lost reminder.
+# A message claimed by a sender that died before marking it is sent again after this long,
+# measured by the database's clock (every server agrees on it): a rare duplicate is better
+# than a lost reminder.
 RECLAMO_VENCE = timedelta(minutes=2)
-MAX_INTENTOS = 5
+# A temporary failure (Telegram down, network) is retried without end, ever later: 1, 2, 4…
+# minutes up to this. A message is given up only when Telegram refuses it for good.
+ESPERA_INICIAL = timedelta(minutes=1)
+ESPERA_MAXIMA = timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ def encolar(session: Session, mensajes: Iterable[Mensaje], ahora: datetime) -> i
             "solo_en_horario": m.solo_en_horario,
             "estado": "pendiente",
             "intentos": 0,
+            "inciertos": 0,
             "enviar_desde": m.enviar_desde or ahora,
             "creado_en": ahora,
         }
@@ -99,39 +105,81 @@ def avisar(
     )
 
 
+def _reloj_bd(session: Session, menos: timedelta | None = None) -> ColumnElement[datetime]:
+    """The database's own clock in UTC (as the columns keep it), not this server's."""
+    if session.get_bind().dialect.name == "postgresql":
+        ahora: ColumnElement[datetime] = func.timezone("UTC", func.now())
+        return ahora - menos if menos else ahora
+    segundos = f"-{menos.total_seconds():.0f} seconds" if menos else "+0 seconds"
+    return func.strftime("%Y-%m-%d %H:%M:%f", "now", segundos)
+
+
+def _reclamable(session: Session, tabla: Any = Salida) -> ColumnElement[bool]:
+    return or_(
+        tabla.estado == "pendiente",
+        and_(
+            tabla.estado == "enviando",
+            tabla.reclamado_en < _reclamo_vencido(session),
+        ),
+    )
+
+
+def _reclamo_vencido(session: Session) -> ColumnElement[datetime]:
+    return _reloj_bd(session, RECLAMO_VENCE)
+
+
 def por_enviar(
     session: Session, ahora: datetime, *, en_horario: bool, limite: int = 200
-) -> list[int]:
-    """Ids of messages due now, oldest first (outside office hours, only those that may go)."""
+) -> list[tuple[int, int]]:
+    """(id, chat) of the messages due now, oldest first (outside office hours, only those that
+    may go). A message waits while an older one to the same chat is being retried or sent, so a
+    chat receives its messages in the order they were written."""
+    antes = aliased(Salida)
+    atasco = exists().where(
+        antes.chat_id == Salida.chat_id,
+        antes.id < Salida.id,
+        or_(
+            and_(antes.estado == "pendiente", antes.intentos > 0),
+            antes.estado == "enviando",
+        ),
+    )
     consulta = (
-        select(Salida.id)
-        .where(
-            Salida.enviar_desde <= ahora,
-            (Salida.estado == "pendiente")
-            | ((Salida.estado == "enviando") & (Salida.reclamado_en < ahora - RECLAMO_VENCE)),
-        )
+        select(Salida.id, Salida.chat_id)
+        .where(Salida.enviar_desde <= ahora, _reclamable(session), ~atasco)
         .order_by(Salida.id)
         .limit(limite)
     )
     if not en_horario:
         consulta = consulta.where(Salida.solo_en_horario.is_(False))
-    return list(session.scalars(consulta))
+    return [(i, c) for i, c in session.execute(consulta).all()]
 
 
 def reclamar(session: Session, salida_id: int, ahora: datetime) -> Salida | None:
-    """Takes the message for this sender; None when another sender already has it."""
+    """Takes the message for this sender; None when another sender already has it.
+
+    On PostgreSQL a row another sender is claiming is skipped, not waited for.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        otra = aliased(Salida)  # not correlated with the row being updated
+        libre = (
+            select(otra.id)
+            .where(otra.id == salida_id, _reclamable(session, otra))
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        condicion: ColumnElement[bool] = Salida.id == libre
+    else:  # SQLite has one writer at a time: the conditional UPDATE is enough
+        condicion = and_(Salida.id == salida_id, _reclamable(session))
     resultado = session.execute(
         update(Salida)
-        .where(
-            Salida.id == salida_id,
-            (Salida.estado == "pendiente")
-            | ((Salida.estado == "enviando") & (Salida.reclamado_en < ahora - RECLAMO_VENCE)),
-        )
-        .values(estado="enviando", reclamado_en=ahora, intentos=Salida.intentos + 1)
+        .where(condicion)
+        .values(estado="enviando", reclamado_en=_reloj_bd(session), intentos=Salida.intentos + 1)
+        .execution_options(synchronize_session=False)
     )
     if resultado.rowcount != 1:  # type: ignore[attr-defined]
         return None
-    return session.get(Salida, salida_id)
+    fila = session.get(Salida, salida_id, populate_existing=True)
+    return fila
 
 
 def marcar(
@@ -143,15 +191,80 @@ def marcar(
     session.execute(update(Salida).where(Salida.id == salida_id).values(**valores))
 
 
-def reintentar_despues(session: Session, salida_id: int, cuando: datetime, error: str) -> None:
-    """Back to the queue, not before `cuando`; after MAX_INTENTOS it is marked failed."""
+def espera(intentos: int) -> timedelta:
+    """How long to wait after the `intentos`-th failed attempt: doubling, up to ESPERA_MAXIMA."""
+    factor: int = 2 ** min(max(intentos - 1, 0), 20)
+    return min(ESPERA_INICIAL * factor, ESPERA_MAXIMA)
+
+
+def reintentar_despues(
+    session: Session,
+    salida_id: int,
+    ahora: datetime,
+    error: str,
+    al_menos: timedelta = timedelta(0),
+    *,
+    incierto: bool = False,
+) -> None:
+    """A temporary failure: back to the queue, ever later. Never given up.
+
+    `incierto`: the request left and no answer came (a timeout), so Telegram may have delivered
+    it. Such a message is sent once more at most — Telegram offers no way to ask, nor an
+    idempotency key — and after a second one it counts as delivered without confirmation
+    («sin_confirmar»), so a slow Telegram causes at most one duplicate per message.
+    """
     fila = session.get(Salida, salida_id)
     if fila is None:
         return
-    if fila.intentos >= MAX_INTENTOS:
-        fila.estado, fila.error = "fallido", error[:300]
-    else:
-        fila.estado, fila.enviar_desde, fila.error = "pendiente", cuando, error[:300]
+    if incierto:
+        fila.inciertos += 1
+        if fila.inciertos >= 2:
+            fila.estado, fila.error = "sin_confirmar", error[:300]
+            return
+    fila.estado, fila.error = "pendiente", error[:300]
+    fila.enviar_desde = ahora + max(espera(fila.intentos), al_menos)
+
+
+def en_espera(session: Session, ahora: datetime) -> int:
+    """How many messages wait for a retry after a temporary failure."""
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Salida.estado == "pendiente", Salida.intentos > 0, Salida.enviar_desde > ahora
+            )
+        )
+        or 0
+    )
+
+
+def adelantar(session: Session, ahora: datetime) -> int:
+    """Telegram answers again: every message waiting for a retry is due now."""
+    resultado = session.execute(
+        update(Salida)
+        .where(Salida.estado == "pendiente", Salida.intentos > 0, Salida.enviar_desde > ahora)
+        .values(enviar_desde=ahora)
+    )
+    return int(resultado.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Espera:
+    tipo: str
+    mensajes: int
+    error: str | None
+    proximo: datetime
+
+
+def esperando(session: Session) -> list[Espera]:
+    """What is waiting for a retry and why (for /recordatorios), by kind and last error."""
+    filas = session.execute(
+        select(Salida.tipo, Salida.error, func.count(), func.min(Salida.enviar_desde))
+        .where(Salida.estado == "pendiente", Salida.intentos > 0)
+        .group_by(Salida.tipo, Salida.error)
+        .order_by(func.count().desc())
+        .limit(10)
+    ).all()
+    return [Espera(t, n, e, p) for t, e, n, p in filas]
 
 
 def conteo(session: Session, desde: datetime) -> dict[str, int]:

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.dominio.calendario import CalendarioHabil
 from bot.dominio.periodos import primer_dia_del_mes
 from bot.dominio.reglas import requiere_observaciones, validar_avance
+from bot.dominio.texto import limpiar, limpiar_nombre_archivo
 from bot.servicios import auditoria, registro
 from bot.servicios.consultas import EstadoAsm, estado_actual
 from bot.servicios.evidencias import ArchivoEvidencia
@@ -22,7 +24,7 @@ from bot.servicios.permisos import autorizar_asm
 from bot.servicios.rechazos import Rechazado
 from bot.servicios.usuarios import Persona
 from bot.servicios.valoracion import asm_bloqueado
-from storage.models import Asm, Evidencia
+from storage.models import Asm, Avance, Evidencia
 
 
 class AvanceRechazado(Rechazado):
@@ -43,6 +45,18 @@ def comprobar_abierto(session: Session, asm_id: int) -> None:
     """AsmCerrado when the ASM has a valoración."""
     if asm_bloqueado(session, asm_id):
         raise AsmCerrado
+
+
+class AvanceYaGuardado(AvanceRechazado):
+    """This conversation's report was already stored (a second press, another replica)."""
+
+    def __init__(self, folio: str | None) -> None:
+        super().__init__(
+            f"Este avance ya quedó guardado con el folio {folio}; no hace falta confirmarlo de nuevo."
+            if folio
+            else "Este avance ya quedó guardado; no hace falta confirmarlo de nuevo."
+        )
+        self.folio = folio
 
 
 @dataclass(frozen=True)
@@ -70,18 +84,28 @@ def guardar_avance(
     evidencias: Sequence[ArchivoEvidencia],
     hoy: date,
     cal: CalendarioHabil,
+    *,
+    clave: str | None = None,
 ) -> Recibo:
     """Saves one month's % de avance with its evidence, in the caller's single transaction.
 
     AccesoDenegado (audited) when the ASM is not the enlace's; AvanceRechazado when a rule fails.
+
+    `clave` names the conversation that confirms: the database keeps it unique, so confirming
+    the same conversation twice — at the same time, from two processes — stores one report and
+    the other gets AvanceYaGuardado.
     """
+    if clave is not None:
+        previo = _confirmado_con(session, clave)
+        if previo is not None:
+            raise AvanceYaGuardado(previo)
     autorizar_asm(session, persona, asm_id, "confirmar")
     comprobar_abierto(session, asm_id)
     antes = estado_de(session, asm_id, hoy, cal)
     asm = session.get(Asm, asm_id)
     if antes is None or asm is None:
         raise AvanceRechazado("Ese ASM ya no está en el registro; escriba /avance de nuevo.")
-    observaciones = observaciones.strip()
+    observaciones = limpiar(observaciones).strip()
     problemas = validar_avance(porcentaje, antes.avance, observaciones, len(evidencias))
     if (
         requiere_observaciones(porcentaje, antes.avance, antes.fecha_termino, hoy)
@@ -92,11 +116,18 @@ def guardar_avance(
         raise AvanceRechazado(" ".join(dict.fromkeys(problemas)))
 
     periodo = primer_dia_del_mes(hoy)
-    avance = registro.registrar_avance(
-        session, asm, periodo, porcentaje, f"usuario:{persona.id}",
-        origen="bot", observaciones=observaciones, usuario_id=persona.id,
-    )  # fmt: skip
-    avance.folio = f"AV-{periodo:%Y%m}-{avance.id:06d}"
+    try:
+        with session.begin_nested():  # the unique key waits for, then refuses, a twin
+            avance = registro.registrar_avance(
+                session, asm, periodo, porcentaje, f"usuario:{persona.id}",
+                origen="bot", observaciones=observaciones, usuario_id=persona.id,
+                clave_borrador=clave,
+            )  # fmt: skip
+    except IntegrityError:
+        if clave is None:
+            raise
+        raise AvanceYaGuardado(_confirmado_con(session, clave)) from None
+    avance.folio = folio_de(periodo, avance.id)
     nuevas = agregar_evidencias(session, persona, asm_id, evidencias, avance_id=avance.id)
     return Recibo(
         folio=avance.folio,
@@ -107,6 +138,17 @@ def guardar_avance(
         evidencias_repetidas=len(evidencias) - nuevas,
         periodo=periodo,
     )
+
+
+def folio_de(periodo: date, avance_id: int) -> str:
+    return f"AV-{periodo:%Y%m}-{avance_id:06d}"
+
+
+def _confirmado_con(session: Session, clave: str) -> str | None:
+    fila = session.execute(
+        select(Avance.id, Avance.periodo).where(Avance.clave_borrador == clave)
+    ).first()
+    return None if fila is None else folio_de(fila.periodo, fila.id)
 
 
 def agregar_evidencias(
@@ -135,7 +177,7 @@ def agregar_evidencias(
                 sha256=e.sha256,
                 tamano=e.tamano,
                 tipo_detectado=e.tipo,
-                nombre_original=e.nombre[:300],
+                nombre_original=limpiar_nombre_archivo(e.nombre)[:300],
                 ruta=e.ruta,
                 telegram_file_id=e.file_id,
                 telegram_file_unique_id=e.file_unique_id,

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from bot.dominio.texto import limpiar
 from bot.dominio.vocabulario import Rol
 from bot.servicios import auditoria, borradores
 from bot.servicios.borradores import BorradorRegistro
@@ -94,7 +95,15 @@ def espera_registro(session: Session, telegram_id: int, ahora: datetime) -> time
 
 
 def verificar_invitacion(session: Session, codigo: str, ahora: datetime) -> Invitacion:
-    inv = session.scalar(select(Invitacion).where(Invitacion.codigo_hash == hash_codigo(codigo)))
+    return verificar_invitacion_por_hash(session, hash_codigo(codigo), ahora)
+
+
+def verificar_invitacion_por_hash(
+    session: Session, codigo_hash: str, ahora: datetime
+) -> Invitacion:
+    """The same, from the code's hash: what a conversation keeps while the person reads the
+    aviso, so the code itself is never written anywhere."""
+    inv = session.scalar(select(Invitacion).where(Invitacion.codigo_hash == codigo_hash))
     if inv is None:
         raise InvitacionInvalida("desconocida")
     if inv.usada_en is not None:
@@ -115,12 +124,19 @@ def registrar_intento_fallido(session: Session, telegram_id: int, ahora: datetim
 def canjear_invitacion(
     session: Session, codigo: str, telegram_id: int, nombre: str, ahora: datetime
 ) -> Persona:
+    return canjear_invitacion_por_hash(session, hash_codigo(codigo), telegram_id, nombre, ahora)
+
+
+def canjear_invitacion_por_hash(
+    session: Session, codigo_hash: str, telegram_id: int, nombre: str, ahora: datetime
+) -> Persona:
     """Binds the Telegram account to the invitation's role and dependencia, once.
 
     The invitation is marked used with a conditional UPDATE, so two accounts racing with the same
     code cannot both win.
     """
-    inv = verificar_invitacion(session, codigo, ahora)
+    inv = verificar_invitacion_por_hash(session, codigo_hash, ahora)
+    nombre = " ".join(limpiar(nombre).split())
     usado = session.execute(
         update(Invitacion)
         .where(Invitacion.id == inv.id, Invitacion.usada_en.is_(None))
@@ -191,7 +207,7 @@ class AvisoRechazado(Rechazado):
 
 def iniciar_registro(session: Session, telegram_id: int, codigo: str, ahora: datetime) -> None:
     """/start with an invitation code: checks it and keeps it (in the person's draft, theirs
-    alone) until the aviso de privacidad is answered.
+    alone, as its hash) until the aviso de privacidad is answered.
 
     YaRegistrado, SinInvitacion, EnEspera or InvitacionInvalida otherwise; only a code that never
     existed looks like guessing, so only those count towards the wait.
@@ -210,7 +226,8 @@ def iniciar_registro(session: Session, telegram_id: int, codigo: str, ahora: dat
         if e.motivo == "desconocida":
             registrar_intento_fallido(session, telegram_id, ahora)
         raise
-    borradores.guardar_borrador(session, telegram_id, BorradorRegistro(codigo=codigo))
+    borrador = BorradorRegistro(codigo_hash=hash_codigo(codigo))
+    borradores.guardar_borrador(session, telegram_id, borrador)
 
 
 def contestar_aviso(
@@ -227,7 +244,8 @@ def contestar_aviso(
     borradores.borrar(session, telegram_id)
     if not acepta:
         raise AvisoRechazado("aviso rechazado")
-    return canjear_invitacion(session, borrador.codigo, telegram_id, nombre, ahora)
+    codigo_hash = borrador.codigo_hash or hash_codigo(borrador.codigo)
+    return canjear_invitacion_por_hash(session, codigo_hash, telegram_id, nombre, ahora)
 
 
 # --- Who is registered, and deactivation ----------------------------------------------------

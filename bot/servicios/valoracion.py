@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.dominio.calendario import CalendarioHabil
 from bot.dominio.estado import espera_valoracion
+from bot.dominio.texto import limpiar
 from bot.dominio.valoracion import (
     Hechos,
     Opcion,
@@ -160,8 +161,8 @@ def valorar(
 ) -> ValoracionHecha:  # fmt: skip
     if not puede_valorar(session, persona, asm_id):
         raise ValoracionRechazada("La valoración de los ASM la registra el IMPLAN.")
-    causas = causas.strip()[:2000] if valoracion is not Valoracion.ATENDIDO else ""
-    institucion = institucion.strip()[:500] if valoracion is Valoracion.NO_APLICA else ""
+    causas = limpiar(causas).strip()[:2000] if valoracion is not Valoracion.ATENDIDO else ""
+    institucion = limpiar(institucion).strip()[:500] if valoracion is Valoracion.NO_APLICA else ""
     declarada = declarada and valoracion is Valoracion.NO_ATENDIDO
     estado = comprobar(
         session, asm_id, valoracion, hoy, cal,

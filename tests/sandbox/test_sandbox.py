@@ -296,3 +296,14 @@ async def test_people_are_kept_across_restarts(cliente: Cliente) -> None:
     finally:
         await otro.detener()
         cliente.sandbox = sandbox
+
+
+async def test_the_sandbox_double_takes_only_its_own_random_token(cliente: Cliente) -> None:
+    double = cliente.sandbox.double
+    assert double.token != "123456:TEST-TOKEN" and len(double.token) > 30
+    assert Sandbox(cliente.sandbox.datos, 0).double.token != double.token  # one per run
+    for token in ("123456:TEST-TOKEN", ""):
+        async with cliente.http.post(f"{double.base_url}/bot{token}/getMe") as r:
+            assert r.status in (401, 404)
+    async with cliente.http.post(f"{double.base_url}/bot{double.token}/getMe") as r:
+        assert r.status == 200

@@ -1,9 +1,10 @@
 """The outbox end to end: each message once, none lost, in office hours, 403 handled."""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+import httpx
+from sqlalchemy import func, select, update
 
 from bot.dominio.vocabulario import Rol
 from bot.servicios import salida
@@ -123,13 +124,16 @@ async def test_a_crash_after_claiming_resends_later_and_two_senders_never_duplic
     otro = Repartidor(arnes.app.bot, arnes.entorno, en_horario_de(arnes.entorno))
     enviados = await asyncio.gather(_repartidor(arnes).repartir(), otro.repartir())
     assert sum(enviados) == 3
-    arnes.reloj.avanzar(minutes=3)  # the dead claim expires
+    # The dead claim expires by the database's clock, not by this server's.
+    arnes.reloj.avanzar(minutes=3)
+    assert await otro.repartir() == 0
+    _envejecer_reclamos(arnes)
     assert await otro.repartir() == 1
     for _, tid in personas:
         assert [m.text for m in arnes.double.user(tid).messages].count("Recordatorio prueba") == 1
 
 
-async def test_unknown_chat_is_marked_failed_not_retried_forever(arnes: Arnes) -> None:
+async def test_unknown_chat_ends_the_message_not_retried_forever(arnes: Arnes) -> None:
     arnes.bd(
         lambda s: salida.encolar(
             s, [Mensaje(clave="x:1", tipo="x", chat_id=999999, texto="hola")], arnes.reloj()
@@ -137,4 +141,93 @@ async def test_unknown_chat_is_marked_failed_not_retried_forever(arnes: Arnes) -
     )
     assert await _repartidor(arnes).repartir() == 0
     fila = arnes.bd(lambda s: s.scalars(select(Salida)).one())
-    assert (fila.estado, fila.error) == ("fallido", "Chat not found")
+    assert (fila.estado, fila.error) == ("inalcanzable", "Chat not found")
+
+
+def _envejecer_reclamos(arnes: Arnes) -> None:
+    """As if the database's clock had moved on (claims expire by it)."""
+    viejo = datetime.now(UTC) - timedelta(minutes=3)
+    arnes.bd(
+        lambda s: s.execute(
+            update(Salida).where(Salida.reclamado_en.is_not(None)).values(reclamado_en=viejo)
+        )
+    )
+
+
+async def test_an_outage_longer_than_any_give_up_loses_nothing_and_keeps_the_order(
+    arnes: Arnes,
+) -> None:
+    coord = arnes.double.user(first_name="Coordinación")
+    await arnes.registrar(coord, Rol.COORDINADOR)
+    personas = await _registrados(arnes, 2)
+    r = _repartidor(arnes)
+    arnes.double.outage_status = 502
+    textos = [f"Copia {i}" for i in range(6)]
+    copias = [
+        Mensaje(clave=f"copia:{i}:{tid}", tipo="copia", chat_id=tid, usuario_id=uid,
+                texto=t, solo_en_horario=False)
+        for i, t in enumerate(textos) for uid, tid in personas
+    ]  # fmt: skip
+    arnes.bd(lambda s: salida.encolar(s, copias, arnes.reloj()))
+    # Four days of outage, far longer than the old give-up after five attempts.
+    for _ in range(12):
+        await r.repartir()
+        arnes.reloj.avanzar(hours=8)
+        r._sondeado = -1e9  # the probe's own pacing is on real time
+    estados = _estados(arnes)
+    assert estados == {"pendiente": len(copias)}, estados
+    esperas = arnes.bd(lambda s: salida.esperando(s))
+    assert sum(e.mensajes for e in esperas) == 2  # only the first of each chat was tried
+    # Back-off grows, capped: the latest wait is hours, not minutes and not days.
+    fila = arnes.bd(lambda s: s.scalars(select(Salida).where(Salida.intentos > 0)).first())
+    assert fila is not None and fila.intentos > 5
+    assert salida.espera(fila.intentos) == salida.ESPERA_MAXIMA
+    arnes.double.outage_status = None  # Telegram is back: everything goes, in order
+    await coord.send("/recordatorios")
+    assert "<b>En espera de reenvío</b>\n• 2 copia: Bad Gateway." in coord.last.html, (
+        coord.last.html
+    )
+    arnes.reloj.avanzar(seconds=1)
+    r._sondeado = -1e9
+    assert await r.repartir() == len(copias)
+    for _, tid in personas:
+        recibidos = [m.text for m in arnes.double.user(tid).messages if m.text.startswith("Copia")]
+        assert recibidos == textos
+    assert _estados(arnes) == {"enviado": len(copias)}
+
+
+async def test_permanent_refusals_end_the_message_and_tell_the_coordination(
+    arnes: Arnes,
+) -> None:
+    coord = arnes.double.user(first_name="Coordinación")
+    await arnes.registrar(coord, Rol.COORDINADOR)
+    personas = await _registrados(arnes, 1)
+    mal = Mensaje(clave="x:mal", tipo="x", chat_id=personas[0][1], usuario_id=personas[0][0],
+                  texto="<b>sin cerrar", solo_en_horario=False)  # fmt: skip
+    arnes.bd(lambda s: salida.encolar(s, [mal], arnes.reloj()))
+    await _repartidor(arnes).repartir()
+    assert (
+        arnes.bd(lambda s: s.scalars(select(Salida.estado).where(Salida.clave == "x:mal")).one())
+        == "fallido"
+    )
+    assert "Telegram rechazó un mensaje para Enlace0" in coord.last.text
+
+
+async def test_a_telegram_slower_than_the_timeout_duplicates_a_message_once_at_most(
+    arnes: Arnes,
+) -> None:
+    personas = await _registrados(arnes, 3)
+    assert arnes.app is not None
+    peticion = arnes.app.bot.request  # what sends messages (not the long poll)
+    peticion._client.timeout = httpx.Timeout(5.0, read=0.3)
+    arnes.double.delay = 0.6  # Telegram delivers, then answers after the client gave up
+    arnes.bd(lambda s: salida.encolar(s, _mensajes(personas), arnes.reloj()))
+    r = _repartidor(arnes)
+    for _ in range(4):
+        await r.repartir()
+        await asyncio.sleep(0.8)  # the double finishes what it was doing
+        arnes.reloj.avanzar(hours=3)
+    for _, tid in personas:
+        recibidos = [m.text for m in arnes.double.user(tid).messages]
+        assert 1 <= recibidos.count("Recordatorio prueba") <= 2, recibidos
+    assert _estados(arnes) == {"sin_confirmar": 3}

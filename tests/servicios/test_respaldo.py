@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import json
 import tarfile
 import uuid
 from collections.abc import Iterator
@@ -288,3 +289,42 @@ def _cli(tmp_path: Path, database_url: str, *args: str, entrada: str | None = No
 @pytest.fixture(autouse=True)
 def _sin_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # no developer .env is read
+
+
+def test_an_evidence_file_replaced_with_its_manifest_is_not_restored(
+    database_url: str, tmp_path: Path, cal: CalendarioHabil
+) -> None:
+    shas = poblar(database_url, tmp_path / "data", cal)
+    archivo = tmp_path / "respaldo.tar.gz"
+    engine = make_engine(database_url)
+    try:
+        crear_respaldo(engine, tmp_path / "data", archivo)
+    finally:
+        engine.dispose()
+    # Someone swaps one evidence file and rewrites the manifest to match the new content.
+    sha = shas[0]
+    falso = b"%PDF-1.4 otro documento"
+    alterado = tmp_path / "alterado.tar.gz"
+    with tarfile.open(archivo, "r:gz") as entrada, tarfile.open(alterado, "w:gz") as salida:
+        for info in entrada.getmembers():
+            f = entrada.extractfile(info)
+            assert f is not None
+            datos = f.read()
+            if info.name.endswith(sha):
+                datos = falso
+            elif info.name == "manifiesto.json":
+                contenido = json.loads(datos)
+                for e in contenido["evidencias"]:
+                    if e["archivo"].endswith(sha):
+                        e["sha256"], e["tamano"] = hashlib.sha256(falso).hexdigest(), len(falso)
+                datos = json.dumps(contenido).encode()
+            info.size = len(datos)
+            salida.addfile(info, io.BytesIO(datos))
+    manifiesto = leer_manifiesto(alterado)
+    entrada_falsa = [e for e in manifiesto["evidencias"] if e["archivo"].endswith(sha)]
+    assert entrada_falsa and entrada_falsa[0]["sha256"] == hashlib.sha256(falso).hexdigest()
+    with base_vacia("sqlite", tmp_path) as url:
+        r = restaurar(url, tmp_path / "data2", alterado)
+    assert r.evidencias == len(shas) - 1
+    assert r.advertencias == [f"La evidencia {sha} no coincide con su sha256 y no se restauró."]
+    assert not (tmp_path / "data2" / "evidencias" / sha[:2] / sha[2:4] / sha).exists()

@@ -221,7 +221,7 @@ async def test_unregistered_person_is_refused(arnes: Arnes) -> None:
     await extrano.send("/anexo")
     assert extrano.last.text == textos.NO_REGISTRADO
     await extrano.press_data("ax1:ct:20264")
-    assert _ultima_respuesta(extrano) == textos.NO_REGISTRADO
+    assert _ultima_respuesta(extrano) == textos.NO_REGISTRADO_ALERTA
     assert not any(m.document for m in extrano.messages)
 
 

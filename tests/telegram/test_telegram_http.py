@@ -86,3 +86,33 @@ def test_http_client_request_logs_are_silenced() -> None:
     assert all(
         any(isinstance(f, SinToken) for f in h.filters) for h in logging.getLogger().handlers
     )
+
+
+async def test_a_timeout_never_resends_a_message_but_may_repeat_a_read() -> None:
+    # Telegram may have delivered the message before the answer timed out: sending it again
+    # here would duplicate it (the outbox decides about resending).
+    req, vistas = _solicitud([httpx.ReadTimeout("lento"), 200])
+    await req.initialize()
+    try:
+        with pytest.raises(NetworkError):
+            await req.do_request("http://127.0.0.1:1/botX/sendMessage", "POST")
+        assert len(vistas) == 1
+        req2, vistas2 = _solicitud(
+            [httpx.ReadTimeout("lento"), httpx.RemoteProtocolError("x"), 200]
+        )
+        await req2.initialize()
+        codigo, _ = await req2.do_request("http://127.0.0.1:1/botX/getUpdates", "POST")
+        await req2.shutdown()
+        assert (codigo, len(vistas2)) == (200, 3)
+    finally:
+        await req.shutdown()
+
+
+async def test_a_message_that_never_left_is_sent_again() -> None:
+    req, vistas = _solicitud([httpx.ConnectError("sin red"), 200])
+    await req.initialize()
+    try:
+        codigo, _ = await req.do_request("http://127.0.0.1:1/botX/sendDocument", "POST")
+    finally:
+        await req.shutdown()
+    assert (codigo, len(vistas)) == (200, 2)
