@@ -21,6 +21,8 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot import metricas
+
 POR_CHAT = {"por_chat": True}  # rate_limit_args for paced messages
 
 
@@ -91,6 +93,7 @@ class Limitador(BaseRateLimiter[dict[str, Any]]):
                 if intento == self._max_reintentos:
                     raise
                 self.esperas_429 += 1
+                metricas.ESPERAS_429.inc()
                 espera = segundos(e)
                 if chat is not None:
                     async with self._candado:

@@ -422,3 +422,11 @@ def partir(partes: Sequence[str], limite: int = 4000) -> list[str]:
     if actual:
         mensajes.append(actual)
     return mensajes
+
+
+# Scheduled backup (the coordinación is told when it fails; the server's log has the detail).
+RESPALDO_FALLIDO = (
+    "⚠️ No se pudo hacer el respaldo automático de hoy ({fecha}). El último respaldo bueno es "
+    "{ultimo}. Pida a quien administra el servidor que revise el registro del bot y el espacio "
+    "en disco."
+)

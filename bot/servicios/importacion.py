@@ -8,18 +8,23 @@ importing the same file twice changes nothing.
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot import metricas
 from bot.anexo_a.lectura import leer_anexo_a
 from bot.anexo_a.modelo import AnexoLeido, FilaLeida, PlanLeido, Problema
 from bot.dominio.periodos import Trimestre
 from bot.servicios import registro
 from bot.servicios.catalogo import Catalogo, dividir_area_responsable, obtener_o_crear_programa
 from storage.models import Asm, AsmResponsable, Importacion
+
+log = logging.getLogger(__name__)
 
 
 class ImportacionFallida(Exception):
@@ -88,6 +93,7 @@ def importar_anexo(
     dependencia: str | None = None,
     actor: str = "cli",
 ) -> ResumenImportacion:
+    inicio = time.monotonic()
     problemas = list(leido.problemas)
     for plan in leido.planes:
         if not (plan.programa or programa):
@@ -128,6 +134,17 @@ def importar_anexo(
             trimestre=",".join(sorted(trimestres)),
             actor=actor,
         )
+    )
+    segundos = time.monotonic() - inicio
+    metricas.IMPORTACION.observe(segundos)
+    # Ids and counts only: file names may carry a person's name.
+    log.info(
+        "importación: %s; %d ASM nuevos, %d modificados, %d sin cambios (%.1f s)",
+        ", ".join(resumen.planes),
+        resumen.nuevos,
+        resumen.modificados,
+        resumen.sin_cambios,
+        segundos,
     )
     return resumen
 
