@@ -151,7 +151,11 @@ async def respaldar(app: App) -> Path | None:
 def _avisar_respaldo_fallido(entorno: Entorno, ahora: datetime, carpeta: Path) -> None:
     local = ahora.astimezone(entorno.settings.zona)
     anteriores = sorted(carpeta.glob("respaldo_*.tar.gz")) if carpeta.is_dir() else []
-    ultimo = anteriores[-1].name if anteriores else "ninguno"
+    ultimo = (
+        textos.RESPALDO_ULTIMO.format(nombre=anteriores[-1].name)
+        if anteriores
+        else textos.RESPALDO_NINGUNO
+    )
     texto = textos.RESPALDO_FALLIDO.format(fecha=f"{local:%d/%m/%Y}", ultimo=ultimo)
     with unit_of_work(entorno.sesiones) as ses:
         coordinadores = ses.execute(

@@ -426,7 +426,8 @@ def partir(partes: Sequence[str], limite: int = 4000) -> list[str]:
 
 # Scheduled backup (the coordinación is told when it fails; the server's log has the detail).
 RESPALDO_FALLIDO = (
-    "⚠️ No se pudo hacer el respaldo automático de hoy ({fecha}). El último respaldo bueno es "
-    "{ultimo}. Pida a quien administra el servidor que revise el registro del bot y el espacio "
-    "en disco."
+    "⚠️ No se pudo hacer el respaldo automático de hoy ({fecha}). {ultimo} Pida a quien "
+    "administra el servidor que revise el registro del bot y el espacio en disco."
 )
+RESPALDO_ULTIMO = "El más reciente en la carpeta es {nombre}."
+RESPALDO_NINGUNO = "No hay respaldos anteriores en la carpeta."
