@@ -195,6 +195,7 @@ class BotApiDouble:
         self.balance: list[str] = []
         self._turn = itertools.count()
         self._in_delivery: set[int] = set()  # chats with an update on its way
+        self._delivered: dict[int, asyncio.Future[None]] = {}  # update_id -> answered 200
         self._deliverer: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
@@ -299,10 +300,20 @@ class BotApiDouble:
         user.talked = True
         update_id = next(self._update_ids)
         self._updates.append({"update_id": update_id, **payload})
+        delivered = None
+        if self.webhook_url and self.wait_processed is None:
+            delivered = asyncio.get_running_loop().create_future()
+            self._delivered[update_id] = delivered
         async with self._new_update:
             self._new_update.notify_all()
         if self.wait_processed is not None:
             await self.wait_processed(update_id)
+        elif delivered is not None:
+            # The bot answers a webhook once it has handled the update (see bot/procesador.py).
+            try:
+                await asyncio.wait_for(delivered, 60)
+            finally:
+                self._delivered.pop(update_id, None)
         else:
             await self._settle(update_id)
         return update_id
@@ -660,7 +671,7 @@ class BotApiDouble:
                         await r.read()
                         if r.status == 200:
                             break
-                except (aiohttp.ClientError, TimeoutError):
+                except (aiohttp.ClientError, OSError):
                     pass
                 self.stats.webhook_failures += 1
                 await asyncio.sleep(0.2)  # Telegram waits longer; the next replica may answer
@@ -668,6 +679,9 @@ class BotApiDouble:
                 return
             self.stats.webhook_deliveries += 1
             self._updates = [u for u in self._updates if u is not update]
+            waiter = self._delivered.get(update["update_id"])
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
             self._fetched_upto = max(self._fetched_upto, update["update_id"])
             self._touch()
         finally:

@@ -75,8 +75,10 @@ async def _elegir(context: ContextTypes.DEFAULT_TYPE) -> None:
     lider: Lider = app.bot_data["lider"]
     antes = lider.es_lider
     ahora = await asyncio.to_thread(lider.intentar)
-    if ahora and not antes:  # took over: catch up what the previous leader left
-        await ejecutar_ronda(app)
+    if ahora and not antes and context.job_queue is not None:
+        # Took over: catch up what the previous leader left, as its own job, so the next
+        # leadership check is not held up by a long send.
+        context.job_queue.run_once(_ronda, when=0, name="ronda_al_relevar")
     elif antes and not ahora and app.bot_data.get("modo") == "polling":
         # Another instance may be polling now; two pollers must never run.
         log.error("se perdió el candado de líder; el bot se detiene para volver como reserva")

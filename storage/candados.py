@@ -70,12 +70,14 @@ class CandadoAsesor:
     def soltar(self) -> None:
         if self._conn is None:
             return
+        conn, self._conn = self._conn, None
         try:
-            self._conn.execute(text("SELECT pg_advisory_unlock(:c, :o)"), self._clave)
-            self._conn.commit()
+            conn.execute(text("SELECT pg_advisory_unlock(:c, :o)"), self._clave)
+            conn.commit()
+            conn.close()  # back to the pool, for the next lock
         except Exception:  # the connection is gone, and the lock with it
-            pass
-        self._descartar()
+            self._conn = conn
+            self._descartar()
 
     def _descartar(self) -> None:
         conn, self._conn = self._conn, None
