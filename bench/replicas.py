@@ -2,7 +2,7 @@
 
 The Bot API double plays Telegram and a load balancer: it sends each update to the next replica
 in turn, one at a time per chat, and sends it again (to the other) when a replica does not
-answer. 200 enlaces report their monthly avance (with a burst of four quick messages each, whose
+answer. 200 enlaces (starting over a minute) report their monthly avance (with a burst of four quick messages each, whose
 answers must come back in order) while a 1,000-message round drains the outbox. When half the
 round is sent, the leader replica is SIGKILLed and started again.
 
@@ -143,7 +143,8 @@ class Enlace:
         await accion  # type: ignore[misc]
         self.latencias.append((inicio, time.monotonic() - inicio))
 
-    async def informar(self) -> None:
+    async def informar(self, retraso: float) -> None:
+        await asyncio.sleep(retraso)  # people report through the morning, not all in one second
         u = self.u
         try:
             await self.paso(u.send("/avance"))
@@ -165,7 +166,7 @@ class Enlace:
             self.error = (str(e).splitlines() or [type(e).__name__])[0]
 
 
-async def correr(url: str, enlaces: int, ronda: int) -> None:
+async def correr(url: str, enlaces: int, ronda: int, escalonar: float) -> None:
     # A replica killed mid-request makes aiohttp log the reset connection: expected here.
     logging.getLogger("aiohttp").setLevel(logging.CRITICAL)
     preparar(url, enlaces, ronda)
@@ -190,7 +191,9 @@ async def correr(url: str, enlaces: int, ronda: int) -> None:
                 await asyncio.sleep(0.1)
             await asyncio.sleep(2)  # both replicas listening
             inicio = time.monotonic()
-            informes = asyncio.gather(*(p.informar() for p in personas))
+            informes = asyncio.gather(
+                *(p.informar(escalonar * i / len(personas)) for i, p in enumerate(personas))
+            )
             while recibidos() < ronda // 2:
                 await asyncio.sleep(0.05)
             lider = await asyncio.to_thread(_lider, salud)
@@ -287,6 +290,9 @@ def main() -> None:
     p.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
     p.add_argument("--enlaces", type=int, default=200)
     p.add_argument("--ronda", type=int, default=1000)
+    p.add_argument(
+        "--escalonar", type=float, default=60.0, help="segundos en que empiezan los enlaces"
+    )
     args = p.parse_args()
     base = _with_driver(args.pg)
     esquema = f"bench_{uuid.uuid4().hex[:10]}"
@@ -296,7 +302,12 @@ def main() -> None:
     sep = "&" if "?" in base else "?"
     try:
         asyncio.run(
-            correr(f"{base}{sep}options=-csearch_path%3D{esquema}", args.enlaces, args.ronda)
+            correr(
+                f"{base}{sep}options=-csearch_path%3D{esquema}",
+                args.enlaces,
+                args.ronda,
+                args.escalonar,
+            )
         )
     finally:
         with admin.begin() as conn:

@@ -37,7 +37,7 @@ class ColaConAcuse(asyncio.Queue[object]):
     """The update queue in webhook mode: `put` (awaited by PTB's webhook before it answers
     Telegram) returns once the update was handled, or after `espera_max` for a long one."""
 
-    def __init__(self, espera_max: float = 25.0) -> None:
+    def __init__(self, espera_max: float = 50.0) -> None:
         super().__init__()
         self._espera_max = espera_max
         self._pendientes: dict[int, asyncio.Future[None]] = {}

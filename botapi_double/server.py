@@ -311,7 +311,7 @@ class BotApiDouble:
         elif delivered is not None:
             # The bot answers a webhook once it has handled the update (see bot/procesador.py).
             try:
-                await asyncio.wait_for(delivered, 60)
+                await asyncio.wait_for(delivered, 120)
             finally:
                 self._delivered.pop(update_id, None)
         else:
@@ -603,7 +603,9 @@ class BotApiDouble:
     async def _set_webhook(self, params: JSONDict, uploads: dict[str, Upload]) -> bool:
         url = _str(params.get("url"))
         if not url.startswith(("http://", "https://")):
-            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
         if params.get("drop_pending_updates") is True:
             self._updates.clear()
         allowed = params.get("allowed_updates")

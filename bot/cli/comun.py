@@ -37,6 +37,20 @@ class GrupoAsmbot(click.Group):
             raise click.ClickException(mensaje) from None
 
 
+# An output path the command could not create or write (read-only volume, a file where a folder
+# should be, no permission, disk full).
+_ERRORES_DE_RUTA = {
+    errno.EACCES: "sin permiso",
+    errno.EPERM: "sin permiso",
+    errno.EEXIST: "ya hay un archivo con ese nombre",
+    errno.ENOENT: "la carpeta no existe",
+    errno.ENOTDIR: "una parte de la ruta es un archivo, no una carpeta",
+    errno.EISDIR: "es una carpeta",
+    errno.EROFS: "el disco es de solo lectura",
+    errno.ENOSPC: "el disco está lleno",
+}
+
+
 def explicar(e: BaseException) -> str | None:
     """The line that tells an operator what to fix, or None for a bug (which keeps its traceback)."""
     if isinstance(e, OperationalError):
@@ -66,13 +80,10 @@ def explicar(e: BaseException) -> str | None:
             "TELEGRAM_API_URL: no se pudo conectar con la Bot API; revise la red del servidor "
             "y la dirección configurada."
         )
-    if (
-        isinstance(e, PermissionError | IsADirectoryError | NotADirectoryError | FileNotFoundError)
-        and e.filename
-    ):
+    if isinstance(e, OSError) and e.filename and e.errno in _ERRORES_DE_RUTA:
         return (
-            f"No se puede escribir en «{e.filename}» ({e.strerror}); elija otra ruta o revise "
-            "sus permisos."
+            f"No se puede escribir en «{e.filename}» ({_ERRORES_DE_RUTA[e.errno]}); elija otra "
+            "ruta o revise sus permisos."
         )
     if isinstance(e, OSError) and e.errno == errno.EADDRINUSE:
         return (

@@ -32,7 +32,9 @@ def _env(double: BotApiDouble, database_url: str, datos: Path, **extra: str) -> 
 async def test_a_rejected_token_is_one_line_that_never_shows_it(tmp_path: Path) -> None:
     async with BotApiDouble() as double:
         env = _env(double, f"sqlite:///{tmp_path / 'bot.db'}", tmp_path / "datos")
-        bot = await Asmbot.iniciar("run", env={**env, "TELEGRAM_BOT_TOKEN": RECHAZADO}, cwd=tmp_path)
+        bot = await Asmbot.iniciar(
+            "run", env={**env, "TELEGRAM_BOT_TOKEN": RECHAZADO}, cwd=tmp_path
+        )
         codigo = await bot.fin()
     assert codigo == 1
     assert RECHAZADO not in bot.texto and RECHAZADO.split(":")[1] not in bot.texto
@@ -57,9 +59,7 @@ async def test_two_replicas_start_at_once_migrate_once_and_the_standby_takes_ove
                 await a.esperar_linea("Bot en marcha")
                 await b.esperar_linea("Bot en marcha")
                 # One polls, the other waits: never two pollers on one token.
-                en_marcha = await asyncio.wait_for(
-                    _primera([a, b], "bot en marcha (polling)"), 30
-                )
+                en_marcha = await asyncio.wait_for(_primera([a, b], "bot en marcha (polling)"), 30)
                 reserva = b if en_marcha is a else a
                 await reserva.esperar_linea("en espera: otra instancia atiende el bot")
                 ana = double.user(first_name="Ana")
@@ -100,9 +100,7 @@ async def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
         bot = await Asmbot.iniciar("run", env=env, cwd=tmp_path)
         assert await bot.fin() == 1
     assert len(bot.salida) == 1, bot.texto
-    assert bot.salida[0].startswith(
-        "Error: DATABASE_URL: no se pudo conectar con la base de datos"
-    )
+    assert bot.salida[0].startswith("Error: DATABASE_URL: no se pudo conectar con la base de datos")
 
 
 def test_two_upgrades_at_once_on_postgresql_both_succeed() -> None:

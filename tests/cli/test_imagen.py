@@ -91,4 +91,3 @@ async def _correr(*args: str, env: dict[str, str] | None = None, cwd: Path | Non
     texto = salida.decode()
     assert proceso.returncode == 0, texto
     return texto
-

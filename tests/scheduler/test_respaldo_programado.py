@@ -10,8 +10,8 @@ from datetime import timedelta
 from alembic import command
 
 from bot.dominio.vocabulario import Rol
-from storage import migrate
 from scheduler.trabajos import respaldar
+from storage import migrate
 from tests.arnes import Arnes
 
 
