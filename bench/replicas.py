@@ -137,6 +137,7 @@ class Enlace:
         self.fuera_de_orden = 0
         self.error: str | None = None
         self.rafaga = 0.0
+        self.repetidas = 0
 
     async def paso(self, accion: object) -> None:
         inicio = time.monotonic()
@@ -154,10 +155,17 @@ class Enlace:
             await asyncio.gather(*(u.send(p) for p in PALABRAS))  # four quick messages
             # Paced by Telegram's limit of about one message a second per chat: not a reply time.
             self.rafaga = time.monotonic() - inicio
-            respuestas = [m.text for m in u.messages[antes:]]
-            esperadas = [f"«{p}» no es un porcentaje" for p in PALABRAS]
-            if [r[: len(e)] for r, e in zip(respuestas, esperadas, strict=False)] != esperadas:
+            # Each answer quotes its message: «uno» no es un porcentaje… In order, once each;
+            # an update a killed replica handled but never acknowledged is answered again.
+            citadas = [
+                m.text[1 : m.text.index("»")]
+                for m in u.messages[antes:]
+                if m.text.startswith("«") and "»" in m.text
+            ]
+            sin_repetir = [c for i, c in enumerate(citadas) if i == 0 or citadas[i - 1] != c]
+            if sin_repetir != list(PALABRAS):
                 self.fuera_de_orden += 1
+            self.repetidas += len(citadas) - len(sin_repetir)
             await self.paso(u.send("55"))
             await self.paso(u.press("Omitir"))
             await self.paso(u.press("Sin evidencia"))
@@ -261,6 +269,10 @@ async def correr(url: str, enlaces: int, ronda: int, escalonar: float) -> None:
     print(
         f"entregas por webhook: {double.stats.webhook_deliveries}, reintentos tras un fallo: "
         f"{double.stats.webhook_failures}; duración {duracion:.0f} s"
+    )
+    print(
+        "respuestas repetidas (actualización atendida por la réplica muerta y enviada otra vez): "
+        f"{sum(p.repetidas for p in personas)}"
     )
     if errores:
         print(f"{len(errores)} enlace(s) no terminaron; el primero: {errores[0]}")

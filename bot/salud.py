@@ -85,7 +85,8 @@ class ServidorSalud:
         self.lider = lider
         self._http = ThreadingHTTPServer(direccion, Manejador)
         self._http.daemon_threads = True
-        self.direccion = self._http.server_address[:2]
+        anfitrion, puerto = self._http.server_address[:2]
+        self.direccion: tuple[str, int] = (str(anfitrion), int(puerto))
         self._hilo = threading.Thread(target=self._http.serve_forever, name="salud", daemon=True)
 
     def iniciar(self) -> None:

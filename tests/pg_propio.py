@@ -6,6 +6,7 @@ free port of 127.0.0.1. initdb refuses to run as root, so as root it runs as `po
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -76,8 +77,6 @@ def pg_propio() -> Iterator[PgPropio]:
     try:
         yield pg
     finally:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # the test stopped it already
             pg.detener()
-        except subprocess.CalledProcessError:
-            pass  # the test stopped it already
         shutil.rmtree(carpeta, ignore_errors=True)

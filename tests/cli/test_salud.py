@@ -37,7 +37,8 @@ def test_healthz_follows_the_database_and_metrics_are_prometheus_text(tmp_path: 
         assert settings.salud_escucha is not None
         salud = ServidorSalud(entorno, settings.salud_escucha)
         salud.iniciar()
-        base = "http://%s:%d" % salud.direccion
+        host, puerto = salud.direccion
+        base = f"http://{host}:{puerto}"
         try:
             codigo, cuerpo = _get(f"{base}/healthz")
             assert codigo == 200
