@@ -43,7 +43,10 @@ async def test_the_wheel_in_a_fresh_venv_migrates_and_starts(tmp_path: Path) -> 
     await _correr(str(venv / "bin" / "pip"), "install", "--quiet", str(rueda))
     python = str(venv / "bin" / "python")
     falta = await _correr(
-        python, "-c", "import importlib.util as u; print(u.find_spec('botapi_double') is None)"
+        python,
+        "-c",
+        "import importlib.util as u; print(u.find_spec('botapi_double') is None)",
+        cwd=tmp_path,  # not the repository, whose folders Python would find first
     )
     assert falta.strip() == "True"  # no test double in what is deployed
 
