@@ -30,7 +30,7 @@ from handlers.menu import fijar_comandos, fijar_menu_general
 from scheduler.lider import Lider
 from scheduler.limitador import Limitador
 from scheduler.repartidor import Repartidor
-from scheduler.trabajos import ejecutar_ronda, en_horario_de, programar
+from scheduler.trabajos import ejecutar_ronda, en_horario_de, es_lider, programar
 from storage.db import make_engine
 from storage.models import Usuario
 
@@ -159,6 +159,8 @@ async def _al_iniciar(app: App) -> None:
 
 
 async def _fijar_menus(context: Any) -> None:
+    if not es_lider(context.application):  # one replica is enough to refresh them
+        return
     entorno: Entorno = context.bot_data["entorno"]
     with entorno.sesiones() as s:
         personas = s.execute(select(Usuario.telegram_id, Usuario.rol).where(Usuario.activo)).all()
