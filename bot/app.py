@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
+from urllib.parse import urlparse
 
 from sqlalchemy import select
-from telegram import Update
+from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -17,18 +19,22 @@ from telegram.ext import (
     Defaults,
 )
 
+from bot.config import Settings
 from bot.dominio.vocabulario import Rol
 from bot.entorno import Entorno
 from bot.mensajes import textos
-from bot.procesador import ProcesadorPorChat
+from bot.procesador import CONCURRENCIA, CandadosDeChat, ColaConAcuse, ProcesadorPorChat
+from bot.salud import ServidorSalud
 from bot.servicios.anexo_proceso import Generador
 from bot.telegram_http import SolicitudConReintentos
 from handlers import registrar_handlers
 from handlers.base import Contexto
 from handlers.menu import fijar_comandos, fijar_menu_general
+from scheduler.lider import Lider
 from scheduler.limitador import Limitador, inofensivo_en_cualquiera
 from scheduler.repartidor import Repartidor
-from scheduler.trabajos import ejecutar_ronda, en_horario_de, programar
+from scheduler.trabajos import ejecutar_ronda, en_horario_de, es_lider, programar
+from storage.db import make_engine
 from storage.models import Usuario
 
 log = logging.getLogger(__name__)
@@ -44,9 +50,21 @@ def construir_aplicacion(
     limitador: Limitador | None = None,
     con_trabajos: bool = True,
     anexos_en_proceso: bool = True,
+    lider: Lider | None = None,
 ) -> App:
-    """The bot, pointed at the configured Bot API server (Telegram, self-hosted, or the double)."""
+    """The bot, pointed at the configured Bot API server (Telegram, self-hosted, or the double).
+
+    In webhook mode the answer to each webhook request waits for its update to be handled, and
+    on PostgreSQL a chat's updates also take a lock in the database (several replicas)."""
     s = entorno.settings
+    cola = ColaConAcuse() if s.webhook_url else None
+    if procesador is None and s.webhook_url:
+        candados = None
+        if entorno.engine.dialect.name == "postgresql":
+            candados = CandadosDeChat(
+                make_engine(s.database_url, pool_size=CONCURRENCIA, max_overflow=0)
+            )
+        procesador = ProcesadorPorChat(candados_bd=candados, cola=cola)
     constructor = (
         ApplicationBuilder()
         .token(s.bot_token)
@@ -62,9 +80,14 @@ def construir_aplicacion(
         .post_init(_al_iniciar)
         .post_shutdown(_al_terminar)
     )
+    if cola is not None:
+        constructor = constructor.update_queue(cola)
     constructor = constructor.concurrent_updates(procesador or ProcesadorPorChat())
     app: App = constructor.build()
     app.bot_data["entorno"] = entorno
+    app.bot_data["modo"] = "webhook" if s.webhook_url else "polling"
+    if lider is not None:
+        app.bot_data["lider"] = lider
     app.bot_data["repartidor"] = Repartidor(app.bot, entorno, en_horario_de(entorno))
     app.bot_data["generador"] = Generador(en_proceso=anexos_en_proceso)
     # What handlers/ may start in scheduler/ without importing it: the round on demand.
@@ -76,6 +99,62 @@ def construir_aplicacion(
     return app
 
 
+ACTUALIZACIONES = ["message", "callback_query"]
+
+
+def comprobar_token(s: Settings) -> None:
+    """Asks the Bot API who the bot is, before anything starts: a rejected token raises
+    InvalidToken here, instead of a traceback from PTB's start-up loop that shows the token."""
+
+    async def preguntar() -> None:
+        async with Bot(s.bot_token, base_url=s.api_url, base_file_url=s.file_url) as bot:
+            await bot.get_me()
+
+    asyncio.run(preguntar())
+
+
+def ejecutar(entorno: Entorno) -> None:
+    """`asmbot run`: polling (one instance polls, another may wait as standby) or webhook (any
+    number of replicas answer; one leads the rounds and the outbox). Until stopped."""
+    s = entorno.settings
+    lider = Lider(entorno.engine)
+    salud = ServidorSalud(entorno, s.salud_escucha, lider) if s.salud_escucha else None
+    if salud is not None:
+        salud.iniciar()
+    try:
+        if s.webhook_url:
+            lider.intentar()
+            app = construir_aplicacion(entorno, lider=lider)
+            ruta = urlparse(s.webhook_url).path.lstrip("/")
+            log.info(
+                "bot en marcha (webhook en %s:%d/%s; líder: %s)",
+                *s.webhook_escucha,
+                ruta,
+                "sí" if lider.es_lider else "no",
+            )
+            app.run_webhook(
+                listen=s.webhook_escucha[0],
+                port=s.webhook_escucha[1],
+                url_path=ruta,
+                webhook_url=s.webhook_url,
+                secret_token=s.webhook_secret,
+                allowed_updates=ACTUALIZACIONES,
+                drop_pending_updates=False,
+            )
+            return
+        # Telegram allows one poller per token: a second instance waits here as a standby.
+        lider.esperar(
+            lambda: log.warning("en espera: otra instancia atiende el bot; la relevo si se detiene")
+        )
+        app = construir_aplicacion(entorno, lider=lider)
+        log.info("bot en marcha (polling)")
+        app.run_polling(allowed_updates=ACTUALIZACIONES, drop_pending_updates=False)
+    finally:
+        lider.soltar()
+        if salud is not None:
+            salud.detener()
+
+
 async def _al_iniciar(app: App) -> None:
     await fijar_menu_general(app.bot)
     if app.job_queue is not None:
@@ -85,6 +164,8 @@ async def _al_iniciar(app: App) -> None:
 
 
 async def _fijar_menus(context: Any) -> None:
+    if not es_lider(context.application):  # one replica is enough to refresh them
+        return
     entorno: Entorno = context.bot_data["entorno"]
     with entorno.sesiones() as s:
         personas = s.execute(select(Usuario.telegram_id, Usuario.rol).where(Usuario.activo)).all()

@@ -6,6 +6,7 @@ Bad configuration stops the program at start with one line that names the variab
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -51,10 +52,28 @@ class Settings:
     # so a blocked table gives an honest error in seconds instead of silence.
     bd_limite_sentencia: int = 30
     bd_limite_candado: int = 5
+    # Operation: logs, webhook mode (empty URL = polling), health/metrics, scheduled backups.
+    log_nivel: str = "INFO"
+    log_formato: str = "texto"
+    webhook_url: str = ""
+    webhook_secret: str = field(default="", repr=False)
+    webhook_escucha: tuple[str, int] = ("0.0.0.0", 8443)
+    salud_escucha: tuple[str, int] | None = None
+    respaldo_dir: Path | None = None
+    respaldo_dias: int = 14
 
     @property
     def evidencias_dir(self) -> Path:
         return self.data_dir / "evidencias"
+
+    @property
+    def respaldos_dir(self) -> Path:
+        return self.respaldo_dir or self.data_dir / "respaldos"
+
+    @property
+    def secretos(self) -> tuple[str, ...]:
+        """What the logs must never show."""
+        return (self.bot_token, self.webhook_secret)
 
     def __repr__(self) -> str:  # never show the token, not even in a traceback
         return (
@@ -89,7 +108,7 @@ def load_settings(
         raise ConfigError(f"ASMBOT_DATA_DIR: «{data_dir}» existe y no es una carpeta.")
 
     database_url = get("DATABASE_URL", f"sqlite:///{data_dir / 'asmbot.db'}")
-    if not database_url.startswith(("sqlite", "postgresql")):
+    if not database_url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
         raise ConfigError(
             "DATABASE_URL: use sqlite:///ruta/archivo.db o postgresql://usuario@servidor/base."
         )
@@ -159,6 +178,39 @@ def load_settings(
     limite_candado = _entero(
         get("ASMBOT_BD_LIMITE_CANDADO", "5"), "ASMBOT_BD_LIMITE_CANDADO", 1, 600
     )
+    log_nivel = get("ASMBOT_LOG_LEVEL", "INFO").upper()
+    if log_nivel not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(
+            f"ASMBOT_LOG_LEVEL: «{log_nivel}» no es válido; use DEBUG, INFO, WARNING o ERROR."
+        )
+    log_formato = get("ASMBOT_LOG_FORMAT", "texto").lower()
+    if log_formato not in ("texto", "json"):
+        raise ConfigError(f"ASMBOT_LOG_FORMAT: «{log_formato}» no es válido; use texto o json.")
+
+    webhook_url = get("ASMBOT_WEBHOOK_URL", "")
+    webhook_secret = env.get("ASMBOT_WEBHOOK_SECRET", "").strip()
+    if webhook_url:
+        if urlparse(webhook_url).scheme not in ("http", "https"):
+            raise ConfigError(
+                f"ASMBOT_WEBHOOK_URL: «{webhook_url}» no es una dirección https:// "
+                "(la que publica su proxy inverso)."
+            )
+        # Telegram's rule for secret_token: 1-256 characters, letters, digits, _ and -.
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret):
+            raise ConfigError(
+                "ASMBOT_WEBHOOK_SECRET: con ASMBOT_WEBHOOK_URL hace falta un secreto de 16 a 256 "
+                "caracteres (letras, dígitos, _ y -); genere uno con «openssl rand -hex 32»."
+            )
+    webhook_escucha = _direccion(
+        get("ASMBOT_WEBHOOK_ESCUCHA", "0.0.0.0:8443"), "ASMBOT_WEBHOOK_ESCUCHA"
+    )
+    # Health and metrics: off by default in polling mode (nothing listens), on with a webhook.
+    salud = get("ASMBOT_SALUD_ESCUCHA", "0.0.0.0:9090" if webhook_url else "no")
+    salud_escucha = (
+        None if salud.lower() in ("no", "0", "off") else _direccion(salud, "ASMBOT_SALUD_ESCUCHA")
+    )
+    respaldo_dir_txt = get("ASMBOT_RESPALDO_DIR", "")
+    respaldo_dias = _entero(get("ASMBOT_RESPALDO_DIAS", "14"), "ASMBOT_RESPALDO_DIAS", 0, 3650)
 
     default = Encabezado()
     return Settings(
@@ -184,6 +236,14 @@ def load_settings(
         oficio_lugar=get("ASMBOT_OFICIO_LUGAR", "Heroica Puebla de Zaragoza, Pue.")[:120],
         bd_limite_sentencia=limite_sentencia,
         bd_limite_candado=limite_candado,
+        log_nivel=log_nivel,
+        log_formato=log_formato,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        webhook_escucha=webhook_escucha,
+        salud_escucha=salud_escucha,
+        respaldo_dir=Path(respaldo_dir_txt).expanduser() if respaldo_dir_txt else None,
+        respaldo_dias=respaldo_dias,
     )
 
 
@@ -195,6 +255,16 @@ def _prefijo_oficio(texto: str) -> str:
             "guiones, puntos o diagonales (p. ej. OF-ASM)."
         )
     return texto
+
+
+def _direccion(texto: str, variable: str) -> tuple[str, int]:
+    """`0.0.0.0:9090` → ("0.0.0.0", 9090)."""
+    host, _, puerto = texto.strip().rpartition(":")
+    if not host or not puerto.isdigit() or not 0 < int(puerto) < 65536:
+        raise ConfigError(
+            f"{variable}: «{texto}» no es una dirección; escríbala como 0.0.0.0:9090."
+        )
+    return host.strip("[]"), int(puerto)
 
 
 def _horario(texto: str) -> tuple[time, time]:

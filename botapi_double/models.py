@@ -73,6 +73,9 @@ class Stats:
     edited_messages: int = 0
     too_many_requests: int = 0
     outage_answers: int = 0  # requests answered with BotApiDouble.outage_status
+    # Webhook mode: updates delivered (answered 200) and delivery attempts that failed.
+    webhook_deliveries: int = 0
+    webhook_failures: int = 0
     # Messages sent (not edits) per whole second since the server started.
     sent_per_second: Counter[int] = field(default_factory=Counter)
 

@@ -76,6 +76,10 @@ NOT_MODIFIED = (
     "are exactly the same as a current content and reply markup of the message"
 )
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
 CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
@@ -189,6 +193,16 @@ class BotApiDouble:
         self._buckets: dict[int, _Bucket] = {}
         self._global_bucket: _Bucket | None = None
         self._started_at = 0.0
+        # Webhook mode: the URL and secret set by setWebhook; `balance` (base URLs such as
+        # http://127.0.0.1:8443) makes the double act as a load balancer in front of several
+        # replicas, sending each update to the next one in turn (the URL's path is kept).
+        self.webhook_url = ""
+        self.webhook_secret = ""
+        self.balance: list[str] = []
+        self._turn = itertools.count()
+        self._in_delivery: set[int] = set()  # chats with an update on its way
+        self._delivered: dict[int, asyncio.Future[None]] = {}  # update_id -> answered 200
+        self._deliverer: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._methods: dict[str, tuple[str, Handler]] = {
@@ -196,6 +210,7 @@ class BotApiDouble:
             for name, handler in {
                 "getMe": self._get_me,
                 "deleteWebhook": self._delete_webhook,
+                "setWebhook": self._set_webhook,
                 "getWebhookInfo": self._get_webhook_info,
                 "getUpdates": self._get_updates,
                 "sendMessage": self._send_message,
@@ -231,6 +246,11 @@ class BotApiDouble:
 
     async def stop(self) -> None:
         self._closing = True
+        if self._deliverer is not None:
+            self._deliverer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._deliverer
+            self._deliverer = None
         async with self._new_update:
             self._new_update.notify_all()  # release pending long polls
         if self._runner is not None:
@@ -286,10 +306,20 @@ class BotApiDouble:
         user.talked = True
         update_id = next(self._update_ids)
         self._updates.append({"update_id": update_id, **payload})
+        delivered = None
+        if self.webhook_url and self.wait_processed is None:
+            delivered = asyncio.get_running_loop().create_future()
+            self._delivered[update_id] = delivered
         async with self._new_update:
             self._new_update.notify_all()
         if self.wait_processed is not None:
             await self.wait_processed(update_id)
+        elif delivered is not None:
+            # The bot answers a webhook once it has handled the update (see bot/procesador.py).
+            try:
+                await asyncio.wait_for(delivered, 120)
+            finally:
+                self._delivered.pop(update_id, None)
         else:
             await self._settle(update_id)
         return update_id
@@ -578,12 +608,103 @@ class BotApiDouble:
     async def _delete_webhook(self, params: JSONDict, uploads: dict[str, Upload]) -> bool:
         if params.get("drop_pending_updates") is True:
             self._updates.clear()
+        self.webhook_url = self.webhook_secret = ""
+        return True
+
+    async def _set_webhook(self, params: JSONDict, uploads: dict[str, Upload]) -> bool:
+        url = _str(params.get("url"))
+        if not url.startswith(("http://", "https://")):
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        if params.get("drop_pending_updates") is True:
+            self._updates.clear()
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = set(allowed) or None
+        self.webhook_url = url
+        self.webhook_secret = _str(params.get("secret_token"))
+        if self._deliverer is None or self._deliverer.done():
+            self._deliverer = asyncio.create_task(self._deliver_webhooks())
+        async with self._new_update:
+            self._new_update.notify_all()
         return True
 
     async def _get_webhook_info(self, params: JSONDict, uploads: dict[str, Upload]) -> JSONDict:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._pending()),
+        }
+
+    def _webhook_target(self) -> str:
+        if not self.balance:
+            return self.webhook_url
+        base = self.balance[next(self._turn) % len(self.balance)].rstrip("/")
+        path = self.webhook_url.split("://", 1)[-1].partition("/")[2]
+        return f"{base}/{path}"
+
+    async def _deliver_webhooks(self) -> None:
+        """Telegram's side of a webhook: each update POSTed until answered 200, one at a time
+        per chat and in order, many chats at once; a failed delivery is tried again."""
+        import aiohttp
+
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
+            tasks: set[asyncio.Task[None]] = set()
+            while self.webhook_url and not self._closing:
+                waiting: set[int] = set()
+                for update in self._pending():
+                    chat = _update_chat(update)
+                    if chat in self._in_delivery or chat in waiting:
+                        waiting.add(chat)  # an earlier update of this chat goes first
+                        continue
+                    waiting.add(chat)
+                    self._in_delivery.add(chat)
+                    t = asyncio.create_task(self._deliver_one(http, update, chat))
+                    tasks.add(t)
+                    t.add_done_callback(tasks.discard)
+                async with self._new_update:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._new_update.wait(), 0.5)
+            for t in tasks:
+                t.cancel()
+
+    async def _deliver_one(self, http: Any, update: JSONDict, chat: int) -> None:
+        import aiohttp
+
+        headers = {"Content-Type": "application/json"}
+        if self.webhook_secret:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook_secret
+        try:
+            while self.webhook_url and not self._closing:
+                try:
+                    async with http.post(
+                        self._webhook_target(), data=json.dumps(update), headers=headers
+                    ) as r:
+                        await r.read()
+                        if r.status == 200:
+                            break
+                except (aiohttp.ClientError, OSError):
+                    pass
+                self.stats.webhook_failures += 1
+                await asyncio.sleep(0.2)  # Telegram waits longer; the next replica may answer
+            else:
+                return
+            self.stats.webhook_deliveries += 1
+            self._updates = [u for u in self._updates if u is not update]
+            waiter = self._delivered.get(update["update_id"])
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+            self._fetched_upto = max(self._fetched_upto, update["update_id"])
+            self._touch()
+        finally:
+            self._in_delivery.discard(chat)
+            async with self._new_update:
+                self._new_update.notify_all()
 
     async def _get_updates(self, params: JSONDict, uploads: dict[str, Upload]) -> list[JSONDict]:
+        if self.webhook_url:
+            raise ApiError(409, WEBHOOK_ACTIVE)
         offset = _int(params.get("offset"), 0)
         limit = min(max(_int(params.get("limit"), 100), 1), 100)
         timeout = min(max(_float(params.get("timeout"), 0.0), 0.0), MAX_LONG_POLL)
@@ -837,6 +958,16 @@ async def _read_params(request: web.Request) -> tuple[JSONDict, dict[str, Upload
         else:
             params[key] = _decode(key, value)
     return params, uploads
+
+
+def _update_chat(update: JSONDict) -> int:
+    for kind in ("message", "edited_message", "callback_query"):
+        part = update.get(kind)
+        if isinstance(part, dict):
+            if "chat" in part:
+                return int(part["chat"]["id"])
+            return int(part["from"]["id"])
+    return 0
 
 
 def _decode(key: str, value: str | bytes | bytearray) -> Any:

@@ -27,6 +27,7 @@ import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot import metricas
 from bot.mensajes.textos import LIMITE_ALERTA, LIMITE_LEYENDA, LIMITE_TEXTO, ajustar
 
 POR_CHAT = {"por_chat": True}  # rate_limit_args for paced messages
@@ -149,6 +150,7 @@ class Limitador(BaseRateLimiter[dict[str, Any]]):
                 if intento == self._max_reintentos:
                     raise
                 self.esperas_429 += 1
+                metricas.ESPERAS_429.inc()
                 espera = segundos(e)
                 if chat is not None:
                     async with self._candado:

@@ -36,13 +36,27 @@ _TEXTOS = {
     "required": "obligatorio",
     "env var: {var}": "variable de entorno: {var}",
     "{value!r} is not a valid integer.": "{value!r} no es un número entero.",
-    "{value!r} is not a valid {number_type}.": "{value!r} no es un {number_type} válido.",
+    # Click names the type in English ("integer range"), and capitalises "{name}" (.title()),
+    # so these sentences leave both out.
+    "{value!r} is not a valid {number_type}.": "{value!r} no es un número válido.",
     "{value} is not in the range {range}.": "{value} está fuera del rango {range}.",
-    "{name} {filename!r} does not exist.": "{name} {filename!r} no existe.",
-    "{name} {filename!r} is a directory.": "{name} {filename!r} es una carpeta.",
-    "{name} {filename!r} is a file.": "{name} {filename!r} es un archivo.",
-    "{name} {filename!r} is not readable.": "{name} {filename!r} no se puede leer.",
-    "{name} {filename!r} is not writable.": "{name} {filename!r} no se puede escribir.",
+    "{name} {filename!r} does not exist.": "No existe {filename!r}.",
+    "{name} {filename!r} is a directory.": "{filename!r} es una carpeta.",
+    "{name} {filename!r} is a file.": "{filename!r} es un archivo.",
+    "{name} {filename!r} is not readable.": "No se puede leer {filename!r}.",
+    "{name} {filename!r} is not writable.": "No se puede escribir en {filename!r}.",
+    "{name} {filename!r} is not executable.": "{filename!r} no es ejecutable.",
+    "{value!r} is not a valid boolean. Recognized values: {states}": (
+        "{value!r} no es sí o no; use uno de: {states}"
+    ),
+    "Error: invalid input": "Error: respuesta no válida",
+    "Do you want to continue?": "¿Desea continuar?",
+    "Confirm the action without prompting.": "Confirma sin preguntar.",
+    "Repeat for confirmation": "Repita para confirmar",
+    "Error: The two entered values do not match.": "Error: los dos valores no coinciden.",
+    "Press any key to continue...": "Pulse una tecla para continuar…",
+    "unknown error": "error desconocido",
+    "deprecated": "obsoleto",
     "Could not open file {filename!r}: {message}": "No se pudo abrir {filename!r}: {message}",
     "file": "El archivo",
     "directory": "La carpeta",
@@ -52,6 +66,14 @@ _TEXTOS = {
 }
 
 _PLURALES = {
+    "Option {name!r} requires an argument.": (
+        "La opción {name!r} necesita un valor.",
+        "La opción {name!r} necesita {nargs} valores.",
+    ),
+    "Argument {name!r} takes {nargs} values.": (
+        "El argumento {name!r} lleva un valor.",
+        "El argumento {name!r} lleva {nargs} valores.",
+    ),
     "Got unexpected extra argument ({args})": (
         "Sobra el argumento ({args})",
         "Sobran los argumentos ({args})",

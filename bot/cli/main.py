@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
@@ -11,11 +10,12 @@ from sqlalchemy import func, select
 
 from bot.anexo_a.escritura import escribir_anexo_a
 from bot.anexo_a.pdf import escribir_anexo_a_pdf
+from bot.bitacora import configurar_logs
 from bot.cli import comun as cli_comun
 from bot.cli.admin import auditoria, publicar, respaldo, restaurar
-from bot.cli.comun import CONTEXT, OPCIONES
+from bot.cli.comun import CONTEXT, OPCIONES, GrupoAsmbot
 from bot.cli.oficio import oficio, verificar
-from bot.config import redact_url
+from bot.config import ConfigError, load_settings, redact_url
 from bot.dominio.periodos import Trimestre
 from bot.dominio.vocabulario import Rol
 from bot.entorno import Entorno
@@ -32,7 +32,10 @@ from storage.models import Asm, AsmResponsable, Dependencia, Usuario
 
 
 @click.group(
-    context_settings=CONTEXT, options_metavar=OPCIONES, subcommand_metavar="COMANDO [ARGUMENTOS]..."
+    cls=GrupoAsmbot,
+    context_settings=CONTEXT,
+    options_metavar=OPCIONES,
+    subcommand_metavar="COMANDO [ARGUMENTOS]...",
 )
 @click.version_option(package_name="asmbot", message="asmbot %(version)s")
 def main() -> None:
@@ -40,7 +43,11 @@ def main() -> None:
 
     La configuración se lee de variables de entorno o de un archivo .env (vea .env.example).
     """
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        s = load_settings()
+        configurar_logs(s.log_nivel, s.log_formato, s.secretos)
+    except ConfigError:  # the command itself reports it, in one line
+        configurar_logs()
 
 
 @main.group(
@@ -56,6 +63,33 @@ def db_upgrade() -> None:
     settings = cli_comun.settings()
     migrate.upgrade(settings.database_url)
     click.echo(f"Base de datos al día: {redact_url(settings.database_url)}")
+
+
+@db.command("current", context_settings=CONTEXT, options_metavar=OPCIONES)
+def db_current() -> None:
+    """Muestra la versión del esquema de la base de datos y si está al día."""
+    settings = cli_comun.settings()
+    actual = migrate.revision_actual(settings.database_url)
+    final = migrate.revision_final()
+    if actual is None:
+        click.echo("Base de datos vacía (sin esquema); créelo con «asmbot db upgrade».")
+    elif actual == final:
+        click.echo(f"Esquema {actual}: al día.")
+    else:
+        click.echo(
+            f"Esquema {actual}; la versión más reciente es {final}. Actualice con "
+            "«asmbot db upgrade» (o inicie el bot, que lo hace solo)."
+        )
+
+
+@db.command("historial", context_settings=CONTEXT, options_metavar=OPCIONES)
+def db_historial() -> None:
+    """Lista las versiones del esquema, de la más antigua a la más reciente."""
+    settings = cli_comun.settings()
+    for m in migrate.historial(settings.database_url):
+        marca = "✓" if m.aplicada else "·"
+        click.echo(f"{marca} {m.revision}  {m.descripcion}")
+    click.echo("✓ aplicada · pendiente")
 
 
 @main.command(context_settings=CONTEXT, options_metavar=OPCIONES)
@@ -329,20 +363,21 @@ def demo(num_asm: int, salida: Path | None) -> None:
 
 @main.command(context_settings=CONTEXT, options_metavar=OPCIONES)
 def run() -> None:
-    """Inicia el bot de Telegram (hasta Ctrl+C)."""
-    from bot.app import construir_aplicacion
-    from bot.telegram_http import configurar_logs
+    """Inicia el bot de Telegram (hasta Ctrl+C); antes crea o actualiza el esquema."""
+    from bot.app import comprobar_token, ejecutar
 
     settings = cli_comun.settings()
     if not settings.bot_token:
         raise click.ClickException(
             "TELEGRAM_BOT_TOKEN: falta el token del bot; obténgalo de @BotFather y agréguelo a .env."
         )
-    configurar_logs()
+    # Under the migration lock: replicas starting together migrate once, one after the other.
+    if migrate.upgrade(settings.database_url):
+        click.echo(f"Esquema actualizado a {migrate.revision_final()}.")
+    comprobar_token(settings)
     with cli_comun.entorno() as entorno:
-        app = construir_aplicacion(entorno)
         click.echo(f"Bot en marcha con {redact_url(settings.database_url)}. Ctrl+C para detener.")
-        app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+        ejecutar(entorno)
 
 
 # Publication, audit, backup and oficios live in their own modules.

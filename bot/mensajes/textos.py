@@ -540,3 +540,12 @@ def ajustar(texto: str, limite: int = LIMITE_TEXTO, *, html: bool = True) -> str
         if not entidad and posicion > hasta:
             salida.append(pieza[hasta - inicio :])
     return "".join(salida)
+
+
+# Scheduled backup (the coordinación is told when it fails; the server's log has the detail).
+RESPALDO_FALLIDO = (
+    "⚠️ No se pudo hacer el respaldo automático de hoy ({fecha}). {ultimo} Pida a quien "
+    "administra el servidor que revise el registro del bot y el espacio en disco."
+)
+RESPALDO_ULTIMO = "El más reciente en la carpeta es {nombre}."
+RESPALDO_NINGUNO = "No hay respaldos anteriores en la carpeta."

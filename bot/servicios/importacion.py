@@ -15,7 +15,9 @@ outbox, in the same transaction.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -25,6 +27,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from bot import metricas
 from bot.anexo_a.aislado import leer_aislado
 from bot.anexo_a.lectura import leer_anexo_a
 from bot.anexo_a.modelo import AnexoLeido, FilaLeida, PlanLeido, Problema
@@ -56,6 +59,8 @@ _POR_OMISION: dict[str, Any] = {
     "prioridad": None, "claridad": False, "relevancia": False, "justificacion": False,
     "factibilidad": False, "valoracion": None, "estado_plan": "borrador",
 }  # fmt: skip
+
+log = logging.getLogger(__name__)
 
 
 class ImportacionFallida(Exception):
@@ -174,6 +179,7 @@ def importar_anexo(
     """The import of a file already read. `programa`, `trimestre` and `dependencia` apply only
     to sheets that do not say them; `limite_atencion` is the evaluation's fecha límite de
     atención, when known; `aviso` writes the notice each recipient gets (none without it)."""
+    inicio = time.monotonic()
     problemas = list(leido.problemas)
     for plan in leido.planes:
         if not (plan.programa or programa):
@@ -232,6 +238,17 @@ def importar_anexo(
         resumen.avisos = _avisar(
             session, importacion, resumen.cambios, aviso, ahora or datetime.now(UTC)
         )
+    segundos = time.monotonic() - inicio
+    metricas.IMPORTACION.observe(segundos)
+    # Ids and counts only: file names may carry a person's name.
+    log.info(
+        "importación: %s; %d ASM nuevos, %d modificados, %d sin cambios (%.1f s)",
+        ", ".join(resumen.planes),
+        resumen.nuevos,
+        resumen.modificados,
+        resumen.sin_cambios,
+        segundos,
+    )
     return resumen
 
 

@@ -187,3 +187,77 @@ def test_pendientes_valoracion_lists_the_queue(asmbot: Asmbot, database_url: str
     assert lineas[0].startswith("SMDIF\tE003\tNúm. 2\tvencido, 60 %\tdesde ")
     assert lineas[1].startswith("TM\tE003\tNúm. 3\t100 %\tdesde ")
     assert lineas[-1] == "2 ASM por valorar: 1 en 100 %, 1 vencidos."
+
+
+def test_click_messages_about_options_are_in_spanish(asmbot: Asmbot) -> None:
+    r = asmbot("anexo", "--pp")
+    assert r.exit_code == 2
+    assert "Error: La opción '--pp' necesita un valor." in r.output
+    r = asmbot("invitar", "--rol", "enlace", "--dias", "abc")
+    assert "'abc' no es un número válido." in r.output
+    r = asmbot("import", "no-existe.xlsx")
+    assert "No existe 'no-existe.xlsx'." in r.output
+    for ingles in ("requires", "integer", "does not exist", "Archivo"):
+        assert ingles not in r.output
+
+
+def test_db_current_and_historial_say_where_the_schema_stands(asmbot: Asmbot) -> None:
+    from storage import migrate
+
+    r = asmbot("db", "current")
+    assert r.output.strip() == "Base de datos vacía (sin esquema); créelo con «asmbot db upgrade»."
+    assert asmbot("db", "upgrade").exit_code == 0
+    final = migrate.revision_final()
+    assert asmbot("db", "current").output.strip() == f"Esquema {final}: al día."
+    lineas = asmbot("db", "historial").output.strip().splitlines()
+    assert lineas[0].startswith("✓ 0001")
+    assert lineas[-2].startswith(f"✓ {final}")
+
+
+def test_an_output_path_that_cannot_be_written_is_one_line(asmbot: Asmbot, tmp_path: Path) -> None:
+    bloqueo = tmp_path / "archivo"
+    bloqueo.write_text("no es carpeta")
+    r = asmbot("demo", "--asm", "3", "-o", str(bloqueo / "anexo.xlsx"))
+    assert r.exit_code == 1
+    errores = [linea for linea in r.output.splitlines() if linea.startswith("Error:")]
+    assert len(errores) == 1 and errores[0].startswith(f"Error: No se puede escribir en «{bloqueo}")
+    assert "Traceback" not in r.output
+
+
+def test_postgres_urls_of_both_spellings_are_accepted(tmp_path: Path) -> None:
+    from bot.config import load_settings
+
+    for esquema in ("postgres", "postgresql"):
+        s = load_settings(
+            {"DATABASE_URL": f"{esquema}://asmbot:clave@bd:5432/asmbot"},
+            env_file=tmp_path / "no.env",
+        )
+        assert s.database_url == "postgresql+psycopg://asmbot:clave@bd:5432/asmbot"
+
+
+def test_logs_are_configured_once_with_time_and_level(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+    import logging
+
+    from bot.bitacora import configurar_logs
+
+    token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ"
+    configurar_logs("INFO", "texto", [token])
+    configurar_logs("INFO", "texto", [token])  # again: still one handler
+    assert len(logging.getLogger().handlers) == 1
+    logging.getLogger("bot.prueba").info("ronda con %s", token)
+    linea = capsys.readouterr().err.strip()
+    assert linea.endswith("INFO bot.prueba: ronda con <secreto>")
+    assert linea[:4].isdigit()  # the time stamp first
+    configurar_logs("WARNING", "json", [token])
+    try:
+        raise RuntimeError(f"falló con {token}")
+    except RuntimeError:
+        logging.getLogger("bot.prueba").exception("no se pudo")
+    logging.getLogger("bot.prueba").info("no se ve")
+    (registro,) = [json.loads(linea) for linea in capsys.readouterr().err.strip().splitlines()]
+    assert registro["nivel"] == "ERROR" and registro["mensaje"] == "no se pudo"
+    assert token not in registro["error"] and "RuntimeError" in registro["error"]
+    configurar_logs()
