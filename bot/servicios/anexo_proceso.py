@@ -38,6 +38,8 @@ class PeticionAnexo:
     zona: str
     programa_clave: str | None = None  # None: every Pp and fondo, consolidated
     dependencia_id: int | None = None  # an enlace's file keeps its dependencia's ASM
+    recurrentes: tuple[str, ...] = ()  # the municipal calendar's recurring days
+    habiles: frozenset[date] = frozenset()  # its recurring days worked after all
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def generar(p: PeticionAnexo) -> AnexoGenerado | None:
     motor = _motores.get(p.database_url)
     if motor is None:
         motor = _motores[p.database_url] = make_engine(p.database_url)
-    cal = CalendarioHabil(p.dias_inhabiles, p.zona)
+    cal = CalendarioHabil(p.dias_inhabiles, p.zona, recurrentes=p.recurrentes, habiles=p.habiles)
     with Session(motor) as s:
         planes = planes_anexo(
             s, Trimestre.parse(p.trimestre), cal, p.hoy,

@@ -111,9 +111,8 @@ def llenar_demo(
                 Evaluacion(
                     programa_id=programa.id,
                     tipo=rnd.choice(list(TipoEvaluacion)).value,
-                    ejercicio=ejercicio,
+                    ejercicio_evaluado=ejercicio,
                     fecha_notificacion=cal.sumar_habiles(inicio, rnd.randint(1, 10)),
-                    fecha_recepcion_asm=cal.sumar_habiles(inicio, rnd.randint(11, 15)),
                 )
             )
         numero = i // len(PROGRAMAS) + 1
