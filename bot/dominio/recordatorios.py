@@ -229,8 +229,11 @@ class Obligacion:
 
 
 def ordenar_obligaciones(obligaciones: Iterable[Obligacion]) -> list[Obligacion]:
-    """Soonest first; ties by dependencia and subject, so the list is stable."""
-    return sorted(obligaciones, key=lambda o: (o.fecha, o.dependencia, o.asunto, o.tipo.value))
+    """Soonest first; ties by dependencia, subject and article, so the list is stable."""
+    orden = list(TipoPlazo)  # the Lineamientos' order: Art. 8, 10, 13, then the fecha de término
+    return sorted(
+        obligaciones, key=lambda o: (o.fecha, o.dependencia, o.asunto, orden.index(o.tipo))
+    )
 
 
 # --- Weekly digest and quarterly Anexo A -------------------------------------------------------

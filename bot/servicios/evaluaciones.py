@@ -688,11 +688,12 @@ def obligaciones_abiertas(
 ) -> list[Obligacion]:
     """Every obligation not met yet — evaluations' and each open ASM's fecha de término —, with
     its article and business days left, soonest first (`asmbot plazos`, /calendario)."""
-    nombres = dict(
-        session.execute(
+    nombres: dict[int, str] = {
+        dep_id: nombre
+        for dep_id, nombre in session.execute(
             select(Dependencia.id, func.coalesce(Dependencia.siglas, Dependencia.nombre))
         )
-    )
+    }
     obligaciones = [
         Obligacion(
             o.tipo, o.fecha, cal.habiles_entre(hoy, o.fecha), nombres.get(o.dependencia_id, "?"),

@@ -20,28 +20,30 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE (SQLite 3.35+ renames and drops columns in place): a batch copy of `asm` or
+# `evaluacion` would fail on SQLite's foreign keys once other tables point at their rows.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("asm", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("fecha_recepcion", sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column("gobierno_externo", sa.String(length=300), nullable=True))
+    op.add_column("asm", sa.Column("fecha_recepcion", sa.Date(), nullable=True))
+    op.add_column("asm", sa.Column("gobierno_externo", sa.String(length=300), nullable=True))
     op.execute(
         "UPDATE asm SET fecha_recepcion = (SELECT e.fecha_recepcion_asm FROM evaluacion e "
         "WHERE e.id = asm.evaluacion_id) WHERE evaluacion_id IS NOT NULL"
     )
-    with op.batch_alter_table("evaluacion", schema=None) as batch_op:
-        batch_op.alter_column("ejercicio", new_column_name="ejercicio_evaluado")
-        batch_op.add_column(
-            sa.Column("evaluador", sa.String(length=300), nullable=False, server_default="")
-        )
-        batch_op.add_column(sa.Column("fecha_limite_atencion", sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column("informe_sha256", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("informe_ruta", sa.String(length=500), nullable=True))
-        batch_op.add_column(sa.Column("informe_nombre", sa.String(length=300), nullable=True))
-        batch_op.drop_column("fecha_recepcion_asm")
-    with op.batch_alter_table("evaluacion", schema=None) as batch_op:
-        batch_op.alter_column("evaluador", server_default=None)
-    with op.batch_alter_table("asm_responsable", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("motivo_participacion", sa.Text(), nullable=True))
+    op.execute("ALTER TABLE evaluacion RENAME COLUMN ejercicio TO ejercicio_evaluado")
+    op.add_column(
+        "evaluacion",
+        sa.Column("evaluador", sa.String(length=300), nullable=False, server_default=""),
+    )
+    if op.get_bind().dialect.name == "postgresql":  # SQLite cannot drop a default in place
+        op.alter_column("evaluacion", "evaluador", server_default=None)
+    op.add_column("evaluacion", sa.Column("fecha_limite_atencion", sa.Date(), nullable=True))
+    op.add_column("evaluacion", sa.Column("informe_sha256", sa.String(length=64), nullable=True))
+    op.add_column("evaluacion", sa.Column("informe_ruta", sa.String(length=500), nullable=True))
+    op.add_column("evaluacion", sa.Column("informe_nombre", sa.String(length=300), nullable=True))
+    op.execute("ALTER TABLE evaluacion DROP COLUMN fecha_recepcion_asm")
+    op.add_column("asm_responsable", sa.Column("motivo_participacion", sa.Text(), nullable=True))
 
     op.create_table(
         "recomendacion",
@@ -74,21 +76,17 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("recomendacion")
-    with op.batch_alter_table("asm_responsable", schema=None) as batch_op:
-        batch_op.drop_column("motivo_participacion")
-    with op.batch_alter_table("evaluacion", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("fecha_recepcion_asm", sa.Date(), nullable=True))
-        batch_op.drop_column("informe_nombre")
-        batch_op.drop_column("informe_ruta")
-        batch_op.drop_column("informe_sha256")
-        batch_op.drop_column("fecha_limite_atencion")
-        batch_op.drop_column("evaluador")
-        batch_op.alter_column("ejercicio_evaluado", new_column_name="ejercicio")
+    op.execute("ALTER TABLE asm_responsable DROP COLUMN motivo_participacion")
+    op.add_column("evaluacion", sa.Column("fecha_recepcion_asm", sa.Date(), nullable=True))
+    for columna in (
+        "informe_nombre", "informe_ruta", "informe_sha256", "fecha_limite_atencion", "evaluador",
+    ):  # fmt: skip
+        op.execute(f"ALTER TABLE evaluacion DROP COLUMN {columna}")
+    op.execute("ALTER TABLE evaluacion RENAME COLUMN ejercicio_evaluado TO ejercicio")
     # The earliest receipt of its ASM: what the single date meant before.
     op.execute(
         "UPDATE evaluacion SET fecha_recepcion_asm = (SELECT MIN(a.fecha_recepcion) FROM asm a "
         "WHERE a.evaluacion_id = evaluacion.id)"
     )
-    with op.batch_alter_table("asm", schema=None) as batch_op:
-        batch_op.drop_column("gobierno_externo")
-        batch_op.drop_column("fecha_recepcion")
+    op.execute("ALTER TABLE asm DROP COLUMN gobierno_externo")
+    op.execute("ALTER TABLE asm DROP COLUMN fecha_recepcion")
