@@ -8,11 +8,13 @@ from pathlib import Path
 
 import click
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bot.anexo_a.escritura import escribir_anexo_a
 from bot.cli import comun as cli_comun
 from bot.cli.admin import auditoria, publicar, respaldo, restaurar
 from bot.cli.comun import CONTEXT, OPCIONES
+from bot.cli.evaluaciones import evaluacion, plazos
 from bot.config import redact_url
 from bot.dominio.periodos import Trimestre
 from bot.dominio.vocabulario import Rol
@@ -20,6 +22,7 @@ from bot.entorno import Entorno
 from bot.servicios import demo as demo_mod
 from bot.servicios.catalogo import Catalogo, cargar_dependencias_csv
 from bot.servicios.consultas import planes_anexo
+from bot.servicios.evaluaciones import EvaluacionRechazada, vincular_importacion
 from bot.servicios.importacion import ImportacionFallida, importar_archivo
 from bot.servicios.invitaciones import crear_invitacion
 from storage import migrate
@@ -123,11 +126,19 @@ def dependencias(csv_path: Path | None) -> None:
 @click.option(
     "--dependencia", metavar="SIGLAS", help="Dependencia o siglas, si el archivo no la indica."
 )
+@click.option(
+    "--evaluacion",
+    "evaluacion_id",
+    type=int,
+    metavar="ID",
+    help="Evaluación de la que vienen los ASM (si el Pp tiene una sola del año, se elige sola).",
+)
 def importar(
     archivos: tuple[Path, ...],
     programa: str | None,
     trimestre: Trimestre | None,
     dependencia: str | None,
+    evaluacion_id: int | None,
 ) -> None:
     """Importa archivos Anexo A (.xlsx). Cada archivo entra completo o no entra."""
     fallidos = 0
@@ -140,7 +151,11 @@ def importar(
                         resumen = importar_archivo(
                             s, ruta, programa=programa, trimestre=trimestre, dependencia=dependencia
                         )
-                    resultados.append(resumen.texto())
+                        vinculos = vincular_evaluacion(s, resumen.planes, evaluacion_id, entorno)
+                    resultados.append("\n".join([resumen.texto(), *vinculos]))
+                except EvaluacionRechazada as e:
+                    fallidos += 1
+                    resultados.append(f"{ruta.name}: NO se importó.\n  - {e}")
                 except ImportacionFallida as e:
                     fallidos += 1
                     detalle = "\n".join(f"  - {p}" for p in e.problemas)
@@ -366,3 +381,22 @@ def sandbox(puerto: int, datos: Path) -> None:
             "«make sandbox» (o pip install -e ./botapi_double -e '.[sandbox]')."
         ) from e
     ejecutar(datos, puerto)
+
+
+main.add_command(evaluacion)
+main.add_command(plazos)
+
+
+def vincular_evaluacion(
+    s: Session, planes: list[str], evaluacion_id: int | None, entorno: Entorno
+) -> list[str]:
+    """Ties each imported plan («E001 (2025T2)») to its evaluation; lines for the summary."""
+    lineas: list[str] = []
+    for plan in planes:
+        clave, _, resto = plan.partition(" (")
+        anio = Trimestre.parse(resto.rstrip(")")).anio if resto else entorno.hoy().year
+        v = vincular_importacion(s, clave, anio, evaluacion_id, entorno.hoy())
+        if v.evaluacion_id is not None:
+            lineas.append(f"  Evaluación {v.evaluacion_id}: {v.vinculados} ASM vinculados.")
+        lineas += [f"  Aviso: {a}" for a in v.avisos]
+    return lineas

@@ -750,3 +750,69 @@ def _enlaces(session: Session, dependencias: set[int]) -> list[tuple[int, int]]:
 
 def _iso(v: object) -> object:
     return v.isoformat() if isinstance(v, date) else v
+
+
+# --- Imports ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VinculoImportacion:
+    evaluacion_id: int | None
+    vinculados: int
+    avisos: tuple[str, ...]  # inconsistencies flagged (Art. 9), or why nothing was linked
+
+
+def vincular_importacion(
+    session: Session,
+    programa_clave: str,
+    anio: int,
+    evaluacion_id: int | None,
+    hoy: date,
+    actor: str = "cli",
+) -> VinculoImportacion:
+    """Ties the Pp's ASM that belong to no evaluation to `evaluacion_id`, or — when it is None —
+    to the Pp's only evaluation of `anio` or the year before (the usual evaluated year of a plan
+    followed in `anio`). Inconsistent classifications are flagged here, never refused."""
+    programa = _programa(session, programa_clave)
+    if evaluacion_id is None:
+        ids = session.scalars(
+            select(Evaluacion.id).where(
+                Evaluacion.programa_id == programa.id,
+                Evaluacion.ejercicio_evaluado.in_([anio, anio - 1]),
+            )
+        ).all()
+        if len(ids) != 1:
+            aviso = (
+                "no hay evaluación registrada de ese Pp"
+                if not ids
+                else f"hay {len(ids)} evaluaciones de ese Pp; elija una con --evaluacion"
+            )
+            return VinculoImportacion(
+                None, 0, (f"{programa.clave}: ASM sin evaluación ({aviso}).",)
+            )
+        evaluacion_id = ids[0]
+    ev = _evaluacion(session, evaluacion_id)
+    if ev.programa_id != programa.id:
+        raise EvaluacionRechazada(
+            f"La evaluación {ev.id} es de otro Pp; elija una evaluación de {programa.clave}."
+        )
+    sueltos = session.scalars(
+        select(Asm).where(Asm.programa_id == programa.id, Asm.evaluacion_id.is_(None))
+    ).all()
+    avisos: list[str] = []
+    for asm in sueltos:
+        asm.evaluacion_id = ev.id
+        version = registro.version_vigente(session, asm.id, hoy)
+        if version is not None:
+            avisos += [
+                f"{programa.clave} ASM {asm.numero}: {p}"
+                for p in problemas_de_clasificacion(
+                    Clasificacion(version.clasificacion), _responsables(asm), asm.gobierno_externo
+                )
+            ]
+    if sueltos:
+        auditoria.registrar(
+            session, actor, "vincular_importacion", "evaluacion", ev.id,
+            asm=[a.id for a in sueltos],
+        )  # fmt: skip
+    return VinculoImportacion(ev.id, len(sueltos), tuple(avisos))
