@@ -9,6 +9,7 @@ from handlers import (
     anexo,
     avance,
     consultas,
+    evaluaciones,
     historial,
     inicio,
     plan,
@@ -28,6 +29,7 @@ def registrar_handlers(app: Application) -> None:  # type: ignore[type-arg]
     plan.registrar(app)
     valoracion.registrar(app)
     historial.registrar(app)
+    evaluaciones.registrar(app)
     avance.registrar(app)  # last: it holds the catch-all text and file handlers
     # Unknown commands and buttons that are not ours get a short pointer.
     app.add_handler(MessageHandler(filters.COMMAND, inicio.desconocido))

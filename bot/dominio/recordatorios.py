@@ -133,7 +133,7 @@ _ARTICULOS = {
     TipoPlazo.PLAN_ACCION: "Art. 10",
     TipoPlazo.ENTREGA_AVANCES: "Art. 13",
     TipoPlazo.EVALUACION_EXTERNA: "Art. 13",
-    TipoPlazo.TERMINO: "Anexo A, f)",
+    TipoPlazo.TERMINO: "Anexo A, inciso f",
 }
 
 

@@ -19,9 +19,10 @@ IMPORTAR = "im1"  # an Anexo A sent to the bot by a coordinador
 PLAN = "pl1"  # plan de acción and its review
 VALORACION = "va1"  # Art. 14
 HISTORIAL = "as1"  # /asm: one ASM's history and evidence
+EVALUACIONES = "ea1"  # /evaluaciones: evaluations, recommendations, ASM
 
 _FORMA = re.compile(
-    r"^(av1|ev1|reg1|ax1|rc1|us1|im1|pl1|va1|as1):([a-z]{1,8})(?::(\d{1,9}))?(?::(\d{1,9}))?$"
+    r"^(av1|ev1|reg1|ax1|rc1|us1|im1|pl1|va1|as1|ea1):([a-z]{1,8})(?::(\d{1,9}))?(?::(\d{1,9}))?$"
 )
 
 

@@ -15,7 +15,7 @@ from bot.dominio.recordatorios import Obligacion, TipoPlazo
 from bot.dominio.vocabulario import TipoEvaluacion
 from bot.mensajes.textos import e, recortar
 from bot.servicios import salida
-from bot.servicios.evaluaciones import CambioLimite, EnvioAsm
+from bot.servicios.evaluaciones import CambioLimite, EnvioAsm, ResumenEvaluacion
 
 MAX_EN_LISTA = 25
 
@@ -129,3 +129,92 @@ def avisar_cambio_limite(session: Session, cambio: CambioLimite, ahora: datetime
         f"eval{cambio.evaluacion_id}:{despues}:{ahora:%Y%m%d%H%M%S}",
         limite_cambiado(e(cambio.titulo), cambio.antes, cambio.despues), ahora,
     )  # fmt: skip
+
+
+# --- /evaluaciones ----------------------------------------------------------------------------
+
+SOLO_COORDINACION = "Las evaluaciones las registra el Departamento de Evaluación del IMPLAN."
+SIN_EVALUACIONES = "No hay evaluaciones registradas. Registre la primera con «Nueva evaluación»."
+BOTON_NUEVA = "➕ Nueva evaluación"
+BOTON_RECOMENDACION = "➕ Recomendación"
+BOTON_ENVIAR = "📨 Enviar ASM a la dependencia"
+BOTON_SI, BOTON_NO = "Sí cumple", "No cumple"
+ELIJA_TIPO = "<b>Nueva evaluación.</b> ¿De qué tipo es? (Art. 6)"
+PIDA_PP = "Escriba la clave del Pp o fondo evaluado (por ejemplo, E003)."
+PIDA_EJERCICIO = "Escriba el ejercicio fiscal evaluado (por ejemplo, 2025)."
+EJERCICIO_INVALIDO = "Escriba el ejercicio como un año de cuatro cifras, por ejemplo 2025."
+PIDA_NOTIFICACION = (
+    "¿Qué día se notificó el informe final a la dependencia? Escríbalo como 13/11/2026."
+)
+PIDA_LIMITE = (
+    "Escriba la fecha límite de atención que fija el IMPLAN (Art. 2), como 30/06/2027, o «ninguna»."
+)
+PIDA_EVALUADOR = "¿Quién evaluó? (IMPLAN o la instancia externa). Escriba «-» si no aplica."
+PIDA_RECOMENDACION = "Escriba el texto de la recomendación."
+PIDA_MOTIVO = (
+    "No cumple todos los criterios del Art. 7: escriba el motivo por el que no se selecciona."
+)
+ELIJA_CLASIFICACION = "Cumple los cuatro criterios. ¿Cuál es su clasificación? (Art. 9)"
+ELIJA_PRIORIDAD = "¿Qué prioridad tiene? (Art. 9)"
+PIDA_RESPONSABLES = (
+    "Escriba cada responsable en una línea: siglas, dos puntos y el motivo de su participación "
+    "(Art. 9). Por ejemplo:\nSEDEM: opera el programa\nTM: libera los recursos\n"
+    "Si participa otro gobierno, agregue una línea «Gobierno: nombre»."
+)
+RESPONSABLES_INVALIDOS = "Escriba «SIGLAS: motivo», un responsable por línea."
+NO_SELECCIONADA = "Guardada como no seleccionada, con su motivo."
+
+
+def pregunta_criterio(etiqueta: str, articulo: str = "Art. 7") -> str:
+    return f"¿Cumple el criterio de <b>{etiqueta}</b>? ({articulo})"
+
+
+def evaluacion_creada(titulo: str) -> str:
+    return f"✅ Se registró la {titulo}."
+
+
+def asm_creado(numero: int) -> str:
+    return f"✅ La recomendación es ahora el ASM {numero}."
+
+
+def envio_hecho(enviados: int, plazo: date | None, avisos: int) -> str:
+    plan = f"; plan de acción a más tardar el {formato_fecha(plazo)} (Art. 10)" if plazo else ""
+    return f"📨 Se enviaron {enviados} ASM{plan}. Avisos a enlaces: {avisos}."
+
+
+def rechazo(motivo: str) -> str:
+    return f"⚠️ {e(motivo)}"
+
+
+def lista_evaluaciones(n: int, sin_evaluacion: int) -> str:
+    sueltos = f"\nASM sin evaluación: {sin_evaluacion}." if sin_evaluacion else ""
+    return f"<b>Evaluaciones</b> ({n}). Elija una para ver sus ASM y plazos.{sueltos}"
+
+
+def detalle(
+    r: ResumenEvaluacion,
+    recomendaciones: Sequence[tuple[int, str, str]],
+    obligaciones: Sequence[tuple[TipoPlazo, date, bool, str]],
+) -> str:
+    """The evaluation, its recommendations (num, text, state), obligations and what is missing."""
+    lineas = [
+        f"<b>{e(r.titulo)}</b>",
+        f"Evaluador: {e(r.evaluador) or '—'} · notificada: {_fecha(r.fecha_notificacion)}",
+        f"Fecha límite de atención: {_fecha(r.limite_atencion)}",
+        f"Recomendaciones: {r.recomendaciones} · ASM: {r.asm}",
+    ]
+    for numero, texto, estado in recomendaciones[:15]:
+        lineas.append(f"  {numero}. {e(recortar(texto, 60))} — {estado}")
+    if obligaciones:
+        lineas.append("<b>Plazos</b>")
+        for tipo, fecha, cumplida, dependencia in obligaciones[:15]:
+            marca = "✅ cumplido" if cumplida else "⏳ pendiente"
+            lineas.append(
+                f"  {formato_fecha(fecha)} · {OBLIGACION[tipo]} ({tipo.articulo}) · "
+                f"{e(dependencia)} — {marca}"
+            )
+    if r.faltantes:
+        lineas.append("<b>Falta</b>")
+        lineas += [f"  • {e(f)}" for f in r.faltantes[:15]]
+    texto = "\n".join(lineas)
+    return texto if len(texto) <= 4000 else texto[:3999] + "…"

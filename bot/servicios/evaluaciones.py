@@ -816,3 +816,44 @@ def vincular_importacion(
             asm=[a.id for a in sueltos],
         )  # fmt: skip
     return VinculoImportacion(ev.id, len(sueltos), tuple(avisos))
+
+
+@dataclass(frozen=True)
+class DetalleEvaluacion:
+    resumen: ResumenEvaluacion
+    recomendaciones: tuple[tuple[int, int, str, str], ...]  # id, número, texto, estado
+    obligaciones: tuple[tuple[TipoPlazo, date, bool, str], ...]  # tipo, fecha, cumplida, dep.
+
+
+def detalle_evaluacion(
+    session: Session, evaluacion_id: int, cal: CalendarioHabil, hoy: date
+) -> DetalleEvaluacion:
+    ev = _evaluacion(session, evaluacion_id)
+    numeros = {
+        a.id: a.numero for a in session.scalars(select(Asm).where(Asm.evaluacion_id == ev.id))
+    }
+    recomendaciones = []
+    for r in session.scalars(
+        select(Recomendacion)
+        .where(Recomendacion.evaluacion_id == ev.id)
+        .order_by(Recomendacion.numero)
+    ):
+        if r.asm_id is not None:
+            estado = f"ASM {numeros.get(r.asm_id, '?')}"
+        elif r.motivo_no_seleccion is not None:
+            estado = f"no seleccionada: {r.motivo_no_seleccion}"
+        else:
+            estado = "por decidir"
+        recomendaciones.append((r.id, r.numero, r.texto, estado))
+    nombres = {
+        dep_id: nombre
+        for dep_id, nombre in session.execute(
+            select(Dependencia.id, func.coalesce(Dependencia.siglas, Dependencia.nombre))
+        )
+    }
+    obligaciones = tuple(
+        (o.tipo, o.fecha, o.cumplida, nombres.get(o.dependencia_id, "?"))
+        for o in obligaciones_de_evaluaciones(session, cal, hoy)
+        if o.evaluacion_id == ev.id
+    )
+    return DetalleEvaluacion(_resumen(session, ev, cal, hoy), tuple(recomendaciones), obligaciones)

@@ -354,4 +354,4 @@ def test_obligaciones_ordenadas_la_mas_proxima_primero() -> None:
     b = Obligacion(TipoPlazo.POSICION_INSTITUCIONAL, date(2026, 11, 20), -8, "TM", "Y")
     c = Obligacion(TipoPlazo.TERMINO, date(2026, 12, 4), 2, "ADM", "Z")
     assert ordenar_obligaciones([a, b, c]) == [b, c, a]
-    assert a.articulo == "Art. 10" and b.articulo == "Art. 8" and c.articulo == "Anexo A, f)"
+    assert a.articulo == "Art. 10" and b.articulo == "Art. 8" and c.articulo == "Anexo A, inciso f"
