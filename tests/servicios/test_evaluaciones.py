@@ -92,7 +92,7 @@ def test_registro_rechazado_dice_que_hacer(db: Db) -> None:
         _evaluacion(db, programa_clave="X9")
     with pytest.raises(ev_srv.LimiteAtencionInvalido, match="posterior"):
         _evaluacion(db, fecha_limite_atencion=NOTIFICACION)
-    with pytest.raises(ev_srv.LimiteAtencionInvalido, match="Art. 13"):
+    with pytest.raises(ev_srv.LimiteAtencionInvalido, match=r"Art\. 13"):
         _evaluacion(db, tipo=TipoEvaluacion.EXTERNA, fecha_limite_atencion=date(2027, 6, 1))
 
 
