@@ -487,3 +487,17 @@ def test_mensajes_anexo_trimestral(db: Db, gente: Gente) -> None:
     assert [x.clave for x in m] == [f"anexo_trimestral:u{gente.coord}:2026T3"]
     assert m[0].documento == "anexos/consolidado_2026T3.xlsx"
     assert "tercer trimestre 2026" in m[0].texto and "30/09/2026" in m[0].texto
+
+
+def test_resumen_avisa_si_el_calendario_municipal_no_tiene_el_anio(
+    db: Db, gente: Gente, cal: CalendarioHabil, ajustes: Settings
+) -> None:
+    # Mon 22 Nov 2027: the shipped file stops at 2027, so 2028's vacations are unknown.
+    texto = por_clave(ronda(db, a_las(2027, 11, 22), cal, ajustes))[
+        f"semanal:u{gente.coord}:2027-W47"
+    ].texto
+    assert "no tiene fechas de 2028" in texto and "cuentan como hábiles" in texto
+    texto = por_clave(ronda(db, a_las(2026, 11, 23), cal, ajustes))[
+        f"semanal:u{gente.coord}:2026-W48"
+    ].texto
+    assert "días inhábiles municipales" not in texto
