@@ -3,7 +3,7 @@ actors involved (Art. 9), as plain rules that return the problems found, in Span
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -23,13 +23,13 @@ class Criterio(StrEnum):
         return {"justificacion": "Justificación"}.get(self.value, self.value.capitalize())
 
 
-def criterios_no_cumplidos(criterios: dict[str, bool | None]) -> list[str]:
+def criterios_no_cumplidos(criterios: Mapping[str, bool | None]) -> list[str]:
     """Art. 7: a recommendation becomes an ASM only when it meets all four criteria; the ones
     not met (or not checked yet), as labels."""
     return [c.etiqueta for c in Criterio if criterios.get(c.value) is not True]
 
 
-def problemas_de_seleccion(criterios: dict[str, bool | None]) -> list[str]:
+def problemas_de_seleccion(criterios: Mapping[str, bool | None]) -> list[str]:
     faltan = criterios_no_cumplidos(criterios)
     if not faltan:
         return []

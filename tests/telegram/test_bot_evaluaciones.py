@@ -5,6 +5,7 @@ met; /calendario lists what is open."""
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.dominio.vocabulario import EstadoPlan, Rol
 from bot.servicios import registro
@@ -115,7 +116,7 @@ async def test_evaluacion_asm_avisos_y_recordatorios(arnes: Arnes) -> None:
     assert "04/12/2026 · Plan de acción (Art. 10) · TM" in tomas.last.text
 
     # The plan is sent on Thu 3 Dec: no reminder on Fri 4, no expiry notice on Mon 7.
-    def enviar_plan(s):  # type: ignore[no-untyped-def]
+    def enviar_plan(s: Session) -> None:
         asm = s.scalars(select(Asm).where(Asm.numero == 4)).one()
         registro.nueva_version(
             s, asm, date(2026, 12, 3), "t", origen="bot", estado_plan=EstadoPlan.ENVIADO.value
