@@ -125,6 +125,9 @@ def llenar_demo(
     ejercicio = inicio.year
     creados = 0
     evaluaciones: dict[int, Evaluacion] = {}
+    recepciones: dict[int, date] = {}
+    # Plan states draw from their own sequence, so the rest of the sample stays as it was.
+    rnd_planes = random.Random(2025)
     for i in range(num_asm):
         clave, nombre, tipo, siglas = PROGRAMAS[i % len(PROGRAMAS)]
         programa = session.scalar(select(Programa).where(Programa.clave == clave))
@@ -133,9 +136,10 @@ def llenar_demo(
             session.add(programa)
             session.flush()
         if programa.id not in evaluaciones:
-            # Every type of source (Art. 6) in turn; IMPLAN sets the limit of its own ones.
-            tipo_ev = list(TipoEvaluacion)[len(evaluaciones) % len(TipoEvaluacion)]
+            # A source of each kind (Art. 6); IMPLAN sets the limit of its own ones.
+            tipo_ev = rnd.choice(list(TipoEvaluacion))
             notificacion = cal.sumar_habiles(inicio, rnd.randint(1, 10))
+            recepciones[programa.id] = cal.sumar_habiles(inicio, rnd.randint(11, 15))
             ev = Evaluacion(
                 programa_id=programa.id,
                 tipo=tipo_ev.value,
@@ -159,7 +163,7 @@ def llenar_demo(
                 )  # fmt: skip
         ev = evaluaciones[programa.id]
         numero = i // len(PROGRAMAS) + 1
-        recepcion = cal.sumar_habiles(ev.fecha_notificacion or inicio, rnd.randint(6, 10))
+        recepcion = recepciones[programa.id]
         asm = Asm(
             programa_id=programa.id, numero=numero, evaluacion_id=ev.id, fecha_recepcion=recepcion
         )
@@ -211,7 +215,7 @@ def llenar_demo(
             termino = limite  # Anexo A, f): never beyond the evaluation's límite de atención
         estancado = rnd.random() < 0.2
         # Plans in every state of the review (Art. 10–12), most of them approved.
-        estado = rnd.choices(list(EstadoPlan), weights=(1, 1, 1, 6))[0]
+        estado = rnd_planes.choices(list(EstadoPlan), weights=(1, 1, 1, 6))[0]
         version = registro.nueva_version(
             session, asm, creado, actor, origen="demo",
             texto=rnd.choice(_HALLAZGOS).format(anio=ejercicio),

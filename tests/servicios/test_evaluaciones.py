@@ -17,7 +17,6 @@ from storage.models import (
     Asm,
     AsmResponsable,
     Auditoria,
-    Avance,
     Dependencia,
     Evaluacion,
     Evidencia,
@@ -222,7 +221,6 @@ def test_obligaciones_cumplidas_segun_el_estado(db: Db, cal: CalendarioHabil) ->
             estado_plan=EstadoPlan.OBSERVADO.value,
         )  # fmt: skip
     assert _obligaciones(db, cal, hoy)[TipoPlazo.PLAN_ACCION] is True
-    assert s.scalar(select(Avance.id)) is not None
 
 
 def test_plazos_abiertos_la_mas_proxima_primero(db: Db, cal: CalendarioHabil) -> None:
