@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.dominio.calendario import anios_sin_calendario
 from bot.dominio.vocabulario import Rol
 from bot.entorno import Entorno
 from bot.mensajes import textos
@@ -156,6 +157,15 @@ def ejecutar(entorno: Entorno) -> None:
 
 
 async def _al_iniciar(app: App) -> None:
+    entorno: Entorno = app.bot_data["entorno"]
+    faltan = anios_sin_calendario(entorno.settings.anios_calendario, entorno.hoy())
+    if faltan:
+        # Without the year's own days (vacation periods) they count as business days.
+        log.warning(
+            "el archivo de días inhábiles municipales (%s) no tiene fechas de %s",
+            entorno.settings.dias_inhabiles_ruta,
+            ", ".join(map(str, faltan)),
+        )
     await fijar_menu_general(app.bot)
     if app.job_queue is not None:
         # Menus of each registered chat are set at registration; refreshing them all (in case

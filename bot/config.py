@@ -17,7 +17,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from bot.anexo_a.modelo import Encabezado
-from bot.dominio.calendario import cargar_dias_inhabiles, ruta_dias_inhabiles_predeterminada
+from bot.dominio.calendario import (
+    RECURRENTES_PUEBLA,
+    CalendarioHabil,
+    cargar_archivo_municipal,
+    ruta_dias_inhabiles_predeterminada,
+    validar_recurrentes,
+)
 
 AVISO_PREDETERMINADO = Path(__file__).parent / "datos" / "aviso_privacidad.txt"
 
@@ -61,6 +67,19 @@ class Settings:
     salud_escucha: tuple[str, int] | None = None
     respaldo_dir: Path | None = None
     respaldo_dias: int = 14
+    # The municipal calendar: the recurring days (ASMBOT_DIAS_INHABILES_RECURRENTES), the file's
+    # days worked after all, and the years the file covers (to warn when one is missing).
+    dias_inhabiles_recurrentes: tuple[str, ...] = RECURRENTES_PUEBLA
+    dias_habiles_municipales: frozenset[date] = field(default=frozenset(), repr=False)
+    anios_calendario: frozenset[int] = field(default=frozenset(), repr=False)
+
+    def calendario(self) -> CalendarioHabil:
+        return CalendarioHabil(
+            self.dias_inhabiles,
+            self.zona,
+            recurrentes=self.dias_inhabiles_recurrentes,
+            habiles=self.dias_habiles_municipales,
+        )
 
     @property
     def evidencias_dir(self) -> Path:
@@ -124,13 +143,23 @@ def load_settings(
 
     ruta_dias = Path(get("ASMBOT_DIAS_INHABILES", str(ruta_dias_inhabiles_predeterminada())))
     try:
-        dias = frozenset(cargar_dias_inhabiles(ruta_dias))
+        archivo = cargar_archivo_municipal(ruta_dias)
     except OSError:
         raise ConfigError(
             f"ASMBOT_DIAS_INHABILES: no se puede leer el archivo «{ruta_dias}»."
         ) from None
     except ValueError as e:
         raise ConfigError(f"ASMBOT_DIAS_INHABILES: {ruta_dias}, {e}") from None
+
+    texto_recurrentes = get("ASMBOT_DIAS_INHABILES_RECURRENTES", ",".join(RECURRENTES_PUEBLA))
+    try:
+        recurrentes = (
+            ()
+            if texto_recurrentes.lower() == "ninguno"
+            else validar_recurrentes(texto_recurrentes.split(","))
+        )
+    except ValueError as e:
+        raise ConfigError(f"ASMBOT_DIAS_INHABILES_RECURRENTES: {e}.") from None
 
     for name in ("TELEGRAM_API_URL", "TELEGRAM_FILE_URL"):
         value = env.get(name, "").strip()
@@ -221,7 +250,10 @@ def load_settings(
         data_dir=data_dir,
         zona=zona,
         dias_inhabiles_ruta=ruta_dias,
-        dias_inhabiles=dias,
+        dias_inhabiles=archivo.inhabiles,
+        dias_inhabiles_recurrentes=recurrentes,
+        dias_habiles_municipales=archivo.habiles,
+        anios_calendario=archivo.anios,
         encabezado=Encabezado(
             municipio=get("ASMBOT_MUNICIPIO", default.municipio),
             instituto=get("ASMBOT_INSTITUTO", default.instituto),

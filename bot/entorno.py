@@ -49,6 +49,8 @@ class Entorno:
             hoy=hoy,
             encabezado=s.encabezado,
             dias_inhabiles=s.dias_inhabiles,
+            recurrentes=s.dias_inhabiles_recurrentes,
+            habiles=s.dias_habiles_municipales,
             zona=s.zona.key,
             programa_clave=programa_clave,
             dependencia_id=dependencia_id,
@@ -94,5 +96,5 @@ def abrir_entorno(settings: Settings) -> Entorno:
         settings=settings,
         engine=engine,
         sesiones=make_sessionmaker(engine),
-        calendario=CalendarioHabil(settings.dias_inhabiles, settings.zona),
+        calendario=settings.calendario(),
     )

@@ -25,6 +25,7 @@ from handlers import (
     anexo,
     avance,
     consultas,
+    evaluaciones,
     historial,
     inicio,
     oficio,
@@ -47,6 +48,7 @@ TEXTO: dict[Flujo, Continuacion] = {
     Flujo.POSICION: plan.texto_posicion,
     Flujo.VALORACION: valoracion.texto,
     Flujo.PRORROGA: prorroga.texto,
+    Flujo.EVALUACIONES: evaluaciones.texto,
     Flujo.VERIFICAR: oficio.texto_en_verificar,
 }
 # Which handler takes a document or photo. A coordinador's .xlsx is an Anexo A to import,
@@ -106,7 +108,7 @@ def _es_anexo(nombre: str | None) -> bool:
 
 def registrar_handlers(app: Application) -> None:  # type: ignore[type-arg]
     for modulo in (inicio, consultas, anexo, recordatorios, resumen, admin, plan, valoracion,
-                   historial, oficio, prorroga, avance):  # fmt: skip
+                   historial, oficio, prorroga, evaluaciones, avance):  # fmt: skip
         modulo.registrar(app)  # commands and their own callback prefixes: any order
     # Last, as the fallbacks of everything above: typed text and files by the draft's flow,
     # unknown commands and buttons that are not ours.

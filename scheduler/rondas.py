@@ -8,7 +8,8 @@ Claves (recipient, kind, subject, period):
     mensual_inicio:u12:2026-11            mensual_cierre:u12:2026-11
     escalamiento:u3:2026-11               informado:u12:2026-11
     plazo:u12:asm42:termino:2026-12-15:5  vencido:u12:asm42:termino:2026-12-15
-    plazo:u12:eval7:posicion:2026-11-25:1 semanal:u3:2026-W47
+    plazo:u12:eval7:posicion:2026-11-25:1 vencido:u12:eval7:plan:2026-12-04
+    escalado:u3:eval7:plan:2026-12-04:d5  semanal:u3:2026-W47
     anexo_trimestral:u3:2026T3
 """
 
@@ -19,21 +20,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.calendario import CalendarioHabil, anios_sin_calendario
 from bot.dominio.estado import contar, espera_valoracion
 from bot.dominio.periodos import Trimestre, primer_dia_del_mes
 from bot.dominio.recordatorios import (
+    AvisoPlazo,
     FaltanteMensual,
     RiesgoDependencia,
     TipoMensual,
     TipoPlazo,
+    aviso_de_plazo,
     mensuales_debidos,
     ordenar_riesgos,
-    plazos_de_evaluacion,
     resumen_pendiente,
     semana_iso,
     umbral_de_aviso,
@@ -41,15 +43,16 @@ from bot.dominio.recordatorios import (
 )
 from bot.dominio.vocabulario import Rol, TipoEvaluacion
 from bot.mensajes import callbacks
+from bot.mensajes import evaluaciones as textos_ev
 from bot.mensajes import recordatorios as textos
 from bot.servicios.consultas import EstadoAsm, estado_actual
+from bot.servicios.evaluaciones import obligaciones_de_evaluaciones
 from bot.servicios.salida import Mensaje
 from storage.models import (
     Asm,
     AsmResponsable,
     Dependencia,
     Evaluacion,
-    PosicionInstitucional,
     Programa,
     Usuario,
 )
@@ -177,7 +180,7 @@ def planear(
     mensajes += _plazos_de_termino(ronda, cal, settings.umbrales_plazo)
     mensajes += _plazos_de_evaluaciones(session, ronda, cal, settings.umbrales_plazo)
     if resumen_pendiente(hoy, cal):
-        mensajes += _resumen_semanal(ronda)
+        mensajes += _resumen_semanal(ronda, anios_sin_calendario(settings.anios_calendario, hoy))
     return mensajes
 
 
@@ -267,100 +270,72 @@ def _plazos_de_termino(
     return mensajes
 
 
-def _con_posicion(session: Session, evaluacion_id: int) -> set[int]:
-    """The dependencias that already uploaded their posición institucional for the evaluation."""
-    return set(
-        session.scalars(
-            select(PosicionInstitucional.dependencia_id).where(
-                PosicionInstitucional.evaluacion_id == evaluacion_id
-            )
-        )
-    )
-
-
 def _plazos_de_evaluaciones(
     session: Session, ronda: _Ronda, cal: CalendarioHabil, umbrales: Sequence[int]
 ) -> list[Mensaje]:
     """Arts. 8, 10 and 13, to the enlaces of the dependencias with open ASM of the evaluation.
 
-    Only reminders before the deadline, as a posición or a plan may still go by oficio; a
-    dependencia that uploaded its posición with /posicion is not reminded of it again.
+    Reminders stop once the obligation is met (posición uploaded, plan sent, first delivery with
+    evidence received). One that passed unmet is told once to the enlaces and escalated once to
+    the coordinadores.
     """
     hoy = ronda.hoy
-    desde = hoy - _VENTANA_EVALUACIONES
-    consulta = (
-        select(Evaluacion, Programa.clave, Programa.nombre)
-        .join(Programa, Programa.id == Evaluacion.programa_id)
-        .where(
-            or_(
-                Evaluacion.fecha_notificacion >= desde,
-                Evaluacion.fecha_recepcion_asm >= desde,
-                and_(
-                    Evaluacion.tipo == TipoEvaluacion.EXTERNA.value,
-                    Evaluacion.ejercicio >= hoy.year,
-                ),
-            )
+    programas = {
+        ev_id: (clave, nombre, TipoEvaluacion(tipo), ejercicio)
+        for ev_id, clave, nombre, tipo, ejercicio in session.execute(
+            select(
+                Evaluacion.id, Programa.clave, Programa.nombre, Evaluacion.tipo,
+                Evaluacion.ejercicio_evaluado,
+            ).join(Programa, Programa.id == Evaluacion.programa_id)
         )
-        .order_by(Evaluacion.id)
-    )
-    por_id = {a.asm_id: a for a in ronda.estados}
+    }  # fmt: skip
     mensajes: list[Mensaje] = []
-    for ev, programa_clave, programa_nombre in session.execute(consulta):
-        # ASM tied to the evaluation; for older data without that link, the programa's ASM.
-        ids = ronda.asm_de_evaluacion.get(ev.id) or ronda.asm_sin_evaluacion.get(ev.programa_id, [])
-        asm = [por_id[i] for i in ids if i in por_id]
-        dependencias = {
-            dep for a in asm if a.abierto for dep in ronda.dependencias_de.get(a.asm_id, ())
-        }
-        destinatarios = ronda.enlaces_de(dependencias)
-        if not destinatarios:
+    for o in obligaciones_de_evaluaciones(session, cal, hoy):
+        aviso = aviso_de_plazo(o.fecha, o.cumplida, hoy, cal, umbrales)
+        if aviso is None:
             continue
-        tipo_ev = TipoEvaluacion(ev.tipo)
-        plazos = plazos_de_evaluacion(
-            tipo_ev,
-            ev.ejercicio,
-            ev.fecha_notificacion,
-            ev.fecha_recepcion_asm,
-            [a.clasificacion for a in asm],
-            cal,
+        clase, umbral = aviso
+        clave_prog, nombre_prog, tipo_ev, ejercicio = programas[o.evaluacion_id]
+        sujeto = f"eval{o.evaluacion_id}:{o.tipo.value}:{o.fecha.isoformat()}"
+        destinatarios = ronda.enlaces.get(o.dependencia_id, [])
+        # Progress is reported in the bot; a posición or a plan is delivered by oficio.
+        botones = (
+            INFORMAR_AVANCE
+            if o.tipo in (TipoPlazo.ENTREGA_AVANCES, TipoPlazo.EVALUACION_EXTERNA)
+            else None
         )
-        for plazo in plazos:
-            umbral = umbral_de_aviso(plazo.fecha, hoy, cal, umbrales)
-            if umbral is None:
-                continue
-            dias = cal.habiles_entre(hoy, plazo.fecha)
+        if clase is AvisoPlazo.RECORDATORIO:
+            dias = cal.habiles_entre(hoy, o.fecha)
             texto = textos.plazo_evaluacion(
-                plazo.tipo,
-                plazo.fecha,
-                dias,
-                tipo_ev,
-                ev.ejercicio,
-                programa_clave,
-                programa_nombre,
+                o.tipo, o.fecha, dias, tipo_ev, ejercicio, clave_prog, nombre_prog
             )
-            # Progress is reported in the bot; a posición or a plan is delivered by oficio.
-            botones = (
-                INFORMAR_AVANCE
-                if plazo.tipo in (TipoPlazo.ENTREGA_AVANCES, TipoPlazo.EVALUACION_EXTERNA)
-                else None
-            )
-            sujeto = f"eval{ev.id}:{plazo.tipo.value}:{plazo.fecha.isoformat()}:{umbral}"
-            para = destinatarios
-            if plazo.tipo is TipoPlazo.POSICION_INSTITUCIONAL:
-                # Art. 8: a dependencia that already uploaded its posición with /posicion is done.
-                para = ronda.enlaces_de(dependencias - _con_posicion(session, ev.id))
             mensajes += [
-                _mensaje(f"plazo:u{p.usuario_id}:{sujeto}", "plazo", p, texto, botones)
-                for p in para
+                _mensaje(f"plazo:u{p.usuario_id}:{sujeto}:{umbral}", "plazo", p, texto, botones)
+                for p in destinatarios
             ]
+            continue
+        texto = textos_ev.plazo_vencido(o.tipo, o.fecha, o.asunto)
+        mensajes += [
+            _mensaje(f"vencido:u{p.usuario_id}:{sujeto}", "vencido", p, texto, botones)
+            for p in destinatarios
+        ]
+        dependencia = ronda.nombres.get(o.dependencia_id, str(o.dependencia_id))
+        texto = textos_ev.escalado(o.tipo, o.fecha, dependencia, o.asunto)
+        mensajes += [
+            _mensaje(
+                f"escalado:u{p.usuario_id}:{sujeto}:d{o.dependencia_id}", "escalado", p, texto, None
+            )
+            for p in ronda.coordinadores
+        ]
     return mensajes
 
 
 # --- Weekly digest and quarterly Anexo A ---------------------------------------------------
 
 
-def _resumen_semanal(ronda: _Ronda) -> list[Mensaje]:
-    """Late and at-risk open ASM by dependencia, to the coordinadores, once a week."""
+def _resumen_semanal(ronda: _Ronda, anios_sin_calendario: Sequence[int] = ()) -> list[Mensaje]:
+    """Late and at-risk open ASM by dependencia, to the coordinadores, once a week; and a warning
+    when the municipal calendar file has no entry for this year or the next."""
     if not ronda.coordinadores:
         return []
     filas = []
@@ -377,6 +352,8 @@ def _resumen_semanal(ronda: _Ronda) -> list[Mensaje]:
     )
     lunes = ronda.hoy - timedelta(days=ronda.hoy.weekday())
     texto = textos.resumen_semanal(lunes, ordenar_riesgos(filas), total, por_valorar)
+    if anios_sin_calendario:
+        texto += "\n\n" + textos_ev.calendario_incompleto(anios_sin_calendario)
     semana = semana_iso(ronda.hoy)
     return [
         _mensaje(f"semanal:u{p.usuario_id}:{semana}", "semanal", p, texto, None)

@@ -99,16 +99,28 @@ class Programa(Base):
 
 
 class Evaluacion(Base):
-    """An evaluation or monitoring report from which ASM come (Art. 6)."""
+    """An evaluation or monitoring report from which ASM come (Art. 6).
+
+    Its notification starts the clocks of Arts. 8 and 13; each ASM's own `fecha_recepcion`
+    starts Art. 10's. The report file, when uploaded, lives content-addressed beside the evidence.
+    """
 
     __tablename__ = "evaluacion"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programa_id: Mapped[int] = mapped_column(ForeignKey("programa.id"))
     tipo: Mapped[str] = mapped_column(String(20))  # TipoEvaluacion
-    ejercicio: Mapped[int] = mapped_column(Integer)
+    ejercicio_evaluado: Mapped[int] = mapped_column(Integer)  # the fiscal year evaluated
+    evaluador: Mapped[str] = mapped_column(String(300), default="")
     fecha_notificacion: Mapped[date | None] = mapped_column(Date)  # final report notified
-    fecha_recepcion_asm: Mapped[date | None] = mapped_column(Date)  # ASM received (Art. 10)
+    # Set by IMPLAN for internal evaluations and monitoring reports (Art. 2); externals use
+    # Art. 13's April date, computed (bot.dominio.plazos.limite_atencion).
+    fecha_limite_atencion: Mapped[date | None] = mapped_column(Date)
+    informe_sha256: Mapped[str | None] = mapped_column(String(64))
+    informe_ruta: Mapped[str | None] = mapped_column(String(500))
+    informe_nombre: Mapped[str | None] = mapped_column(String(300))
+
+    programa: Mapped[Programa] = relationship()
 
 
 class Asm(Base):
@@ -122,6 +134,10 @@ class Asm(Base):
     numero: Mapped[int] = mapped_column(Integer)  # Núm. within its plan
     evaluacion_id: Mapped[int | None] = mapped_column(ForeignKey("evaluacion.id"))
     creado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the ASM were sent to the dependencia: Art. 10's clock for the plan de acción.
+    fecha_recepcion: Mapped[date | None] = mapped_column(Date)
+    # The other government an intergubernamental ASM involves (Art. 9), named.
+    gobierno_externo: Mapped[str | None] = mapped_column(String(300))
 
     programa: Mapped[Programa] = relationship()
     versiones: Mapped[list[AsmVersion]] = relationship(
@@ -174,6 +190,7 @@ class AsmResponsable(Base):
     asm_id: Mapped[int] = mapped_column(ForeignKey("asm.id"))
     dependencia_id: Mapped[int] = mapped_column(ForeignKey("dependencia.id"), index=True)
     unidad_id: Mapped[int | None] = mapped_column(ForeignKey("unidad_administrativa.id"))
+    motivo_participacion: Mapped[str | None] = mapped_column(Text)  # Art. 9
 
     asm: Mapped[Asm] = relationship(back_populates="responsables")
     dependencia: Mapped[Dependencia] = relationship()
@@ -462,3 +479,27 @@ class Prorroga(Base):
     resuelta_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
     resuelta_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("asm_version.id"))
+
+
+class Recomendacion(Base):
+    """A recommendation of an evaluation and whether it became an ASM (Arts. 7 and 9).
+
+    Each criterion of Art. 7 is None until checked. Selected: `asm_id` is set. Not selected:
+    `motivo_no_seleccion` says why (Art. 9, last paragraph: not every recommendation is an ASM).
+    """
+
+    __tablename__ = "recomendacion"
+    __table_args__ = (UniqueConstraint("evaluacion_id", "numero"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluacion_id: Mapped[int] = mapped_column(ForeignKey("evaluacion.id"))
+    numero: Mapped[int] = mapped_column(Integer)
+    texto: Mapped[str] = mapped_column(Text)
+    claridad: Mapped[bool | None] = mapped_column(Boolean)
+    relevancia: Mapped[bool | None] = mapped_column(Boolean)
+    justificacion: Mapped[bool | None] = mapped_column(Boolean)
+    factibilidad: Mapped[bool | None] = mapped_column(Boolean)
+    motivo_no_seleccion: Mapped[str | None] = mapped_column(Text)
+    asm_id: Mapped[int | None] = mapped_column(ForeignKey("asm.id"), unique=True)
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    registrado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

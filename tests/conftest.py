@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import _with_driver
 from bot.dominio.calendario import (
+    RECURRENTES_PUEBLA,
     CalendarioHabil,
     cargar_dias_inhabiles,
     ruta_dias_inhabiles_predeterminada,
@@ -71,8 +72,10 @@ def db(database_url: str) -> Iterator[Db]:
 
 @pytest.fixture(scope="session")
 def cal() -> CalendarioHabil:
-    """Puebla's calendar: federal holidays plus the municipal file shipped with the bot."""
-    return CalendarioHabil(cargar_dias_inhabiles(ruta_dias_inhabiles_predeterminada()))
+    """Puebla's calendar: federal holidays, the recurring municipal days and the shipped file."""
+    return CalendarioHabil(
+        cargar_dias_inhabiles(ruta_dias_inhabiles_predeterminada()), recurrentes=RECURRENTES_PUEBLA
+    )
 
 
 @pytest.fixture

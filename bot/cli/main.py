@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bot.anexo_a.escritura import escribir_anexo_a
 from bot.anexo_a.pdf import escribir_anexo_a_pdf
@@ -14,6 +15,7 @@ from bot.bitacora import configurar_logs
 from bot.cli import comun as cli_comun
 from bot.cli.admin import auditoria, publicar, respaldo, restaurar
 from bot.cli.comun import CONTEXT, OPCIONES, GrupoAsmbot
+from bot.cli.evaluaciones import evaluacion, plazos
 from bot.cli.oficio import oficio, verificar
 from bot.config import ConfigError, load_settings, redact_url
 from bot.dominio.periodos import Trimestre
@@ -23,6 +25,11 @@ from bot.mensajes.admin import aviso_importacion
 from bot.servicios import demo as demo_mod
 from bot.servicios.catalogo import Catalogo, cargar_dependencias_csv
 from bot.servicios.consultas import planes_anexo
+from bot.servicios.evaluaciones import (
+    EvaluacionRechazada,
+    limite_para_importar,
+    vincular_importacion,
+)
 from bot.servicios.importacion import ImportacionFallida, importar_archivo
 from bot.servicios.invitaciones import crear_invitacion
 from bot.servicios.valoracion import pendientes_de_valoracion
@@ -161,11 +168,19 @@ def dependencias(csv_path: Path | None) -> None:
 @click.option(
     "--dependencia", metavar="SIGLAS", help="Dependencia o siglas, si el archivo no la indica."
 )
+@click.option(
+    "--evaluacion",
+    "evaluacion_id",
+    type=int,
+    metavar="ID",
+    help="Evaluación de la que vienen los ASM (si el Pp tiene una sola del año, se elige sola).",
+)
 def importar(
     archivos: tuple[Path, ...],
     programa: str | None,
     trimestre: Trimestre | None,
     dependencia: str | None,
+    evaluacion_id: int | None,
 ) -> None:
     """Importa archivos Anexo A (.xlsx, .xlsm, .xls, .ods, .csv). Cada archivo entra completo o
     no entra; los enlaces y la Contraloría reciben aviso de lo que cambió."""
@@ -176,11 +191,17 @@ def importar(
             for ruta in barra:
                 try:
                     with unit_of_work(entorno.sesiones) as s:
+                        limite = limite_para_importar(s, evaluacion_id, entorno.calendario)
                         resumen = importar_archivo(
                             s, ruta, programa=programa, trimestre=trimestre,
                             dependencia=dependencia, aviso=aviso_importacion,
+                            limite_atencion=limite,
                         )  # fmt: skip
-                    resultados.append(resumen.texto())
+                        vinculos = vincular_evaluacion(s, resumen.planes, evaluacion_id, entorno)
+                    resultados.append("\n".join([resumen.texto(), *vinculos]))
+                except EvaluacionRechazada as e:
+                    fallidos += 1
+                    resultados.append(f"{ruta.name}: NO se importó.\n  - {e}")
                 except ImportacionFallida as e:
                     fallidos += 1
                     detalle = "\n".join(f"  - {p}" for p in e.problemas)
@@ -430,3 +451,22 @@ def pendientes_valoracion() -> None:
         click.echo(
             f"{len(cola)} ASM por valorar: {completos} en 100 %, {len(cola) - completos} vencidos."
         )
+
+
+main.add_command(evaluacion)
+main.add_command(plazos)
+
+
+def vincular_evaluacion(
+    s: Session, planes: list[str], evaluacion_id: int | None, entorno: Entorno
+) -> list[str]:
+    """Ties each imported plan («E001 (2025T2)») to its evaluation; lines for the summary."""
+    lineas: list[str] = []
+    for plan in planes:
+        clave, _, resto = plan.partition(" (")
+        anio = Trimestre.parse(resto.rstrip(")")).anio if resto else entorno.hoy().year
+        v = vincular_importacion(s, clave, anio, evaluacion_id, entorno.hoy())
+        if v.evaluacion_id is not None:
+            lineas.append(f"  Evaluación {v.evaluacion_id}: {v.vinculados} ASM vinculados.")
+        lineas += [f"  Aviso: {a}" for a in v.avisos]
+    return lineas

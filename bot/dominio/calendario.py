@@ -1,15 +1,18 @@
 """Business days (días hábiles) of the municipality of Puebla.
 
 A business day is Monday to Friday, except Mexico's official holidays (`holidays.MX`, which holds
-only the federal days) and the municipal non-working days listed in a text file (Holy Thursday and
-Friday, 5 May, 2 November, 12 December, vacation periods...).
+only the federal days), the recurring municipal non-working days (Holy Thursday and Friday counted
+from Easter, 5 May, 2 November, 12 December: computed for any year, so the calendar never runs
+out) and the days of the municipal text file (each year's vacation periods, or a recurring day
+that one year is worked).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -36,13 +39,96 @@ def _laborables_hasta(d: date) -> int:
     return semanas * 5 + min(resto, 5)
 
 
+# --- Recurring municipal days ----------------------------------------------------------------
+
+# The municipality's own non-working days that come back every year (its official calendar);
+# settable with ASMBOT_DIAS_INHABILES_RECURRENTES. `jueves_santo` and `viernes_santo` move with
+# Easter; `MM-DD` is a fixed day.
+RECURRENTES_PUEBLA = ("jueves_santo", "viernes_santo", "05-05", "11-02", "12-12")
+_NOMBRES_RECURRENTES = {
+    "jueves_santo": "Jueves Santo",
+    "viernes_santo": "Viernes Santo",
+    "05-05": "Batalla de Puebla",
+    "11-02": "Día de Muertos",
+    "12-12": "Día de la Virgen de Guadalupe",
+}
+_MES_DIA = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+def domingo_de_pascua(anio: int) -> date:
+    """Easter Sunday of the Gregorian calendar (the anonymous algorithm of Meeus/Jones/Butcher)."""
+    a, b, c = anio % 19, anio // 100, anio % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    el = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * el) // 451
+    mes, dia = divmod(h + el - 7 * m + 114, 31)
+    return date(anio, mes, dia + 1)
+
+
+def validar_recurrentes(claves: Iterable[str]) -> tuple[str, ...]:
+    """The recurring days as given, or ValueError naming the one that cannot be read."""
+    validas: list[str] = []
+    for clave in (c.strip().lower() for c in claves):
+        if not clave:
+            continue
+        if clave not in ("jueves_santo", "viernes_santo"):
+            m = _MES_DIA.match(clave)
+            try:
+                if m is None:
+                    raise ValueError
+                date(2024, int(m[1]), int(m[2]))  # a leap year accepts 02-29
+            except ValueError:
+                raise ValueError(
+                    f"«{clave}» no es un día recurrente; use jueves_santo, viernes_santo o MM-DD "
+                    "(por ejemplo 05-05)"
+                ) from None
+        validas.append(clave)
+    return tuple(validas)
+
+
+def dias_recurrentes(anio: int, claves: Iterable[str]) -> dict[date, str]:
+    """The recurring municipal days of one year with their names (02-29 only in leap years)."""
+    pascua = domingo_de_pascua(anio)
+    dias: dict[date, str] = {}
+    for clave in claves:
+        if clave == "jueves_santo":
+            d = pascua - timedelta(days=3)
+        elif clave == "viernes_santo":
+            d = pascua - timedelta(days=2)
+        else:
+            mes, dia = int(clave[:2]), int(clave[3:])
+            try:
+                d = date(anio, mes, dia)
+            except ValueError:
+                continue
+        dias[d] = _NOMBRES_RECURRENTES.get(clave, _MOTIVO_MUNICIPAL)
+    return dias
+
+
 class CalendarioHabil:
-    """The business-day calendar: official holidays plus the given municipal non-working days."""
+    """The business-day calendar: official holidays, recurring municipal days and the file's.
+
+    `dias_inhabiles` are the file's non-working days; `recurrentes` the keys of the days that come
+    back every year (RECURRENTES_PUEBLA, say); `habiles` the municipal days that one year are
+    worked after all (the federal holidays are law and cannot be removed).
+    """
 
     def __init__(
-        self, dias_inhabiles: Iterable[date] = (), zona: str | ZoneInfo = ZONA_PREDETERMINADA
+        self,
+        dias_inhabiles: Iterable[date] = (),
+        zona: str | ZoneInfo = ZONA_PREDETERMINADA,
+        *,
+        recurrentes: Iterable[str] = (),
+        habiles: Iterable[date] = (),
     ) -> None:
-        self._municipales = frozenset(dias_inhabiles)
+        self._archivo = frozenset(dias_inhabiles)
+        self._recurrentes = validar_recurrentes(recurrentes)
+        self._habiles = frozenset(habiles)
+        self._municipales_por_anio: dict[int, dict[date, str]] = {}
         self._zona = zona if isinstance(zona, ZoneInfo) else ZoneInfo(zona)
         # Per year, the sorted Monday–Friday days that are not worked: lets habiles_entre count
         # long spans by subtraction instead of walking them day by day.
@@ -59,14 +145,27 @@ class CalendarioHabil:
         festivo = _festivos_oficiales(d.year).get(d)
         if festivo is not None:
             return festivo
-        if d in self._municipales:
-            return _MOTIVO_MUNICIPAL
-        return None
+        return self._municipales(d.year).get(d)
 
     def es_habil(self, d: date) -> bool:
         return (
-            d.weekday() < 5 and d not in self._municipales and d not in _festivos_oficiales(d.year)
+            d.weekday() < 5
+            and d not in self._municipales(d.year)
+            and d not in _festivos_oficiales(d.year)
         )
+
+    def _municipales(self, anio: int) -> dict[date, str]:
+        """The year's municipal non-working days: recurring ones and the file's, minus `habiles`."""
+        dias = self._municipales_por_anio.get(anio)
+        if dias is None:
+            dias = dias_recurrentes(anio, self._recurrentes)
+            for d in self._archivo:
+                if d.year == anio:
+                    dias.setdefault(d, _MOTIVO_MUNICIPAL)
+            for d in self._habiles:
+                dias.pop(d, None)
+            self._municipales_por_anio[anio] = dias
+        return dias
 
     def sumar_habiles(self, d: date, n: int) -> date:
         """The n-th business day after d (d itself never counts); n = 0 gives habil_o_siguiente(d).
@@ -133,9 +232,7 @@ class CalendarioHabil:
     def _inhabiles_del_anio(self, anio: int) -> list[date]:
         dias = self._inhabiles_entre_semana.get(anio)
         if dias is None:
-            todos = set(_festivos_oficiales(anio)) | {
-                d for d in self._municipales if d.year == anio
-            }
+            todos = set(_festivos_oficiales(anio)) | set(self._municipales(anio))
             dias = sorted(d for d in todos if d.weekday() < 5)
             self._inhabiles_entre_semana[anio] = dias
         return dias
@@ -172,21 +269,53 @@ def _fecha(texto: str, num_linea: int) -> date:
         raise error from None
 
 
-def leer_dias_inhabiles(texto: str) -> set[date]:
+@dataclass(frozen=True)
+class ArchivoMunicipal:
+    """What the municipal file says: days not worked, recurring days worked, years it covers."""
+
+    inhabiles: frozenset[date] = frozenset()
+    habiles: frozenset[date] = frozenset()
+    anios: frozenset[int] = field(default=frozenset())
+
+
+_HABIL = re.compile(r"^h[aá]bil\s+", re.IGNORECASE)
+
+
+def anios_sin_calendario(anios_cubiertos: Collection[int], hoy: date) -> list[int]:
+    """The current and next year when the file has no entry for them: their vacation periods
+    (and any other day the municipality declares) are then unknown and count as business days."""
+    return [a for a in (hoy.year, hoy.year + 1) if a not in anios_cubiertos]
+
+
+def leer_archivo_municipal(texto: str) -> ArchivoMunicipal:
     """Parse the municipal file: one date or inclusive range per line, `#` starts a comment.
 
     Dates: `2025-04-17` or `17/04/2025`. Ranges: `2025-12-22..2026-01-02`,
-    `2025-12-22 a 2026-01-02` or `22/12/2025 - 02/01/2026`.
+    `2025-12-22 a 2026-01-02` or `22/12/2025 - 02/01/2026`. A line `hábil 2027-11-02` says a
+    recurring day is worked that year. A line with only a year (`2028`) says the year was
+    reviewed and has no day of its own.
     Raises ValueError naming the line when a line cannot be read.
     """
     dias: set[date] = set()
+    habiles: set[date] = set()
+    anios: set[int] = set()
     for num_linea, linea in enumerate(texto.splitlines(), start=1):
         contenido = linea.split("#", 1)[0].strip()
         if not contenido:
             continue
+        if re.fullmatch(r"\d{4}", contenido):
+            anios.add(int(contenido))
+            continue
+        if m := _HABIL.match(contenido):
+            d = _fecha(contenido[m.end() :].strip(), num_linea)
+            habiles.add(d)
+            anios.add(d.year)
+            continue
         partes = _SEPARADOR_RANGO.split(contenido)
         if len(partes) == 1:
-            dias.add(_fecha(contenido, num_linea))
+            d = _fecha(contenido, num_linea)
+            dias.add(d)
+            anios.add(d.year)
             continue
         if len(partes) != 2:
             raise ValueError(
@@ -205,13 +334,23 @@ def leer_dias_inhabiles(texto: str) -> set[date]:
             )
         while inicio <= fin:
             dias.add(inicio)
+            anios.add(inicio.year)
             inicio += _UN_DIA
-    return dias
+    return ArchivoMunicipal(frozenset(dias), frozenset(habiles), frozenset(anios))
+
+
+def leer_dias_inhabiles(texto: str) -> set[date]:
+    """Only the non-working days of the municipal file (see leer_archivo_municipal)."""
+    return set(leer_archivo_municipal(texto).inhabiles)
+
+
+def cargar_archivo_municipal(ruta: Path) -> ArchivoMunicipal:
+    # utf-8-sig: plain UTF-8, and also the BOM that Windows editors put at the start.
+    return leer_archivo_municipal(ruta.read_text(encoding="utf-8-sig"))
 
 
 def cargar_dias_inhabiles(ruta: Path) -> set[date]:
-    # utf-8-sig: plain UTF-8, and also the BOM that Windows editors put at the start.
-    return leer_dias_inhabiles(ruta.read_text(encoding="utf-8-sig"))
+    return set(cargar_archivo_municipal(ruta).inhabiles)
 
 
 def ruta_dias_inhabiles_predeterminada() -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Protocol
 
 from bot.dominio.calendario import CalendarioHabil
 from bot.dominio.periodos import formato_fecha, primer_dia_del_mes
@@ -29,38 +30,79 @@ def plazo_plan_accion(
 
 
 def plazo_entrega_avances_interna(fecha_notificacion_informe: date, cal: CalendarioHabil) -> date:
-    # Art. 13: progress with evidence (internal evaluations), within 5 business days of the
-    # notification of the final report.
+    # Art. 13: internal evaluations and monitoring reports deliver their progress with evidence
+    # (by oficio, copy to the Contraloría) within 5 business days of the final report's
+    # notification. A delivery: it does not limit the fecha de término of the ASM.
     return cal.sumar_habiles(fecha_notificacion_informe, DIAS_HABILES_PLAZO)
 
 
-def plazo_evaluacion_externa(ejercicio: int, cal: CalendarioHabil) -> date:
-    # Art. 13: external evaluations show compliance by the last business day of April of the
-    # fiscal year.
-    return cal.ultimo_habil_de_abril(ejercicio)
+def plazo_evaluacion_externa(
+    ejercicio_evaluado: int, cal: CalendarioHabil, fecha_notificacion: date | None = None
+) -> date:
+    """Art. 13: external evaluations show compliance by the last business day of April of the
+    fiscal year that follows the evaluated one.
+
+    No deadline may fall before the notification it counts from: a report notified after that
+    April (late) gets the next April after its notification — a choice of ours, the Lineamientos
+    do not foresee the case.
+    """
+    limite = cal.ultimo_habil_de_abril(ejercicio_evaluado + 1)
+    while fecha_notificacion is not None and limite <= fecha_notificacion:
+        limite = cal.ultimo_habil_de_abril(limite.year + 1)
+    return limite
 
 
-def fecha_termino_maxima(
-    tipo: TipoEvaluacion,
-    ejercicio: int,
-    fecha_notificacion_informe: date | None,
-    cal: CalendarioHabil,
-) -> date | None:
-    """The latest fecha de término the Lineamientos allow (Anexo A, f); None when not known yet."""
+class FechasDeEvaluacion(Protocol):
+    """What the deadlines read from an evaluation (the storage model has these attributes)."""
+
+    @property
+    def tipo(self) -> str: ...
+    @property
+    def ejercicio_evaluado(self) -> int: ...
+    @property
+    def fecha_notificacion(self) -> date | None: ...
+    @property
+    def fecha_limite_atencion(self) -> date | None: ...
+
+
+def limite_atencion(evaluacion: FechasDeEvaluacion, cal: CalendarioHabil) -> date | None:
+    """The evaluation's fecha límite de atención: the latest fecha de término its ASM may have
+    (Anexo A, f). Externals: the April date of Art. 13. Internal evaluations and monitoring
+    reports: the date IMPLAN set (the Lineamientos set none; Art. 2 lets IMPLAN decide), None
+    when it set none."""
+    if TipoEvaluacion(evaluacion.tipo) is TipoEvaluacion.EXTERNA:
+        return plazo_evaluacion_externa(
+            evaluacion.ejercicio_evaluado, cal, evaluacion.fecha_notificacion
+        )
+    return evaluacion.fecha_limite_atencion
+
+
+def validar_limite_atencion(
+    tipo: TipoEvaluacion, fijada: date | None, fecha_notificacion: date | None
+) -> list[str]:
+    """Problems with a fecha límite de atención that IMPLAN sets (Art. 2), as sentences."""
+    if fijada is None:
+        return []
     if tipo is TipoEvaluacion.EXTERNA:
-        return plazo_evaluacion_externa(ejercicio, cal)
-    # Internal evaluations and monitoring reports: Art. 13, counted from the final report.
-    if fecha_notificacion_informe is None:
-        return None
-    return plazo_entrega_avances_interna(fecha_notificacion_informe, cal)
+        return [
+            "En las evaluaciones externas la fecha límite de atención la fija el Art. 13 "
+            "(último día hábil de abril del ejercicio siguiente); no la escriba."
+        ]
+    if fecha_notificacion is not None and fijada <= fecha_notificacion:
+        return [
+            f"La fecha límite de atención {formato_fecha(fijada)} no puede ser anterior ni igual "
+            f"a la notificación del informe ({formato_fecha(fecha_notificacion)}); elija una "
+            "fecha posterior."
+        ]
+    return []
 
 
 def validar_fecha_termino(fecha: date, maxima: date | None) -> list[str]:
     # Anexo A (f): the fecha de término may not exceed the deadline of the Lineamientos.
     if maxima is not None and fecha > maxima:
         return [
-            f"La fecha de término {formato_fecha(fecha)} excede el plazo de los Lineamientos "
-            f"({formato_fecha(maxima)}); elija una fecha igual o anterior."
+            f"La fecha de término {formato_fecha(fecha)} excede la fecha límite de atención "
+            f"de la evaluación ({formato_fecha(maxima)}); elija una fecha igual o anterior."
         ]
     return []
 

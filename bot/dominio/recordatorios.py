@@ -123,6 +123,19 @@ class TipoPlazo(StrEnum):
     EVALUACION_EXTERNA = "externa"  # Art. 13, external evaluations
     TERMINO = "termino"  # an ASM's fecha de término (Anexo A, f)
 
+    @property
+    def articulo(self) -> str:
+        return _ARTICULOS[self]
+
+
+_ARTICULOS = {
+    TipoPlazo.POSICION_INSTITUCIONAL: "Art. 8",
+    TipoPlazo.PLAN_ACCION: "Art. 10",
+    TipoPlazo.ENTREGA_AVANCES: "Art. 13",
+    TipoPlazo.EVALUACION_EXTERNA: "Art. 13",
+    TipoPlazo.TERMINO: "Anexo A, inciso f",
+}
+
 
 @dataclass(frozen=True)
 class Plazo:
@@ -132,13 +145,16 @@ class Plazo:
 
 def plazos_de_evaluacion(
     tipo: TipoEvaluacion,
-    ejercicio: int,
+    ejercicio_evaluado: int,
     fecha_notificacion: date | None,
     fecha_recepcion_asm: date | None,
     clasificaciones: Iterable[Clasificacion],
     cal: CalendarioHabil,
 ) -> list[Plazo]:
-    """The deadlines an evaluation sets for the dependencias, as far as its dates are known."""
+    """The deadlines an evaluation sets for a dependencia, as far as its dates are known.
+
+    `fecha_recepcion_asm` is when the dependencia received its ASM (Art. 10's clock).
+    """
     plazos: list[Plazo] = []
     if fecha_notificacion is not None:
         # Art. 8: posición institucional, 5 business days after the results are notified.
@@ -156,15 +172,68 @@ def plazos_de_evaluacion(
         if fecha_plan is not None:
             plazos.append(Plazo(TipoPlazo.PLAN_ACCION, fecha_plan))
     if tipo is TipoEvaluacion.EXTERNA:
-        # Art. 13: external evaluations show compliance by the last business day of April.
-        plazos.append(Plazo(TipoPlazo.EVALUACION_EXTERNA, plazo_evaluacion_externa(ejercicio, cal)))
+        # Art. 13: compliance by the last business day of April of the year after the evaluated.
+        plazos.append(
+            Plazo(
+                TipoPlazo.EVALUACION_EXTERNA,
+                plazo_evaluacion_externa(ejercicio_evaluado, cal, fecha_notificacion),
+            )
+        )
     elif fecha_notificacion is not None:
-        # Art. 13: progress with evidence, 5 business days after the final report of an internal
-        # evaluation (monitoring reports are IMPLAN's own, counted alike as in plazos.py).
+        # Art. 13: internal evaluations and monitoring reports deliver progress with evidence
+        # within 5 business days of the final report.
         plazos.append(
             Plazo(TipoPlazo.ENTREGA_AVANCES, plazo_entrega_avances_interna(fecha_notificacion, cal))
         )
     return plazos
+
+
+class AvisoPlazo(StrEnum):
+    RECORDATORIO = "plazo"  # a threshold before the deadline was crossed
+    VENCIDO = "vencido"  # passed and not met: told once to the enlace, escalated once
+
+
+def aviso_de_plazo(
+    fecha: date, cumplido: bool, hoy: date, cal: CalendarioHabil, umbrales: Iterable[int]
+) -> tuple[AvisoPlazo, int | None] | None:
+    """What a deadline calls for on `hoy`, knowing whether the obligation was met.
+
+    Nothing once it is met (the posición uploaded, the plan sent, the first delivery with
+    evidence received): reminding of what was done is noise. Before the deadline, the threshold
+    crossed (see umbral_de_aviso); after it, VENCIDO while the passing is recent, so the outbox
+    sends it once even after downtime.
+    """
+    if cumplido:
+        return None
+    umbral = umbral_de_aviso(fecha, hoy, cal, umbrales)
+    if umbral is not None:
+        return AvisoPlazo.RECORDATORIO, umbral
+    if vencimiento_reciente(fecha, hoy, cal):
+        return AvisoPlazo.VENCIDO, None
+    return None
+
+
+@dataclass(frozen=True)
+class Obligacion:
+    """An open obligation of a dependencia, for `asmbot plazos` and /calendario."""
+
+    tipo: TipoPlazo
+    fecha: date
+    dias_restantes: int  # business days from today (0 on the day, negative once past)
+    dependencia: str
+    asunto: str  # the evaluation or the ASM it is about
+
+    @property
+    def articulo(self) -> str:
+        return self.tipo.articulo
+
+
+def ordenar_obligaciones(obligaciones: Iterable[Obligacion]) -> list[Obligacion]:
+    """Soonest first; ties by dependencia, subject and article, so the list is stable."""
+    orden = list(TipoPlazo)  # the Lineamientos' order: Art. 8, 10, 13, then the fecha de término
+    return sorted(
+        obligaciones, key=lambda o: (o.fecha, o.dependencia, o.asunto, orden.index(o.tipo))
+    )
 
 
 # --- Weekly digest and quarterly Anexo A -------------------------------------------------------

@@ -58,6 +58,18 @@ class TipoEvaluacion(StrEnum):
     EXTERNA = "externa"
     SEGUIMIENTO = "seguimiento"
 
+    @property
+    def etiqueta(self) -> str:
+        return {
+            "interna": "Evaluación interna",
+            "externa": "Evaluación externa",
+            "seguimiento": "Informe de seguimiento y monitoreo",
+        }[self.value]
+
+    def titulo(self, ejercicio_evaluado: int, programa_clave: str) -> str:
+        """`Evaluación externa del ejercicio 2025 · E001`: how an evaluation is named."""
+        return f"{self.etiqueta} del ejercicio {ejercicio_evaluado} · {programa_clave}"
+
 
 class TipoPrograma(StrEnum):
     PROGRAMA = "pp"  # programa presupuestario

@@ -176,7 +176,7 @@ _TIPO = {"interna": "interna", "externa": "externa", "seguimiento": "de seguimie
 def etiqueta_evaluacion(ev: EvaluacionPosicion) -> str:
     marca = " ✅" if ev.entregada else ""
     plazo = f" · plazo {formato_fecha(ev.plazo)}" if ev.plazo else ""
-    return f"{ev.programa_clave} · {ev.ejercicio} · {_TIPO[ev.tipo.value]}{plazo}{marca}"
+    return f"{ev.programa_clave} · {ev.ejercicio_evaluado} · {_TIPO[ev.tipo.value]}{plazo}{marca}"
 
 
 def pida_posicion(ev: EvaluacionPosicion) -> str:
@@ -186,7 +186,7 @@ def pida_posicion(ev: EvaluacionPosicion) -> str:
         else "La fecha de notificación no está registrada."
     )
     return (
-        f"Evaluación {_TIPO[ev.tipo.value]} {ev.ejercicio} de {e(ev.programa_clave)}. {plazo}\n"
+        f"Evaluación {_TIPO[ev.tipo.value]} {ev.ejercicio_evaluado} de {e(ev.programa_clave)}. {plazo}\n"
         "Envíe el documento de posición institucional (PDF o Word)."
     )
 
@@ -203,7 +203,7 @@ def recibo_posicion(r: ReciboPosicion) -> str:
         )
     return (
         f"✅ <b>Posición institucional recibida</b>\nEvaluación {_TIPO[ev.tipo.value]} "
-        f"{ev.ejercicio} de {e(ev.programa_clave)}: «{e(r.nombre)}».\n{cuando}"
+        f"{ev.ejercicio_evaluado} de {e(ev.programa_clave)}: «{e(r.nombre)}».\n{cuando}"
     )
 
 

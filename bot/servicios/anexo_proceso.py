@@ -43,6 +43,8 @@ class PeticionAnexo:
     programa_clave: str | None = None  # None: every Pp and fondo, consolidated
     dependencia_id: int | None = None  # an enlace's file keeps its dependencia's ASM
     formato: str = "xlsx"  # or "pdf"
+    recurrentes: tuple[str, ...] = ()  # the municipal calendar's recurring days
+    habiles: frozenset[date] = frozenset()  # its recurring days worked after all
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ _motores: dict[str, Engine] = {}  # one engine per database, per worker process
 
 def generar(p: PeticionAnexo) -> AnexoGenerado | None:
     """The file as it stood at the quarter's end; None when there are no ASM to show."""
-    cal = CalendarioHabil(p.dias_inhabiles, p.zona)
+    cal = CalendarioHabil(p.dias_inhabiles, p.zona, recurrentes=p.recurrentes, habiles=p.habiles)
     with Session(_motor(p.database_url)) as s:
         planes = planes_anexo(
             s, Trimestre.parse(p.trimestre), cal, p.hoy,

@@ -32,6 +32,7 @@ class Flujo(StrEnum):
     POSICION = "posicion"
     IMPORTAR = "importar"
     VALORACION = "valoracion"
+    EVALUACIONES = "evaluaciones"  # /evaluaciones: a new evaluation or recommendation
     PRORROGA = "prorroga"  # an enlace types the new date and the justification
     VERIFICAR = "verificar"  # /verificar waits for a code or a PDF
 

@@ -14,10 +14,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.plazos import limite_atencion
+from bot.dominio.seleccion import Responsable, clasificacion_sugerida
 from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Prioridad, TipoEvaluacion, Valoracion
 from bot.servicios import registro
 from bot.servicios.catalogo import Catalogo, cargar_dependencias_csv
-from storage.models import Asm, AsmResponsable, Dependencia, Evaluacion, Programa
+from storage.models import (
+    Asm,
+    AsmResponsable,
+    Dependencia,
+    Evaluacion,
+    Programa,
+    Recomendacion,
+    RevisionPlan,
+)
 
 CATALOGO = Path(__file__).parents[1] / "datos" / "dependencias_puebla.csv"
 
@@ -72,6 +82,20 @@ _PRODUCTOS = (
     "Base de datos, informe trimestral y oficio de envío.",
     "Manual publicado y constancias de capacitación.",
 )
+_NO_SELECCIONADAS = (
+    ("Crear una nueva dependencia para operar el programa",
+     "No es factible con el presupuesto ni con las atribuciones del municipio (Art. 7)."),
+    ("Reformar la ley federal que regula el fondo",
+     "No es competencia del municipio: no cumple el criterio de factibilidad (Art. 7)."),
+    ("Mejorar la percepción general del gobierno",
+     "No es clara ni se relaciona con el diseño del programa (Art. 7)."),
+)  # fmt: skip
+_MOTIVOS = (
+    "Opera el programa y custodia sus registros",
+    "Autoriza y libera los recursos",
+    "Aporta la información de su competencia",
+)
+_OBSERVACION_PLAN = "Precise las actividades y el producto que acreditará el cumplimiento."
 _OBS_RETRASO = (
     "Se reprogramó por la veda electoral; se solicitó prórroga al IMPLAN.",
     "La información de otra dependencia llegó tarde; se da seguimiento por oficio.",
@@ -100,6 +124,10 @@ def llenar_demo(
     inicio = date(hoy.year - 1, hoy.month, 1)  # a year of monthly history
     ejercicio = inicio.year
     creados = 0
+    evaluaciones: dict[int, Evaluacion] = {}
+    recepciones: dict[int, date] = {}
+    # Plan states draw from their own sequence, so the rest of the sample stays as it was.
+    rnd_planes = random.Random(2025)
     for i in range(num_asm):
         clave, nombre, tipo, siglas = PROGRAMAS[i % len(PROGRAMAS)]
         programa = session.scalar(select(Programa).where(Programa.clave == clave))
@@ -107,31 +135,73 @@ def llenar_demo(
             programa = Programa(clave=clave, nombre=nombre, tipo=tipo)
             session.add(programa)
             session.flush()
-            session.add(
-                Evaluacion(
-                    programa_id=programa.id,
-                    tipo=rnd.choice(list(TipoEvaluacion)).value,
-                    ejercicio=ejercicio,
-                    fecha_notificacion=cal.sumar_habiles(inicio, rnd.randint(1, 10)),
-                    fecha_recepcion_asm=cal.sumar_habiles(inicio, rnd.randint(11, 15)),
-                )
-            )
+        if programa.id not in evaluaciones:
+            # A source of each kind (Art. 6); IMPLAN sets the limit of its own ones.
+            tipo_ev = rnd.choice(list(TipoEvaluacion))
+            notificacion = cal.sumar_habiles(inicio, rnd.randint(1, 10))
+            recepciones[programa.id] = cal.sumar_habiles(inicio, rnd.randint(11, 15))
+            ev = Evaluacion(
+                programa_id=programa.id,
+                tipo=tipo_ev.value,
+                ejercicio_evaluado=ejercicio,
+                evaluador="Instancia evaluadora externa" if tipo_ev is TipoEvaluacion.EXTERNA
+                else "IMPLAN",
+                fecha_notificacion=notificacion,
+                fecha_limite_atencion=None if tipo_ev is TipoEvaluacion.EXTERNA
+                else cal.habil_o_siguiente(hoy + timedelta(days=300)),
+            )  # fmt: skip
+            session.add(ev)
+            session.flush()
+            evaluaciones[programa.id] = ev
+            for j, (texto, motivo) in enumerate(_NO_SELECCIONADAS[: 1 + len(evaluaciones) % 2]):
+                session.add(
+                    Recomendacion(
+                        evaluacion_id=ev.id, numero=100 + j, texto=texto, claridad=True,
+                        relevancia=j != 2, justificacion=True, factibilidad=j == 2,
+                        motivo_no_seleccion=motivo,
+                    )
+                )  # fmt: skip
+        ev = evaluaciones[programa.id]
         numero = i // len(PROGRAMAS) + 1
-        asm = Asm(programa_id=programa.id, numero=numero)
+        recepcion = recepciones[programa.id]
+        asm = Asm(
+            programa_id=programa.id, numero=numero, evaluacion_id=ev.id, fecha_recepcion=recepcion
+        )
         session.add(asm)
         session.flush()
 
-        clasificacion = rnd.choices(list(Clasificacion), weights=(5, 3, 2, 1))[0]
-        deps = [_dep(catalogo, s) for s in siglas]
-        if clasificacion in (Clasificacion.ESPECIFICO, Clasificacion.INSTITUCIONAL):
-            deps = deps[:1]
-        elif clasificacion is Clasificacion.INTERINSTITUCIONAL and len(deps) == 1:
-            deps.append(_dep(catalogo, rnd.choice(("TM", "SECAD", "SIDC"))))
+        forma = rnd.choices(("especifico", "institucional", "inter", "gobierno"), (5, 3, 2, 1))[0]
+        deps = [_dep(catalogo, s) for s in siglas][:1]
+        if forma == "inter":
+            extra = [_dep(catalogo, s) for s in siglas[1:]] or [
+                _dep(catalogo, rnd.choice(("TM", "SECAD", "SIDC")))
+            ]
+            deps.append(extra[0])
         unidades = [d.unidades[numero % len(d.unidades)] if d.unidades else None for d in deps]
-        for d, u in zip(deps, unidades, strict=True):
+        if forma == "institucional" and len(deps[0].unidades) > 1:
+            # Two areas of one dependencia (Art. 9).
+            deps.append(deps[0])
+            unidades.append(deps[0].unidades[(numero + 1) % len(deps[0].unidades)])
+        gobierno = "Gobierno del Estado de Puebla" if forma == "gobierno" else None
+        for k, (d, u) in enumerate(zip(deps, unidades, strict=True)):
             session.add(
-                AsmResponsable(asm_id=asm.id, dependencia_id=d.id, unidad_id=u.id if u else None)
+                AsmResponsable(
+                    asm_id=asm.id, dependencia_id=d.id, unidad_id=u.id if u else None,
+                    motivo_participacion=_MOTIVOS[k % len(_MOTIVOS)],
+                )
+            )  # fmt: skip
+        # The classification follows from the actors, so it is always consistent (Art. 9).
+        clasificacion = (
+            clasificacion_sugerida(
+                [
+                    Responsable(d.id, u.id if u else None)
+                    for d, u in zip(deps, unidades, strict=True)
+                ],
+                gobierno,
             )
+            or Clasificacion.ESPECIFICO
+        )
+        asm.gobierno_externo = gobierno
         area = "; ".join(
             f"{d.nombre} / {u.nombre}" if u else d.nombre
             for d, u in zip(deps, unidades, strict=True)
@@ -140,8 +210,13 @@ def llenar_demo(
         creado = inicio + timedelta(days=rnd.randint(0, 60))
         # Some fechas de término already passed: those ASM that stalled are the late ones.
         termino = cal.habil_o_siguiente(hoy + timedelta(days=rnd.randint(-120, 270)))
+        limite = limite_atencion(ev, cal)
+        if limite is not None and termino > limite:
+            termino = limite  # Anexo A, f): never beyond the evaluation's límite de atención
         estancado = rnd.random() < 0.2
-        registro.nueva_version(
+        # Plans in every state of the review (Art. 10–12), most of them approved.
+        estado = rnd_planes.choices(list(EstadoPlan), weights=(1, 1, 1, 6))[0]
+        version = registro.nueva_version(
             session, asm, creado, actor, origen="demo",
             texto=rnd.choice(_HALLAZGOS).format(anio=ejercicio),
             clasificacion=clasificacion.value,
@@ -154,8 +229,22 @@ def llenar_demo(
             productos_evidencias=rnd.choice(_PRODUCTOS),
             observaciones="",
             valoracion=None,
-            estado_plan=EstadoPlan.APROBADO.value,
+            estado_plan=estado.value,
         )  # fmt: skip
+        session.add(
+            Recomendacion(
+                evaluacion_id=ev.id, numero=numero, texto=version.texto if version else "",
+                claridad=True, relevancia=True, justificacion=True, factibilidad=True,
+                asm_id=asm.id,
+            )
+        )  # fmt: skip
+        if estado is EstadoPlan.OBSERVADO and version is not None:
+            session.add(
+                RevisionPlan(
+                    asm_id=asm.id, version_id=version.id, resultado=estado.value,
+                    observaciones=_OBSERVACION_PLAN,
+                )
+            )  # fmt: skip
 
         porcentaje = 0
         mes = date(creado.year, creado.month, 1)

@@ -23,9 +23,9 @@ from bot.dominio.planes import (
     validar_accion,
     validar_valor,
 )
-from bot.dominio.plazos import fecha_termino_maxima, plazo_plan_accion
+from bot.dominio.plazos import limite_atencion, plazo_plan_accion
 from bot.dominio.texto import limpiar
-from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Rol, TipoEvaluacion
+from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Rol
 from bot.servicios import registro
 from bot.servicios.permisos import NO_ES_SUYO, asm_de_su_dependencia, negar
 from bot.servicios.rechazos import Rechazado
@@ -79,11 +79,10 @@ def leer_plan(session: Session, asm_id: int, hoy: date, cal: CalendarioHabil) ->
     if asm.evaluacion_id is not None:
         ev = session.get(Evaluacion, asm.evaluacion_id)
         if ev is not None:
-            maxima = fecha_termino_maxima(
-                TipoEvaluacion(ev.tipo), ev.ejercicio, ev.fecha_notificacion, cal
-            )
-            if ev.fecha_recepcion_asm is not None:
-                plazo = plazo_plan_accion(ev.fecha_recepcion_asm, clasificacion, cal)
+            # Anexo A (f): the evaluation's fecha límite de atención, not Art. 13's delivery.
+            maxima = limite_atencion(ev, cal)
+    if asm.fecha_recepcion is not None:
+        plazo = plazo_plan_accion(asm.fecha_recepcion, clasificacion, cal)
     deps = session.scalars(
         select(func.coalesce(Dependencia.siglas, Dependencia.nombre))
         .join(AsmResponsable, AsmResponsable.dependencia_id == Dependencia.id)

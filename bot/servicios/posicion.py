@@ -32,7 +32,7 @@ class EvaluacionPosicion:
     evaluacion_id: int
     programa_clave: str
     tipo: TipoEvaluacion
-    ejercicio: int
+    ejercicio_evaluado: int
     fecha_notificacion: date | None
     plazo: date | None
     entregada: bool  # the dependencia already uploaded one
@@ -67,7 +67,7 @@ def evaluaciones_de(
         .join(Programa, Programa.id == Evaluacion.programa_id)
         .where(Evaluacion.programa_id.in_(programas))
         .order_by(
-            Evaluacion.ejercicio.desc(),
+            Evaluacion.ejercicio_evaluado.desc(),
             Evaluacion.fecha_notificacion.desc().nulls_last(),
             Evaluacion.id.desc(),
         )
@@ -77,7 +77,7 @@ def evaluaciones_de(
             evaluacion_id=ev.id,
             programa_clave=clave,
             tipo=TipoEvaluacion(ev.tipo),
-            ejercicio=ev.ejercicio,
+            ejercicio_evaluado=ev.ejercicio_evaluado,
             fecha_notificacion=ev.fecha_notificacion,
             plazo=(
                 plazo_posicion_institucional(ev.fecha_notificacion, cal)

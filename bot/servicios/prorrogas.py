@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dominio.calendario import CalendarioHabil
-from bot.dominio.plazos import fecha_termino_maxima
+from bot.dominio.plazos import limite_atencion
 from bot.dominio.valoracion import observacion_prorroga, validar_prorroga
-from bot.dominio.vocabulario import Rol, TipoEvaluacion
+from bot.dominio.vocabulario import Rol
 from bot.servicios import auditoria, registro
 from bot.servicios.permisos import asm_de_su_dependencia
 from bot.servicios.usuarios import Persona
@@ -65,19 +65,13 @@ class ProrrogaResuelta:
 
 
 def _limite_atencion(session: Session, asm: Asm, cal: CalendarioHabil) -> date | None:
-    """The evaluation's fecha límite de atención (Anexo A, f): no prórroga may pass it.
-
-    The one place that reads it. Today only external evaluations have one (the last business
-    day of April, Art. 13); for internal ones and monitoring reports IMPLAN sets it and none is
-    stored yet, so there is no limit (the 5 business days of Art. 13 are a delivery, not the
-    end of the work).
-    """
+    """The evaluation's fecha límite de atención (Anexo A, f): no prórroga may pass it unless
+    IMPLAN moves it too (`asmbot evaluacion editar --limite-atencion`, audited). None for an ASM
+    without evaluation, or an internal one whose límite IMPLAN did not set."""
     if asm.evaluacion_id is None:
         return None
     ev = session.get(Evaluacion, asm.evaluacion_id)
-    if ev is None or ev.tipo != TipoEvaluacion.EXTERNA.value:
-        return None
-    return fecha_termino_maxima(TipoEvaluacion(ev.tipo), ev.ejercicio, ev.fecha_notificacion, cal)
+    return None if ev is None else limite_atencion(ev, cal)
 
 
 def _datos(session: Session, asm_id: int, hoy: date, cal: CalendarioHabil) -> DatosProrroga:

@@ -123,7 +123,7 @@ def planes_del_ejercicio(
             .outerjoin(Evaluacion, Evaluacion.id == Asm.evaluacion_id)
             .where(
                 or_(
-                    Evaluacion.ejercicio == ejercicio,
+                    Evaluacion.ejercicio_evaluado == ejercicio,
                     and_(
                         Asm.evaluacion_id.is_(None),
                         inicio.c.desde >= date(ejercicio, 1, 1),

@@ -74,3 +74,20 @@ def test_municipal_file_replaces_default(tmp_path: Path) -> None:
 def test_redact_url() -> None:
     assert redact_url("postgresql://u:pw@h/db") == "postgresql://u:***@h/db"
     assert redact_url("sqlite:///data/x.db") == "sqlite:///data/x.db"
+
+
+def test_dias_recurrentes_y_anios_del_archivo(tmp_path: Path) -> None:
+    s = load_settings({}, env_file=tmp_path / "x")
+    assert s.dias_inhabiles_recurrentes == (
+        "jueves_santo",
+        "viernes_santo",
+        "05-05",
+        "11-02",
+        "12-12",
+    )
+    assert {2024, 2025, 2026, 2027} <= s.anios_calendario
+    assert not s.calendario().es_habil(date(2031, 4, 10))  # Holy Thursday 2031, from Easter
+    nada = load_settings({"ASMBOT_DIAS_INHABILES_RECURRENTES": "ninguno"}, env_file=tmp_path / "x")
+    assert nada.calendario().es_habil(date(2031, 4, 10))
+    with pytest.raises(ConfigError, match=r"^ASMBOT_DIAS_INHABILES_RECURRENTES: «13-13»"):
+        load_settings({"ASMBOT_DIAS_INHABILES_RECURRENTES": "05-05,13-13"}, env_file=tmp_path / "x")

@@ -95,7 +95,7 @@ def test_a_plan_is_sent_complete_and_within_the_limit() -> None:
         "Falta «Fecha de término»."
     ]
     (problema,) = faltantes_para_enviar(completo, date(2027, 4, 29))
-    assert "excede el plazo de los Lineamientos (29/04/2027)" in problema
+    assert "excede la fecha límite de atención de la evaluación (29/04/2027)" in problema
 
 
 def test_typed_values() -> None:

@@ -1,15 +1,17 @@
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
 
 from bot.dominio.calendario import (
+    RECURRENTES_PUEBLA,
     CalendarioHabil,
     cargar_dias_inhabiles,
     ruta_dias_inhabiles_predeterminada,
 )
 from bot.dominio.plazos import (
     dias_habiles_restantes,
-    fecha_termino_maxima,
+    limite_atencion,
     periodo_de,
     plazo_entrega_avances_interna,
     plazo_evaluacion_externa,
@@ -17,10 +19,16 @@ from bot.dominio.plazos import (
     plazo_posicion_institucional,
     semaforo,
     validar_fecha_termino,
+    validar_limite_atencion,
 )
+from bot.dominio.recordatorios import plazos_de_evaluacion
 from bot.dominio.vocabulario import Clasificacion, Semaforo, TipoEvaluacion
 
 CAL = CalendarioHabil(cargar_dias_inhabiles(ruta_dias_inhabiles_predeterminada()))
+# With the recurring municipal days: the calendar for any year.
+CAL_P = CalendarioHabil(
+    cargar_dias_inhabiles(ruta_dias_inhabiles_predeterminada()), recurrentes=RECURRENTES_PUEBLA
+)
 
 
 # --- Art. 8 ------------------------------------------------------------------------------
@@ -76,33 +84,90 @@ def test_plazo_entrega_avances_interna(notificacion: date, plazo: date) -> None:
 
 
 @pytest.mark.parametrize(
-    ("ejercicio", "plazo"),
-    [(2025, date(2025, 4, 30)), (2026, date(2026, 4, 30)), (2028, date(2028, 4, 28))],
+    ("ejercicio_evaluado", "plazo"),
+    # The April of the fiscal year after the evaluated one (Thu 30 Apr 2026, Fri 30 Apr 2027;
+    # 30 Apr 2028 is a Sunday).
+    [(2025, date(2026, 4, 30)), (2026, date(2027, 4, 30)), (2027, date(2028, 4, 28))],
 )
-def test_plazo_evaluacion_externa(ejercicio: int, plazo: date) -> None:
-    assert plazo_evaluacion_externa(ejercicio, CAL) == plazo
+def test_plazo_evaluacion_externa(ejercicio_evaluado: int, plazo: date) -> None:
+    assert plazo_evaluacion_externa(ejercicio_evaluado, CAL) == plazo
 
 
-# --- Anexo A (f) -------------------------------------------------------------------------
+def test_externa_de_2026_notificada_en_noviembre_no_vence_antes() -> None:
+    # Before the fix: an external evaluation of 2026 notified 20/11/2026 got 30/04/2026.
+    assert plazo_evaluacion_externa(2026, CAL, date(2026, 11, 20)) == date(2027, 4, 30)
 
 
-def test_fecha_termino_maxima_externa_ignora_la_notificacion() -> None:
-    for notificacion in (None, date(2025, 12, 8)):
-        maxima = fecha_termino_maxima(TipoEvaluacion.EXTERNA, 2026, notificacion, CAL)
-        assert maxima == date(2026, 4, 30)
+def test_externa_notificada_despues_de_su_abril_toma_el_siguiente() -> None:
+    # Our rule where the Lineamientos are silent: a report notified after that April.
+    assert plazo_evaluacion_externa(2025, CAL, date(2026, 5, 4)) == date(2027, 4, 30)
+    assert plazo_evaluacion_externa(2025, CAL, date(2026, 4, 30)) == date(2027, 4, 30)
 
 
-@pytest.mark.parametrize("tipo", [TipoEvaluacion.INTERNA, TipoEvaluacion.SEGUIMIENTO])
-def test_fecha_termino_maxima_interna_y_seguimiento(tipo: TipoEvaluacion) -> None:
-    assert fecha_termino_maxima(tipo, 2025, date(2025, 12, 8), CAL) == date(2025, 12, 16)
-    assert fecha_termino_maxima(tipo, 2025, None, CAL) is None
+@dataclass
+class _Ev:
+    tipo: str
+    ejercicio_evaluado: int
+    fecha_notificacion: date | None
+    fecha_limite_atencion: date | None = None
+
+
+@pytest.mark.parametrize("anio", range(2024, 2031))
+@pytest.mark.parametrize("mes_dia", [(1, 2), (4, 29), (5, 2), (11, 20), (12, 31)])
+@pytest.mark.parametrize("tipo", list(TipoEvaluacion))
+def test_ningun_plazo_cae_antes_de_su_notificacion(
+    anio: int, mes_dia: tuple[int, int], tipo: TipoEvaluacion
+) -> None:
+    notificacion = date(anio, *mes_dia)
+    for ejercicio in (anio - 1, anio):
+        fechas = [p.fecha for p in plazos_de_evaluacion(
+            tipo, ejercicio, notificacion, notificacion, [Clasificacion.ESPECIFICO], CAL_P
+        )]  # fmt: skip
+        assert fechas and all(f > notificacion for f in fechas)
+        limite = limite_atencion(_Ev(tipo.value, ejercicio, notificacion), CAL_P)
+        assert limite is None or limite > notificacion
+
+
+# --- Anexo A (f): the fecha límite de atención ------------------------------------------
+
+
+def test_limite_atencion_externa_es_el_abril_siguiente() -> None:
+    ev = _Ev("externa", 2026, date(2026, 11, 20), fecha_limite_atencion=date(2026, 12, 1))
+    assert limite_atencion(ev, CAL) == date(2027, 4, 30)  # a stored date does not apply
+
+
+@pytest.mark.parametrize("tipo", ["interna", "seguimiento"])
+def test_limite_atencion_interna_la_fija_el_implan(tipo: str) -> None:
+    assert limite_atencion(_Ev(tipo, 2025, date(2025, 12, 8)), CAL) is None
+    ev = _Ev(tipo, 2025, date(2025, 12, 8), fecha_limite_atencion=date(2026, 6, 30))
+    assert limite_atencion(ev, CAL) == date(2026, 6, 30)
+
+
+def test_el_caso_del_13_de_noviembre_ya_permite_enviar_el_plan() -> None:
+    # Report notified Fri 13/11/2026, ASM received Fri 27/11/2026. Art. 13's delivery is
+    # 23/11/2026 (16 Nov is a holiday); it used to be the maximum fecha de término, already past
+    # when the plan is due on 04/12/2026. Now the limit is IMPLAN's (none by default).
+    notificacion, recepcion = date(2026, 11, 13), date(2026, 11, 27)
+    assert plazo_entrega_avances_interna(notificacion, CAL) == date(2026, 11, 23)
+    assert plazo_plan_accion(recepcion, Clasificacion.ESPECIFICO, CAL) == date(2026, 12, 4)
+    maxima = limite_atencion(_Ev("interna", 2026, notificacion), CAL)
+    assert validar_fecha_termino(date(2027, 6, 30), maxima) == []
+
+
+def test_validar_limite_atencion() -> None:
+    interna, externa = TipoEvaluacion.INTERNA, TipoEvaluacion.EXTERNA
+    assert validar_limite_atencion(interna, None, date(2026, 11, 13)) == []
+    assert validar_limite_atencion(interna, date(2027, 6, 30), date(2026, 11, 13)) == []
+    antes = validar_limite_atencion(interna, date(2026, 11, 13), date(2026, 11, 13))
+    assert antes and "posterior" in antes[0]
+    assert "Art. 13" in validar_limite_atencion(externa, date(2027, 6, 30), None)[0]
 
 
 def test_validar_fecha_termino() -> None:
     maxima = date(2025, 4, 30)
     assert validar_fecha_termino(date(2025, 5, 15), maxima) == [
-        "La fecha de término 15/05/2025 excede el plazo de los Lineamientos (30/04/2025); "
-        "elija una fecha igual o anterior."
+        "La fecha de término 15/05/2025 excede la fecha límite de atención de la evaluación "
+        "(30/04/2025); elija una fecha igual o anterior."
     ]
     assert validar_fecha_termino(maxima, maxima) == []
     assert validar_fecha_termino(date(2025, 3, 1), maxima) == []

@@ -224,10 +224,10 @@ def test_plazos_de_una_evaluacion_externa() -> None:
     plazos = plazos_de_evaluacion(
         TipoEvaluacion.EXTERNA, 2026, None, date(2026, 4, 1), [INTERGUB, ESPECIFICO], CAL
     )
-    # Art. 13: the last business day of April of the fiscal year (Thu 30 April 2026).
+    # Art. 13: the last business day of April of the year after the evaluated (Fri 30/04/2027).
     assert plazos == [
         Plazo(TipoPlazo.PLAN_ACCION, date(2026, 4, 10)),
-        Plazo(TipoPlazo.EVALUACION_EXTERNA, date(2026, 4, 30)),
+        Plazo(TipoPlazo.EVALUACION_EXTERNA, date(2027, 4, 30)),
     ]
 
 
@@ -324,3 +324,34 @@ def test_trimestre_abre_despues_de_un_fin_de_semana() -> None:
     # 1 July 2028 is a Saturday: the third quarter opens on Monday 3 July.
     assert trimestre_a_enviar(date(2028, 7, 1), CAL) is None
     assert trimestre_a_enviar(date(2028, 7, 3), CAL) == Trimestre(2028, 2)
+
+
+# --- Reminders that know the state ---------------------------------------------------------
+
+
+def test_aviso_de_plazo_se_detiene_al_cumplirse() -> None:
+    from bot.dominio.recordatorios import AvisoPlazo, aviso_de_plazo
+
+    plazo = date(2026, 12, 4)  # Friday
+    umbrales = (10, 5, 1)
+    # Thu 3 Dec: one business day left.
+    assert aviso_de_plazo(plazo, False, date(2026, 12, 3), CAL, umbrales) == (
+        AvisoPlazo.RECORDATORIO, 1,
+    )  # fmt: skip
+    assert aviso_de_plazo(plazo, True, date(2026, 12, 3), CAL, umbrales) is None
+    # Passed and not met: VENCIDO while recent, then nothing; met: nothing.
+    assert aviso_de_plazo(plazo, False, date(2026, 12, 7), CAL, umbrales) == (
+        AvisoPlazo.VENCIDO, None,
+    )  # fmt: skip
+    assert aviso_de_plazo(plazo, True, date(2026, 12, 7), CAL, umbrales) is None
+    assert aviso_de_plazo(plazo, False, date(2027, 1, 29), CAL, umbrales) is None
+
+
+def test_obligaciones_ordenadas_la_mas_proxima_primero() -> None:
+    from bot.dominio.recordatorios import Obligacion, ordenar_obligaciones
+
+    a = Obligacion(TipoPlazo.PLAN_ACCION, date(2026, 12, 4), 2, "SEDEM", "X")
+    b = Obligacion(TipoPlazo.POSICION_INSTITUCIONAL, date(2026, 11, 20), -8, "TM", "Y")
+    c = Obligacion(TipoPlazo.TERMINO, date(2026, 12, 4), 2, "ADM", "Z")
+    assert ordenar_obligaciones([a, b, c]) == [b, c, a]
+    assert a.articulo == "Art. 10" and b.articulo == "Art. 8" and c.articulo == "Anexo A, inciso f"

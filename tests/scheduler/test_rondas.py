@@ -341,12 +341,13 @@ def test_plazos_de_una_evaluacion(
         ev = Evaluacion(
             programa_id=programa.id,
             tipo="interna",
-            ejercicio=2026,
+            ejercicio_evaluado=2026,
             fecha_notificacion=date(2026, 11, 23),
-            fecha_recepcion_asm=date(2026, 11, 24),
         )
         s.add(ev)
         s.flush()
+        for asm in s.scalars(select(Asm).where(Asm.programa_id == programa.id)):
+            asm.fecha_recepcion = date(2026, 11, 24)
         ev_id = ev.id
     m = por_clave(ronda(db, a_las(2026, 11, 23), cal, ajustes))
     de_la_evaluacion = {c for c in m if f":eval{ev_id}:" in c}
@@ -376,14 +377,13 @@ def test_evaluacion_ligada_a_sus_asm(
     with db.sesiones.begin() as s:
         programa = s.scalar(select(Programa).where(Programa.clave == "E003"))
         assert programa is not None
-        ev = Evaluacion(
-            programa_id=programa.id, tipo="externa", ejercicio=2027, fecha_recepcion_asm=None
-        )
+        ev = Evaluacion(programa_id=programa.id, tipo="externa", ejercicio_evaluado=2026)
         s.add(ev)
         s.flush()
         s.get_one(Asm, gente.asm3).evaluacion_id = ev.id  # only TM's ASM comes from it
         ev_id = ev.id
-    # External evaluations: compliance by the last business day of April 2027 (Fri 30).
+    # External evaluations of 2026: compliance by the last business day of April 2027 (Fri 30),
+    # the fiscal year after the evaluated one.
     m = {c for c in por_clave(ronda(db, a_las(2027, 4, 16), cal, ajustes)) if f":eval{ev_id}:" in c}
     assert m == {f"plazo:u{gente.tm}:eval{ev_id}:externa:2027-04-30:10"}
 
@@ -499,3 +499,17 @@ def test_resumen_semanal_cuenta_los_asm_por_valorar(
         f"semanal:u{gente.coord}:2026-W47"
     ].texto
     assert "Por valorar (en 100 % o vencidos, sin valoración): 3 · Cerrados (valorados): 0" in texto
+
+
+def test_resumen_avisa_si_el_calendario_municipal_no_tiene_el_anio(
+    db: Db, gente: Gente, cal: CalendarioHabil, ajustes: Settings
+) -> None:
+    # Mon 22 Nov 2027: the shipped file stops at 2027, so 2028's vacations are unknown.
+    texto = por_clave(ronda(db, a_las(2027, 11, 22), cal, ajustes))[
+        f"semanal:u{gente.coord}:2027-W47"
+    ].texto
+    assert "no tiene fechas de 2028" in texto and "cuentan como hábiles" in texto
+    texto = por_clave(ronda(db, a_las(2026, 11, 23), cal, ajustes))[
+        f"semanal:u{gente.coord}:2026-W48"
+    ].texto
+    assert "días inhábiles municipales" not in texto

@@ -39,8 +39,8 @@ def sembrar(url: str) -> None:
         fondo = Programa(clave="FISM-DF", nombre="Fondo de Infraestructura Social", tipo="fondo")
         s.add_all([u, pp, fondo])
         s.flush()
-        ev25 = Evaluacion(programa_id=pp.id, tipo="externa", ejercicio=2025)
-        ev24 = Evaluacion(programa_id=pp.id, tipo="externa", ejercicio=2024)
+        ev25 = Evaluacion(programa_id=pp.id, tipo="externa", ejercicio_evaluado=2025)
+        ev24 = Evaluacion(programa_id=pp.id, tipo="externa", ejercicio_evaluado=2024)
         s.add_all([ev25, ev24])
         s.flush()
 

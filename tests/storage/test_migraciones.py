@@ -25,3 +25,47 @@ def test_upgrade_matches_models_and_downgrade_empties(database_url: str) -> None
         assert migrate.is_current(engine)
     finally:
         engine.dispose()
+
+
+def test_0005_conserva_las_evaluaciones_y_sus_asm(database_url: str) -> None:
+    from datetime import date
+
+    from sqlalchemy import text
+
+    migrate.upgrade(database_url, "0004")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO programa (id, clave, nombre, tipo) VALUES (1, 'E003', 'A', 'pp')")
+            )
+            conn.execute(text(
+                "INSERT INTO evaluacion (id, programa_id, tipo, ejercicio, fecha_notificacion, "
+                "fecha_recepcion_asm) VALUES (1, 1, 'interna', 2025, '2026-11-13', '2026-11-27')"
+            ))  # fmt: skip
+            conn.execute(text(
+                "INSERT INTO asm (id, programa_id, numero, evaluacion_id, creado_en) VALUES "
+                "(1, 1, 1, 1, '2026-11-01 00:00:00'), (2, 1, 2, NULL, '2026-11-01 00:00:00')"
+            ))  # fmt: skip
+        migrate.upgrade(database_url)
+        with engine.connect() as conn:
+            ev = conn.execute(text(
+                "SELECT ejercicio_evaluado, fecha_notificacion, evaluador, fecha_limite_atencion "
+                "FROM evaluacion"
+            )).one()  # fmt: skip
+            assert tuple(ev) in {
+                (2025, date(2026, 11, 13), "", None),
+                (2025, "2026-11-13", "", None),  # SQLite returns the text it keeps
+            }
+            asm = conn.execute(
+                text("SELECT id, evaluacion_id, fecha_recepcion FROM asm ORDER BY id")
+            ).all()
+            recepciones = [(a[0], a[1], str(a[2]) if a[2] else None) for a in asm]
+            # The receipt moved to the evaluation's ASM; the ASM without evaluation stays so.
+            assert recepciones == [(1, 1, "2026-11-27"), (2, None, None)]
+        migrate.downgrade(database_url, "0004")
+        with engine.connect() as conn:
+            fila = conn.execute(text("SELECT ejercicio, fecha_recepcion_asm FROM evaluacion")).one()
+            assert (fila[0], str(fila[1])) == (2025, "2026-11-27")
+    finally:
+        engine.dispose()

@@ -149,7 +149,8 @@ async def test_fecha_de_termino_beyond_the_limit_is_refused(arnes: Arnes) -> Non
 
     def evaluacion_externa(s: Session) -> Any:
         asm = s.get_one(Asm, asm_id)
-        ev = Evaluacion(programa_id=asm.programa_id, tipo="externa", ejercicio=2027)
+        # Evaluated 2026: compliance by the last business day of April 2027 (Art. 13).
+        ev = Evaluacion(programa_id=asm.programa_id, tipo="externa", ejercicio_evaluado=2026)
         s.add(ev)
         s.flush()
         asm.evaluacion_id = ev.id
@@ -164,7 +165,7 @@ async def test_fecha_de_termino_beyond_the_limit_is_refused(arnes: Arnes) -> Non
     await ana.send("el próximo mes")
     assert ana.last.text.startswith("«el próximo mes» no es una fecha")
     await ana.send("15/05/2027")
-    assert "excede el plazo de los Lineamientos (30/04/2027)" in ana.last.text
+    assert "excede la fecha límite de atención de la evaluación (30/04/2027)" in ana.last.text
     await ana.send("31/02/2027")
     assert "no es una fecha válida" in ana.last.text
     await ana.send("01/11/2026")
@@ -262,7 +263,7 @@ def _evaluacion(arnes: Arnes, notificada: date) -> int:
     def crear(s: Session) -> int:
         asm = s.scalars(select(Asm).where(Asm.numero == 1)).one()
         ev = Evaluacion(
-            programa_id=asm.programa_id, tipo="interna", ejercicio=2026,
+            programa_id=asm.programa_id, tipo="interna", ejercicio_evaluado=2026,
             fecha_notificacion=notificada,
         )  # fmt: skip
         s.add(ev)
