@@ -362,15 +362,13 @@ async def _texto_recomendacion(
 ) -> None:
     evaluacion_id = b.evaluacion_id or 0
 
-    def trabajo(s: Session) -> int | str:
-        try:
-            return servicio.agregar_recomendacion(s, evaluacion_id, escrito, f"usuario:{p.id}")
-        except EvaluacionRechazada as ex:
-            return t.rechazo(str(ex))
-
-    resultado = await en_bd(context, trabajo)
-    if isinstance(resultado, str):
-        await responder(update, resultado)
+    try:
+        resultado = await en_bd(
+            context,
+            lambda s: servicio.agregar_recomendacion(s, evaluacion_id, escrito, f"usuario:{p.id}"),
+        )
+    except EvaluacionRechazada as e:
+        await responder(update, t.rechazo(str(e)))
         return
     b.recomendacion_id = resultado
     await _guardar(context, p, PasoEv.CRITERIO, b)

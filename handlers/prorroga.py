@@ -36,6 +36,7 @@ from bot.servicios.valoracion import contraloria
 from handlers.base import (
     Contexto,
     alerta,
+    boton,
     en_bd,
     persona_o_aviso,
     quitar_botones,
@@ -76,19 +77,17 @@ async def cmd_prorroga(update: Update, context: Contexto) -> None:
 async def _iniciar(update: Update, context: Contexto, persona: Persona, asm_id: int) -> None:
     ent = context.entorno
 
-    def trabajo(s: Session) -> DatosProrroga | str:
-        try:
-            d = preparar(s, persona, asm_id, ent.hoy(), ent.calendario)
-        except ProrrogaRechazada as ex:
-            return str(ex)
+    def trabajo(s: Session) -> DatosProrroga:
+        d = preparar(s, persona, asm_id, ent.hoy(), ent.calendario)
         borradores.guardar(
             s, persona.telegram_id, Paso(PRORROGA, PasoProrroga.FECHA.value, {"asm_id": asm_id})
         )
         return d
 
-    r = await en_bd(context, trabajo)
-    if isinstance(r, str):
-        await responder(update, textos.e(r))
+    try:
+        r = await en_bd(context, trabajo)
+    except ProrrogaRechazada as e:
+        await responder(update, textos.e(str(e)))
         return
     await responder(
         update, t.pida_fecha(r.numero, r.clave, r.vigente, r.limite), teclado([_cancelar()])
@@ -127,14 +126,14 @@ async def _solicitar(
     asm_id = int(paso.datos["asm_id"])
     fecha = date.fromisoformat(str(paso.datos["fecha"]))
 
-    def trabajo(s: Session) -> ProrrogaSolicitada | str:
+    def trabajo(s: Session) -> ProrrogaSolicitada:
         try:
             p = solicitar(s, persona, asm_id, fecha, justificacion, ent.hoy(), ent.calendario)
-        except ProrrogaRechazada as ex:
+        except ProrrogaRechazada:  # kept (en_bd commits a refusal): back to the date step
             borradores.guardar(
                 s, persona.telegram_id, Paso(PRORROGA, PasoProrroga.FECHA.value, {"asm_id": asm_id})
             )
-            return f"{ex} {t.PIDA_FECHA}"
+            raise
         borradores.borrar(s, persona.telegram_id)
         aviso = t.aviso_prorroga_coord(p, persona.dependencia)
         botones = [
@@ -148,9 +147,10 @@ async def _solicitar(
         salida.avisar(s, contraloria(s), "copia_prorroga", asunto, aviso, ent.ahora())
         return p
 
-    r = await en_bd(context, trabajo)
-    if isinstance(r, str):
-        await responder(update, textos.e(r))
+    try:
+        r = await en_bd(context, trabajo)
+    except ProrrogaRechazada as e:
+        await responder(update, textos.e(f"{e} {t.PIDA_FECHA}"))
         return
     await responder(update, t.prorroga_enviada(r))
     await context.salida.repartir()
@@ -184,13 +184,8 @@ async def _resolver(
     prorroga_id = int(paso.datos["prorroga_id"])
     aprobar = bool(paso.datos["aprobar"])
 
-    def trabajo(s: Session) -> ProrrogaResuelta | str:
-        try:
-            r = resolver(
-                s, persona, prorroga_id, aprobar, nota, ent.hoy(), ent.calendario, ent.ahora()
-            )
-        except ProrrogaRechazada as ex:
-            return str(ex)
+    def trabajo(s: Session) -> ProrrogaResuelta:
+        r = resolver(s, persona, prorroga_id, aprobar, nota, ent.hoy(), ent.calendario, ent.ahora())
         borradores.borrar(s, persona.telegram_id)
         aviso = t.aviso_prorroga_resuelta(r)
         asunto = f"prorroga{r.prorroga_id}:{'ok' if r.aprobada else 'no'}"
@@ -198,30 +193,27 @@ async def _resolver(
         salida.avisar(s, contraloria(s), "copia_prorroga", asunto, aviso, ent.ahora())
         return r
 
-    r = await en_bd(context, trabajo)
-    if isinstance(r, str):
-        await responder(update, textos.e(r))
+    try:
+        r = await en_bd(context, trabajo)
+    except ProrrogaRechazada as e:
+        await responder(update, textos.e(str(e)))
         return
     await responder(update, t.prorroga_resuelta_coord(r))
     await context.salida.repartir()
 
 
-async def boton(update: Update, context: Contexto) -> None:
+@boton(tp.BOTON_VENCIDO)
+async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbacks.Boton) -> None:
     q = update.callback_query
-    if q is None:
-        return
-    persona = await persona_o_aviso(update, context)
-    if persona is None:
-        return
-    b = callbacks.leer(q.data)
-    if b is not None and b.accion == "x":
+    assert q is not None
+    if b.accion == "x":
         await en_bd(context, lambda s: borradores.borrar(s, persona.telegram_id))
         await q.answer()
         await quitar_botones(update, textos.CANCELADO)
-    elif b is not None and b.valor is not None and b.accion == "a":
+    elif b.valor is not None and b.accion == "a":
         await q.answer()
         await _iniciar(update, context, persona, b.valor)
-    elif b is not None and b.valor is not None and b.accion in ("ok", "rech"):
+    elif b.valor is not None and b.accion in ("ok", "rech"):
         await _decidir(update, context, persona, b.valor, b.accion == "ok")
     else:
         await q.answer(tp.BOTON_VENCIDO, show_alert=True)
@@ -229,4 +221,4 @@ async def boton(update: Update, context: Contexto) -> None:
 
 def registrar(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("prorroga", cmd_prorroga))
-    app.add_handler(CallbackQueryHandler(boton, pattern=f"^{callbacks.PRORROGA}:"))
+    app.add_handler(CallbackQueryHandler(pulsar, pattern=f"^{callbacks.PRORROGA}:"))

@@ -39,6 +39,7 @@ from bot.servicios.valoracion import (
 from handlers.base import (
     Contexto,
     alerta,
+    boton,
     en_bd,
     persona_o_aviso,
     quitar_botones,
@@ -103,17 +104,18 @@ async def _cola(update: Update, context: Contexto) -> None:
 async def _mostrar(update: Update, context: Contexto, persona: Persona, asm_id: int) -> None:
     ent = context.entorno
 
-    def trabajo(s: Session) -> Situacion | str:
+    def trabajo(s: Session) -> Situacion | None:
         if not puede_valorar(s, persona, asm_id):
-            return _rechazo(persona)
-        try:
-            return situacion(s, asm_id, ent.hoy(), ent.calendario)
-        except ValoracionRechazada as ex:
-            return textos.e(str(ex))
+            return None
+        return situacion(s, asm_id, ent.hoy(), ent.calendario)
 
-    r = await en_bd(context, trabajo)
-    if isinstance(r, str):
-        await responder(update, r)
+    try:
+        r = await en_bd(context, trabajo)
+    except ValoracionRechazada as e:
+        await responder(update, textos.e(str(e)))
+        return
+    if r is None:
+        await responder(update, _rechazo(persona))
         return
     if r.asm.valoracion is not None:
         await responder(update, t.ya_valorado(r))
@@ -187,15 +189,12 @@ async def _registrar(
 ) -> None:  # fmt: skip
     ent = context.entorno
 
-    def trabajo(s: Session) -> ValoracionHecha | str:
-        try:
-            hecha = valorar(
-                s, persona, asm_id, valoracion, ent.hoy(), ent.calendario,
-                causas=str(datos.get("causas", "")), institucion=str(datos.get("institucion", "")),
-                declarada=bool(datos.get("declarada", False)),
-            )  # fmt: skip
-        except ValoracionRechazada as ex:
-            return str(ex)
+    def trabajo(s: Session) -> ValoracionHecha:
+        hecha = valorar(
+            s, persona, asm_id, valoracion, ent.hoy(), ent.calendario,
+            causas=str(datos.get("causas", "")), institucion=str(datos.get("institucion", "")),
+            declarada=bool(datos.get("declarada", False)),
+        )  # fmt: skip
         borradores.borrar(s, persona.telegram_id)
         aviso = t.aviso_valoracion(hecha)
         asunto = f"asm{asm_id}:v{hecha.version_id}"
@@ -203,13 +202,14 @@ async def _registrar(
         salida.avisar(s, contraloria(s), "copia_valoracion", asunto, aviso, ent.ahora())
         return hecha
 
-    resultado = await en_bd(context, trabajo)
     q = update.callback_query
-    if isinstance(resultado, str):
+    try:
+        resultado = await en_bd(context, trabajo)
+    except ValoracionRechazada as e:
         if q is not None:
-            await q.answer(alerta(resultado), show_alert=True)
+            await q.answer(alerta(str(e)), show_alert=True)
         else:
-            await responder(update, textos.e(resultado))
+            await responder(update, textos.e(str(e)))
         return
     if q is not None:
         await q.answer()
@@ -257,11 +257,8 @@ async def _reabrir(
 ) -> None:
     ent = context.entorno
 
-    def trabajo(s: Session) -> Reapertura | str:
-        try:
-            r = reabrir(s, persona, asm_id, motivo, ent.hoy(), ent.calendario)
-        except ValoracionRechazada as ex:
-            return str(ex)
+    def trabajo(s: Session) -> Reapertura:
+        r = reabrir(s, persona, asm_id, motivo, ent.hoy(), ent.calendario)
         borradores.borrar(s, persona.telegram_id)
         aviso = t.aviso_reapertura(r)
         asunto = f"asm{asm_id}:r{r.version_id}"
@@ -269,9 +266,10 @@ async def _reabrir(
         salida.avisar(s, contraloria(s), "copia_reapertura", asunto, aviso, ent.ahora())
         return r
 
-    resultado = await en_bd(context, trabajo)
-    if isinstance(resultado, str):
-        await responder(update, textos.e(resultado))
+    try:
+        resultado = await en_bd(context, trabajo)
+    except ValoracionRechazada as e:
+        await responder(update, textos.e(str(e)))
         return
     await responder(update, t.reabierto(resultado))
     await context.salida.repartir()
@@ -309,26 +307,21 @@ async def texto(update: Update, context: Contexto, persona: Persona, paso: Paso)
     )
 
 
-async def boton(update: Update, context: Contexto) -> None:
+@boton(tp.BOTON_VENCIDO)
+async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbacks.Boton) -> None:
     q = update.callback_query
-    if q is None:
-        return
-    persona = await persona_o_aviso(update, context)
-    if persona is None:
-        return
-    b = callbacks.leer(q.data)
-    if b is not None and b.accion == "no":
+    assert q is not None
+    if b.accion == "no":
         await en_bd(context, lambda s: borradores.borrar(s, persona.telegram_id))
         await q.answer()
         await quitar_botones(update, textos.CANCELADO)
-        return
-    if b is None or b.valor is None:
-        await q.answer(tp.BOTON_VENCIDO, show_alert=True)
-        return
-    if b.accion == "a":
+    elif b.valor is not None and b.accion == "a":
         await q.answer()
         await _mostrar(update, context, persona, b.valor)
-    elif b.accion in ("v", "d") and b.valor2 is not None and 0 <= b.valor2 < len(_VALORES):
+    elif (
+        b.valor is not None and b.accion in ("v", "d")
+        and b.valor2 is not None and 0 <= b.valor2 < len(_VALORES)
+    ):  # fmt: skip
         await _elegir(update, context, persona, b.valor, _VALORES[b.valor2], b.accion == "d")
     else:
         await q.answer(tp.BOTON_VENCIDO, show_alert=True)
@@ -337,4 +330,4 @@ async def boton(update: Update, context: Contexto) -> None:
 def registrar(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("valorar", cmd_valorar))
     app.add_handler(CommandHandler("reabrir", cmd_reabrir))
-    app.add_handler(CallbackQueryHandler(boton, pattern=f"^{callbacks.VALORACION}:"))
+    app.add_handler(CallbackQueryHandler(pulsar, pattern=f"^{callbacks.VALORACION}:"))

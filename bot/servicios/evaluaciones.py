@@ -34,6 +34,7 @@ from bot.dominio.seleccion import (
 from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Prioridad, Rol, TipoEvaluacion
 from bot.servicios import auditoria, registro
 from bot.servicios.consultas import estado_actual
+from bot.servicios.rechazos import Rechazado
 from storage.models import (
     Asm,
     AsmResponsable,
@@ -49,7 +50,7 @@ from storage.models import (
 )
 
 
-class EvaluacionRechazada(Exception):
+class EvaluacionRechazada(Rechazado):
     """A refusal; its text is for the person."""
 
 

@@ -224,15 +224,12 @@ def datos_del_mes(
     )
 
 
-def describir_evaluacion(ev: object | None) -> str:
-    """«Evaluación interna · ejercicio evaluado 2025». Read by attribute name, tolerating both
-    `ejercicio` and `ejercicio_evaluado`, so a renamed column needs a change only here."""
+def describir_evaluacion(ev: Evaluacion | None) -> str:
+    """«Evaluación interna · ejercicio evaluado 2025»."""
     if ev is None:
         return "Sin evaluación registrada"
-    tipo = str(getattr(ev, "tipo", "") or "")
-    texto = _TIPOS.get(tipo, f"Evaluación {tipo}".strip())
-    ejercicio = getattr(ev, "ejercicio_evaluado", None) or getattr(ev, "ejercicio", None)
-    return f"{texto} · ejercicio evaluado {ejercicio}" if ejercicio else texto
+    texto = _TIPOS.get(ev.tipo, f"Evaluación {ev.tipo}".strip())
+    return f"{texto} · ejercicio evaluado {ev.ejercicio_evaluado}"
 
 
 def _asm_de(dependencia_id: int) -> Select[int]:

@@ -18,6 +18,7 @@ from bot.dominio.valoracion import observacion_prorroga, validar_prorroga
 from bot.dominio.vocabulario import Rol
 from bot.servicios import auditoria, registro
 from bot.servicios.permisos import asm_de_su_dependencia
+from bot.servicios.rechazos import Rechazado
 from bot.servicios.usuarios import Persona
 from bot.servicios.valoracion import asm_bloqueado
 from storage.models import Asm, Evaluacion, Programa, Prorroga
@@ -25,7 +26,7 @@ from storage.models import Asm, Evaluacion, Programa, Prorroga
 PENDIENTE, APROBADA, RECHAZADA = "pendiente", "aprobada", "rechazada"
 
 
-class ProrrogaRechazada(Exception):
+class ProrrogaRechazada(Rechazado):
     """The request or the decision breaks a rule; the message says what to do."""
 
 

@@ -28,6 +28,7 @@ from bot.dominio.valoracion import (
 from bot.dominio.vocabulario import Rol, Valoracion
 from bot.servicios import auditoria, registro
 from bot.servicios.consultas import EstadoAsm, estado_actual
+from bot.servicios.rechazos import Rechazado
 from bot.servicios.usuarios import Persona
 from storage.models import (
     Asm,
@@ -41,7 +42,7 @@ from storage.models import (
 )
 
 
-class ValoracionRechazada(Exception):
+class ValoracionRechazada(Rechazado):
     """The valoración breaks a rule or the person may not record it; the message says why."""
 
 

@@ -54,7 +54,7 @@ def _entregas(s: Session, data: Path) -> tuple[int, list[str]]:
     dif = s.scalars(select(Dependencia).where(Dependencia.siglas == "SMDIF")).one()
     ana = Usuario(telegram_id=77, nombre="Ana López", rol="enlace", dependencia_id=dif.id)
     s.add(ana)
-    ev = Evaluacion(programa_id=1, tipo="interna", ejercicio=2025)
+    ev = Evaluacion(programa_id=1, tipo="interna", ejercicio_evaluado=2025)
     s.add(ev)
     s.flush()
     asm1, asm2 = s.scalars(select(Asm).where(Asm.numero.in_([1, 2])).order_by(Asm.numero)).all()
@@ -254,19 +254,14 @@ def test_month_complete_when_no_open_asm_lacks_the_month(
         assert oficios.meses_con_entregas(s, dep) == [NOV]
 
 
-def test_evaluation_read_by_either_name() -> None:
-    class Nueva:
-        tipo = "externa"
-        ejercicio_evaluado = 2024
-
-    class Vieja:
-        tipo = "seguimiento"
-        ejercicio = 2023
-
-    assert oficios.describir_evaluacion(Nueva()) == "Evaluación externa · ejercicio evaluado 2024"
-    assert oficios.describir_evaluacion(Vieja()) == (
+def test_the_evaluation_is_named_with_its_year_evaluated() -> None:
+    externa = Evaluacion(tipo="externa", ejercicio_evaluado=2024)
+    seguimiento = Evaluacion(tipo="seguimiento", ejercicio_evaluado=2023)
+    assert oficios.describir_evaluacion(externa) == "Evaluación externa · ejercicio evaluado 2024"
+    assert oficios.describir_evaluacion(seguimiento) == (
         "Informe de seguimiento y monitoreo · ejercicio evaluado 2023"
     )
+    assert oficios.describir_evaluacion(None) == "Sin evaluación registrada"
     assert oficios.normalizar_codigo("k7qm 2xdp 9hta") == "K7QM-2XDP-9HTA"
     assert oficios.normalizar_codigo("K7QM-2XDP-9HT") is None
     assert oficios.normalizar_codigo("O1IL-2XDP-9HTA") is None  # letters we never use

@@ -102,7 +102,7 @@ def test_prorroga_within_the_limit_and_approved_after_the_original_date(
         sembrar(s)
         coord, ana = _persona(s, Rol.COORDINADOR), _persona(s, Rol.ENLACE, "SMDIF")
         asm2 = _asm(s, 2)  # due 30/10/2026: the original date already passed
-        ev = Evaluacion(programa_id=asm2.programa_id, tipo="externa", ejercicio=2027)
+        ev = Evaluacion(programa_id=asm2.programa_id, tipo="externa", ejercicio_evaluado=2026)
         s.add(ev)
         s.flush()
         asm2.evaluacion_id = ev.id  # external: limit = last business day of April 2027
@@ -151,7 +151,7 @@ def test_internal_evaluations_set_no_limit_yet(db: Db, cal: CalendarioHabil) -> 
         ana = _persona(s, Rol.ENLACE, "SMDIF")
         asm1 = _asm(s, 1)
         ev = Evaluacion(
-            programa_id=asm1.programa_id, tipo="interna", ejercicio=2026,
+            programa_id=asm1.programa_id, tipo="interna", ejercicio_evaluado=2026,
             fecha_notificacion=date(2026, 3, 2),
         )  # fmt: skip
         s.add(ev)
