@@ -42,7 +42,9 @@ class EvidenciaRepetida(Rechazado):
 def asm_del_enlace(
     session: Session, persona: Persona, hoy: date, cal: CalendarioHabil
 ) -> list[EstadoAsm]:
-    return estado_actual(session, hoy, cal, dependencia_id=persona.dependencia_id)
+    """The dependencia's ASM that may still be reported: a valued one is closed (Art. 14)."""
+    estados = estado_actual(session, hoy, cal, dependencia_id=persona.dependencia_id)
+    return [e for e in estados if e.valoracion is None]
 
 
 def iniciar(

@@ -8,16 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dominio.calendario import CalendarioHabil
-from bot.dominio.vocabulario import Rol
-from bot.servicios import borradores, flujo_avance
+from bot.dominio.vocabulario import Rol, Valoracion
+from bot.servicios import borradores, flujo_avance, registro
 from bot.servicios.avisos import Avisos
 from bot.servicios.borradores import BorradorAvance, Flujo, PasoAvance
 from bot.servicios.evidencias import ArchivoEvidencia
 from bot.servicios.historial import historial
 from bot.servicios.rechazos import BotonVencido
-from bot.servicios.seguimiento import AvanceRechazado
+from bot.servicios.seguimiento import AsmCerrado, AvanceRechazado
 from bot.servicios.usuarios import Persona
-from storage.models import Avance, Salida
+from storage.models import Asm, Avance, Salida
 from tests.ayudas import AHORA_SERVICIOS as AHORA
 from tests.ayudas import HOY_SERVICIOS as HOY
 from tests.ayudas import Palabras, asm_de, persona
@@ -93,3 +93,17 @@ def test_evidence_only_is_added_once_per_file(s: Session, cal: CalendarioHabil) 
         assert flujo_avance.guardar_evidencias(s, dif, b) == ((1, 0) if vez == 0 else (0, 1))
     h = historial(s, a2, HOY)
     assert h is not None and [e.nombre for e in h.evidencias] == ["foto.png"]
+
+
+def test_a_valued_asm_is_not_offered_and_cannot_be_chosen(s: Session, cal: CalendarioHabil) -> None:
+    dif = persona(s, 1, Rol.ENLACE, "SMDIF")
+    a1 = asm_de(s, 1)
+    ofrecidos = [e.asm_id for e in flujo_avance.asm_del_enlace(s, dif, HOY, cal)]
+    assert a1 in ofrecidos
+    asm = s.get(Asm, a1)
+    assert asm is not None
+    registro.nueva_version(s, asm, HOY, "t", origen="t", valoracion=Valoracion.NO_ATENDIDO.value)
+    ofrecidos = [e.asm_id for e in flujo_avance.asm_del_enlace(s, dif, HOY, cal)]
+    assert a1 not in ofrecidos
+    with pytest.raises(AsmCerrado):  # a forged or old button
+        flujo_avance.elegir_asm(s, dif, Flujo.AVANCE, a1, HOY, cal)
