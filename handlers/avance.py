@@ -18,7 +18,6 @@ from bot.dominio.reglas import admite_sin_evidencia
 from bot.dominio.texto import interpretar_porcentaje
 from bot.mensajes import callbacks, textos
 from bot.mensajes.paginas import paginar
-from bot.servicios import borradores
 from bot.servicios import flujo_avance as servicio
 from bot.servicios.borradores import BorradorAvance, Flujo, PasoAvance
 from bot.servicios.consultas import EstadoAsm
@@ -31,6 +30,7 @@ from handlers import oficio
 from handlers.base import (
     Contexto,
     boton,
+    cancelar_con_boton,
     en_bd,
     persona_o_aviso,
     quitar_botones,
@@ -121,9 +121,7 @@ async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbac
         await _elegir_asm(update, context, persona, flujo, b.valor)
         return
     if b.accion == "no":
-        await en_bd(context, lambda s: borradores.borrar(s, persona.telegram_id))
-        await q.answer()
-        await quitar_botones(update, textos.CANCELADO)
+        await cancelar_con_boton(update, context, persona)
         return
 
     borrador = await en_bd(context, lambda s: servicio.borrador_de(s, persona))

@@ -21,6 +21,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.entorno import Entorno
 from bot.mensajes import callbacks, textos
 from bot.mensajes.avisos import REDACCION
+from bot.servicios import borradores
 from bot.servicios.anexo_proceso import Generador
 from bot.servicios.avisos import Avisos
 from bot.servicios.evidencias import (
@@ -233,6 +234,15 @@ async def quitar_botones(update: Update, nota: str | None = None) -> None:
         await q.edit_message_text(f"{texto}\n\n<i>{textos.e(nota)}</i>", reply_markup=None)
     else:
         await q.edit_message_reply_markup(reply_markup=None)
+
+
+async def cancelar_con_boton(update: Update, context: Contexto, persona: Persona) -> None:
+    """«Cancelar» on any conversation's button: the draft goes, the pressed message says so."""
+    await en_bd(context, lambda s: borradores.borrar(s, persona.telegram_id))
+    q = update.callback_query
+    if q is not None:
+        await q.answer()
+    await quitar_botones(update, textos.CANCELADO)
 
 
 # --- Receiving a file -----------------------------------------------------------------------

@@ -15,7 +15,6 @@ from bot.dominio.planes import CAMPOS_PLAN, motivo_rechazo_documento
 from bot.dominio.vocabulario import Rol
 from bot.mensajes import callbacks, textos
 from bot.mensajes import plan as t
-from bot.servicios import borradores
 from bot.servicios import flujo_plan as servicio
 from bot.servicios.borradores import BorradorPlan, BorradorPosicion, BorradorRevision, PasoPlan
 from bot.servicios.plan_accion import Plan, planes_de_dependencia, planes_en_revision
@@ -25,6 +24,7 @@ from bot.servicios.usuarios import Persona
 from handlers.base import (
     Contexto,
     boton,
+    cancelar_con_boton,
     en_bd,
     persona_o_aviso,
     quitar_botones,
@@ -323,9 +323,7 @@ async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbac
     q = update.callback_query
     assert q is not None
     if b.accion == "no":
-        await en_bd(context, lambda s: borradores.borrar(s, persona.telegram_id))
-        await q.answer()
-        await quitar_botones(update, textos.CANCELADO)
+        await cancelar_con_boton(update, context, persona)
         return
     if b.valor is None:
         await q.answer(t.BOTON_VENCIDO, show_alert=True)

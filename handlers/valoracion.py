@@ -40,6 +40,7 @@ from handlers.base import (
     Contexto,
     alerta,
     boton,
+    cancelar_con_boton,
     en_bd,
     persona_o_aviso,
     quitar_botones,
@@ -312,9 +313,7 @@ async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbac
     q = update.callback_query
     assert q is not None
     if b.accion == "no":
-        await en_bd(context, lambda s: borradores.borrar(s, persona.telegram_id))
-        await q.answer()
-        await quitar_botones(update, textos.CANCELADO)
+        await cancelar_con_boton(update, context, persona)
     elif b.valor is not None and b.accion == "a":
         await q.answer()
         await _mostrar(update, context, persona, b.valor)
