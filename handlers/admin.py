@@ -136,6 +136,7 @@ async def boton_importar(
     if b.accion not in ("ok", "no") or b.valor is None:
         raise BotonVencido()
     marca, data_dir = b.valor, context.entorno.settings.data_dir
+    hoy = context.entorno.hoy()
     if b.accion == "no":
         await en_bd(context, lambda s: flujo_importar.reclamar(s, persona, marca))
         await q.answer()
@@ -145,7 +146,7 @@ async def boton_importar(
         resumen = await en_bd(
             context,
             lambda s: flujo_importar.confirmar(
-                s, persona, marca, data_dir, aviso=tx.aviso_importacion
+                s, persona, marca, data_dir, hoy, aviso=tx.aviso_importacion
             ),
         )
     except ArchivoPerdido:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from bot.anexo_a.escritura import escribir_anexo_a
 from bot.anexo_a.pdf import escribir_anexo_a_pdf
@@ -28,7 +27,7 @@ from bot.servicios.consultas import planes_anexo
 from bot.servicios.evaluaciones import (
     EvaluacionRechazada,
     limite_para_importar,
-    vincular_importacion,
+    vincular_planes,
 )
 from bot.servicios.importacion import ImportacionFallida, importar_archivo
 from bot.servicios.invitaciones import crear_invitacion
@@ -197,7 +196,12 @@ def importar(
                             dependencia=dependencia, aviso=aviso_importacion,
                             limite_atencion=limite,
                         )  # fmt: skip
-                        vinculos = vincular_evaluacion(s, resumen.planes, evaluacion_id, entorno)
+                        vinculos = [
+                            f"  {linea}"
+                            for linea in vincular_planes(
+                                s, resumen.planes, evaluacion_id, entorno.hoy()
+                            )
+                        ]
                     resultados.append("\n".join([resumen.texto(), *vinculos]))
                 except EvaluacionRechazada as e:
                     fallidos += 1
@@ -455,18 +459,3 @@ def pendientes_valoracion() -> None:
 
 main.add_command(evaluacion)
 main.add_command(plazos)
-
-
-def vincular_evaluacion(
-    s: Session, planes: list[str], evaluacion_id: int | None, entorno: Entorno
-) -> list[str]:
-    """Ties each imported plan («E001 (2025T2)») to its evaluation; lines for the summary."""
-    lineas: list[str] = []
-    for plan in planes:
-        clave, _, resto = plan.partition(" (")
-        anio = Trimestre.parse(resto.rstrip(")")).anio if resto else entorno.hoy().year
-        v = vincular_importacion(s, clave, anio, evaluacion_id, entorno.hoy())
-        if v.evaluacion_id is not None:
-            lineas.append(f"  Evaluación {v.evaluacion_id}: {v.vinculados} ASM vinculados.")
-        lineas += [f"  Aviso: {a}" for a in v.avisos]
-    return lineas

@@ -152,6 +152,7 @@ def importado(r: ResumenImportacion) -> str:
         f"Avances registrados: {r.avances}",
     ]
     lineas += _notas(r)
+    lineas += [e(v) for v in r.evaluaciones]
     if r.avisos:
         lineas.append(f"Se avisó de los cambios a {r.avisos} persona(s) (enlaces y Contraloría).")
     return "\n".join(lineas)

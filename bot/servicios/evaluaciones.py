@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.periodos import Trimestre
 from bot.dominio.plazos import (
     limite_atencion,
     plazo_entrega_avances_interna,
@@ -795,7 +796,7 @@ def vincular_importacion(
             aviso = (
                 "no hay evaluación registrada de ese Pp"
                 if not ids
-                else f"hay {len(ids)} evaluaciones de ese Pp; elija una con --evaluacion"
+                else f"hay {len(ids)} evaluaciones de ese Pp; elija una con asmbot import --evaluacion"
             )
             return VinculoImportacion(
                 None, 0, (f"{programa.clave}: ASM sin evaluación ({aviso}).",)
@@ -867,3 +868,19 @@ def detalle_evaluacion(
         if o.evaluacion_id == ev.id
     )
     return DetalleEvaluacion(_resumen(session, ev, cal, hoy), tuple(recomendaciones), obligaciones)
+
+
+def vincular_planes(
+    session: Session, planes: list[str], evaluacion_id: int | None, hoy: date, actor: str = "cli"
+) -> list[str]:
+    """Ties each imported plan («E001 (2025T2)») to its evaluation (the one given, or the Pp's
+    only one of that year: chosen without asking); lines for the import's summary."""
+    lineas: list[str] = []
+    for plan in planes:
+        clave, _, resto = plan.partition(" (")
+        anio = Trimestre.parse(resto.rstrip(")")).anio if resto else hoy.year
+        v = vincular_importacion(session, clave, anio, evaluacion_id, hoy, actor)
+        if v.evaluacion_id is not None:
+            lineas.append(f"Evaluación {v.evaluacion_id}: {v.vinculados} ASM vinculados.")
+        lineas += [f"Aviso: {a}" for a in v.avisos]
+    return lineas

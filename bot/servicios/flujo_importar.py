@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.servicios import borradores
 from bot.servicios.borradores import BorradorImportar
+from bot.servicios.evaluaciones import vincular_planes
 from bot.servicios.importacion import AvisoImportacion, ResumenImportacion
 from bot.servicios.importacion_vista import (
     VistaImportacion,
@@ -64,7 +66,7 @@ def reclamar(session: Session, persona: Persona, marca_boton: int) -> BorradorIm
 
 
 def confirmar(
-    session: Session, persona: Persona, marca_boton: int, data_dir: Path,
+    session: Session, persona: Persona, marca_boton: int, data_dir: Path, hoy: date,
     aviso: Callable[[AvisoImportacion], str] | None = None,
 ) -> ResumenImportacion:  # fmt: skip
     """The import itself. Raises ImportacionFallida: the whole transaction, draft included,
@@ -73,7 +75,12 @@ def confirmar(
     ruta = ruta_archivo(data_dir, b.sha256)
     if not ruta.exists():
         raise ArchivoPerdido("archivo perdido")
-    return importar(
+    actor = f"usuario:{persona.id}"
+    resumen = importar(
         session, leer(ruta.read_bytes(), b.nombre), nombre_archivo=b.nombre, sha256=b.sha256,
-        actor=f"usuario:{persona.id}", aviso=aviso,
+        actor=actor, aviso=aviso,
     )  # fmt: skip
+    # Each Pp's ASM go to its one evaluation of the year, chosen without asking (Art. 10's
+    # clock needs it); with none or several, the summary says so.
+    resumen.evaluaciones = vincular_planes(session, resumen.planes, None, hoy, actor)
+    return resumen

@@ -110,6 +110,7 @@ class ResumenImportacion:
     omitidas: list[str] = field(default_factory=list)  # «Hoja «E003», fila 40: pie de página»
     advertencias: list[str] = field(default_factory=list)
     avisos: int = 0  # notices enqueued
+    evaluaciones: list[str] = field(default_factory=list)  # how the ASM were tied to one
 
     def texto(self) -> str:
         lineas = [

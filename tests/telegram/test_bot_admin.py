@@ -24,6 +24,7 @@ from storage.models import (
     Auditoria,
     Avance,
     Borrador,
+    Evaluacion,
     Importacion,
     Invitacion,
     Programa,
@@ -115,6 +116,39 @@ async def test_preview_lists_changes_and_confirmar_imports(arnes: Arnes, tmp_pat
         assert s.get(Borrador, coord.id) is None
 
     arnes.bd(revisar)
+
+
+async def test_an_import_ties_its_asm_to_the_only_evaluation_of_the_pp(
+    arnes: Arnes, tmp_path: Path
+) -> None:
+    """One evaluation of the Pp for the plan's year: chosen without asking (Art. 10's clock)."""
+
+    def evaluar(s: Session) -> int:
+        pp = s.scalars(select(Programa).where(Programa.clave == "E003")).one()
+        ev = Evaluacion(
+            programa_id=pp.id, tipo="interna", ejercicio_evaluado=2025,
+            fecha_notificacion=date(2026, 3, 2), evaluador="IMPLAN",
+        )  # fmt: skip
+        s.add(ev)
+        s.flush()
+        return ev.id
+
+    ev_id = arnes.bd(evaluar)
+    coord = await _coordinador(arnes)
+    await coord.send_document(_xlsx(tmp_path), "anexo E003.xlsx")
+    await coord.press("Confirmar")
+    assert f"Evaluación {ev_id}: 4 ASM vinculados." in coord.last.text
+    asm4 = arnes.bd(lambda s: _asm(s, 4))
+    assert asm4 is not None and asm4.evaluacion_id == ev_id
+
+
+async def test_an_import_says_when_no_evaluation_could_be_chosen(
+    arnes: Arnes, tmp_path: Path
+) -> None:
+    coord = await _coordinador(arnes)
+    await coord.send_document(_xlsx(tmp_path), "anexo E003.xlsx")
+    await coord.press("Confirmar")
+    assert "E003: ASM sin evaluación (no hay evaluación registrada de ese Pp)." in coord.last.text
 
 
 async def test_a_broken_file_lists_its_problems_by_row_and_imports_nothing(
