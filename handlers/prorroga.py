@@ -20,8 +20,9 @@ from bot.mensajes import callbacks, textos
 from bot.mensajes import plan as tp
 from bot.mensajes import valoracion as t
 from bot.servicios import borradores, salida
+from bot.servicios.avisos import a_enlaces_y_contraloria
 from bot.servicios.borradores import Flujo, Paso
-from bot.servicios.plan_accion import coordinadores, enlaces_de
+from bot.servicios.plan_accion import coordinadores
 from bot.servicios.prorrogas import (
     DatosProrroga,
     ProrrogaRechazada,
@@ -190,8 +191,7 @@ async def _resolver(
         borradores.borrar(s, persona.telegram_id)
         aviso = t.aviso_prorroga_resuelta(r)
         asunto = f"prorroga{r.prorroga_id}:{'ok' if r.aprobada else 'no'}"
-        salida.avisar(s, enlaces_de(s, r.asm_id), "prorroga_resuelta", asunto, aviso, ent.ahora())
-        salida.avisar(s, contraloria(s), "copia_prorroga", asunto, aviso, ent.ahora())
+        a_enlaces_y_contraloria(s, r.asm_id, "prorroga_resuelta", asunto, aviso, ent.ahora())
         return r
 
     try:

@@ -18,9 +18,9 @@ from bot.dominio.vocabulario import Rol, Valoracion
 from bot.mensajes import callbacks, textos
 from bot.mensajes import plan as tp
 from bot.mensajes import valoracion as t
-from bot.servicios import borradores, salida
+from bot.servicios import borradores
+from bot.servicios.avisos import a_enlaces_y_contraloria
 from bot.servicios.borradores import Flujo, Paso
-from bot.servicios.plan_accion import enlaces_de
 from bot.servicios.usuarios import Persona
 from bot.servicios.valoracion import (
     Pendiente,
@@ -29,7 +29,6 @@ from bot.servicios.valoracion import (
     ValoracionHecha,
     ValoracionRechazada,
     comprobar,
-    contraloria,
     pendientes_de_valoracion,
     puede_valorar,
     reabrir,
@@ -199,8 +198,7 @@ async def _registrar(
         borradores.borrar(s, persona.telegram_id)
         aviso = t.aviso_valoracion(hecha)
         asunto = f"asm{asm_id}:v{hecha.version_id}"
-        salida.avisar(s, enlaces_de(s, asm_id), "valoracion", asunto, aviso, ent.ahora())
-        salida.avisar(s, contraloria(s), "copia_valoracion", asunto, aviso, ent.ahora())
+        a_enlaces_y_contraloria(s, asm_id, "valoracion", asunto, aviso, ent.ahora())
         return hecha
 
     q = update.callback_query
@@ -263,8 +261,7 @@ async def _reabrir(
         borradores.borrar(s, persona.telegram_id)
         aviso = t.aviso_reapertura(r)
         asunto = f"asm{asm_id}:r{r.version_id}"
-        salida.avisar(s, enlaces_de(s, asm_id), "reapertura", asunto, aviso, ent.ahora())
-        salida.avisar(s, contraloria(s), "copia_reapertura", asunto, aviso, ent.ahora())
+        a_enlaces_y_contraloria(s, asm_id, "reapertura", asunto, aviso, ent.ahora())
         return r
 
     try:

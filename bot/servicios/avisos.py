@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy.orm import Session
 
 from bot.servicios import salida
+from bot.servicios.plan_accion import enlaces_de
 from bot.servicios.usuarios import Persona, destinatarios_copia
+from bot.servicios.valoracion import contraloria
 
 if TYPE_CHECKING:
     from bot.servicios.plan_accion import Plan
@@ -74,3 +76,13 @@ class Avisos:
             session, enlaces_de(session, plan.asm_id), tipo, f"asm{plan.asm_id}:v{version_id}",
             aviso.texto, self.ahora, aviso.botones,
         )  # fmt: skip
+
+
+def a_enlaces_y_contraloria(
+    session: Session, asm_id: int, tipo: str, asunto: str, texto: str, ahora: datetime
+) -> None:
+    """What closes, reopens or moves an ASM (valoración, reopening, prórroga, Art. 14): its
+    enlaces and, as `copia_…`, the Contraloría get the same text, through the outbox."""
+    salida.avisar(session, enlaces_de(session, asm_id), tipo, asunto, texto, ahora)
+    copia = "copia_prorroga" if tipo.startswith("prorroga") else f"copia_{tipo}"
+    salida.avisar(session, contraloria(session), copia, asunto, texto, ahora)
