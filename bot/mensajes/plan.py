@@ -210,7 +210,6 @@ def recibo_posicion(r: ReciboPosicion) -> str:
 # --- /valorar (coordinador) ---------------------------------------------------------------
 
 
-
 def no_hay_asm(numero: int) -> str:
     return f"No encontré un ASM con Núm. {numero} que usted pueda consultar."
 

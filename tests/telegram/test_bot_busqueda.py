@@ -49,7 +49,9 @@ async def _coordinador(arnes: Arnes) -> SimUser:
 
 
 async def test_asm_by_clave_and_num_by_words_and_from_candidates(arnes: Arnes) -> None:
-    _pp(arnes, "FORTAMUN-DF", {1: "Publicar la Ley de Ingresos", 5: "Conciliar las participaciones"})
+    _pp(
+        arnes, "FORTAMUN-DF", {1: "Publicar la Ley de Ingresos", 5: "Conciliar las participaciones"}
+    )
     coord = await _coordinador(arnes)
 
     await coord.send("/asm fortamun-df 5")  # the Pp clave and the Núm., whatever the case

@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dominio.vocabulario import Rol
-from bot.mensajes import busqueda
+from bot.mensajes import busqueda, textos
 from bot.mensajes import plan as plan_textos
-from bot.mensajes import textos
 from bot.servicios import registro
 from botapi_double import SimUser
 from storage.models import Asm, Auditoria, Evidencia
