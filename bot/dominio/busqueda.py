@@ -61,13 +61,17 @@ def interpretar(texto: str) -> Consulta:
 def buscar_asm(fichas: Sequence[FichaAsm], texto: str) -> list[FichaAsm]:
     """The ASM that match, in the order given.
 
-    «5» is every ASM with Núm. 5; «FORTAMUN-DF 5», the one of that Pp; «padrón 5», the Núm. 5
+    A Pp clave alone is its ASM; «5», every ASM with Núm. 5; «FORTAMUN-DF 5», the one of that
+    Pp; «padrón 5», the Núm. 5
     whose texts have «padrón»; any other text, the ASM whose clave or texts have every word
     (a number included, when no Núm. matched: «Ley 2020»).
     """
     c = interpretar(texto)
     if not c.palabras:
         return []
+    del_pp = [f for f in fichas if tuple(palabras(f.clave)) == c.palabras]
+    if del_pp:  # «K-010»: the Pp's ASM, though its clave ends in a number
+        return del_pp
     if c.numero is not None:
         resto = list(c.palabras[:-1])
         con_numero = [f for f in fichas if f.numero == c.numero]
