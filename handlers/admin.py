@@ -164,7 +164,7 @@ async def cmd_invitar(update: Update, context: Contexto) -> None:
     persona = await persona_o_aviso(update, context)
     if persona is None or not await _coordinador(update, context, persona):
         return
-    consulta = elegir.consulta_de(context)
+    consulta = elegir.texto_del_comando(context)
     if consulta:  # `/invitar Bienestar`: an enlace of the dependencia it names
         dep = await elegir.elegir_dependencia(update, context, consulta)
         if dep is not None:

@@ -26,7 +26,7 @@ PAGINA, CANCELAR = "bpg", "bno"
 ACCIONES = (PAGINA, CANCELAR)  # the buttons pulsar() takes
 
 
-def consulta_de(context: Contexto) -> str:
+def texto_del_comando(context: Contexto) -> str:
     """What was typed after the command, kept short (it is quoted back)."""
     return " ".join(context.args or [])[:MAX_CONSULTA].strip()
 
@@ -54,7 +54,7 @@ async def elegir_asm(
 ) -> int | None:
     """The ASM the command's text names, among those the person may see; None after showing
     the candidates (`<prefijo>:a:<id>` buttons), or saying that none matched or how to write it."""
-    consulta = consulta_de(context)
+    consulta = texto_del_comando(context)
     if not interpretar(consulta).palabras:
         await responder(update, uso)
         return None

@@ -3,6 +3,7 @@ words, and offer the candidates as buttons (in pages) with «Cancelar» when the
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 
@@ -189,3 +190,12 @@ async def test_dependencia_candidates_come_in_pages(arnes: Arnes) -> None:
     assert "Enlace SEDEM de Dirección de Obra 09" in coord.messages[-2].text
     await coord.press_data("us1:bpg:0")  # on the QR: not a list
     assert coord.callback_answers[-1]["text"] == tb.LISTA_VENCIDA
+
+
+def test_the_search_is_read_back_from_its_list_whatever_it_holds() -> None:
+    for consulta in ("padrón", "«raro» <b>", "a ». b"):
+        html_ = tb.candidatos(consulta, 3, tb.PREGUNTA_ASM, "Página 1 de 2.")
+        plano = html.unescape(re.sub(r"<[^>]+>", "", html_))  # what Telegram gives back
+        assert tb.consulta_de(plano) == consulta
+        assert tb.consulta_de(html.unescape(tb.dependencias(consulta, 2, None))) is not None
+    assert tb.consulta_de("Valoración · ASM Núm. 2") is None
