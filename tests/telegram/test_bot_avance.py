@@ -42,6 +42,9 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
     ana = await _enlace_dif(arnes)
 
     await ana.send("/avance")
+    # The overdue ASM first (Núm. 2, due 30/10/2026), opened at once.
+    assert ana.last.text.startswith("Pendiente 1 de 2 del avance de noviembre de 2026\nNúm. 2")
+    await ana.press("Ver todos")
     lista = ana.last
     assert "noviembre de 2026" in lista.text
     etiquetas = lista.labels()
@@ -55,7 +58,7 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
     assert "Actividades: Mesas de trabajo y documento final" in estado
     assert "Fecha de término: 15/12/2026 (19 días hábiles)" in estado
     assert "Último avance: 40% (octubre de 2026)" in estado
-    assert ana.last.labels() == ["40%", "50%", "65%", "100%", "Cancelar"]
+    assert ana.last.labels() == ["40%", "50%", "65%", "100%", "Ver todos", "Cancelar"]
 
     await ana.send("sesenta")
     assert ana.last.text.startswith("«sesenta» no es un porcentaje")
@@ -91,7 +94,7 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
     data = Path(arnes.entorno.settings.data_dir)
     assert (data / evidencias[0].ruta).read_bytes() == PDF
     assert evidencias[0].ruta.endswith(evidencias[0].sha256)
-    assert arnes.bd(lambda s: s.get(Borrador, ana.id)) is None
+    assert ana.last.labels() == ["Siguiente pendiente (2 de 2)", "Terminar"]
 
     for copia in (coord.last.text, cont.last.text):
         assert "Entrega de avance" in copia
@@ -99,7 +102,11 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
         assert f"Folio: {folio} · informó Ana López" in copia
         assert "40% → 60%" in copia
 
-    await ana.send("/avance")
+    await ana.press("Terminar")
+    assert arnes.bd(lambda s: s.get(Borrador, ana.id)) is None
+    await ana.send("/avance")  # only Núm. 2 is still due this month
+    assert ana.last.text.startswith("Pendiente 1 de 1 del avance de noviembre de 2026\nNúm. 2")
+    await ana.press("Ver todos")
     assert ana.last.labels()[0].endswith("✅")  # this month is reported
     assert not ana.last.labels()[1].endswith("✅")
 
@@ -107,6 +114,7 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
 async def test_lower_percent_or_late_asm_require_observaciones(arnes: Arnes) -> None:
     ana = await _enlace_dif(arnes)
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("30")
     assert "obligatorias porque el avance baja" in ana.last.text
@@ -124,6 +132,8 @@ async def test_lower_percent_or_late_asm_require_observaciones(arnes: Arnes) -> 
     )
 
     await ana.send("/avance")
+
+    await ana.press("Ver todos")
     await ana.press("Núm. 2 · E003")  # its fecha de término (30/10/2026) already passed
     assert "venció hace" in ana.last.text
     await ana.send("80")
@@ -133,6 +143,7 @@ async def test_lower_percent_or_late_asm_require_observaciones(arnes: Arnes) -> 
 async def test_hundred_percent_needs_evidence(arnes: Arnes) -> None:
     ana = await _enlace_dif(arnes)
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.press("100%")
     await ana.press("Omitir")
@@ -150,6 +161,7 @@ async def test_hundred_percent_needs_evidence(arnes: Arnes) -> None:
 async def test_refused_files_say_why(arnes: Arnes) -> None:
     ana = await _enlace_dif(arnes)
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("50")
     await ana.press("Omitir")
@@ -169,21 +181,42 @@ async def test_refused_files_say_why(arnes: Arnes) -> None:
 async def test_correct_and_cancel(arnes: Arnes) -> None:
     ana = await _enlace_dif(arnes)
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("55")
     await ana.press("Omitir")
     await ana.press("Sin evidencia")
     await ana.press("Corregir")
+    assert ana.last.labels() == [
+        "% de avance",
+        "Observaciones",
+        "Agregar archivo",
+        "Volver al resumen",
+    ]
+    await ana.press("% de avance")
     assert "Escriba el nuevo % de avance" in ana.last.text
-    await ana.send("65")
+    await ana.send("65")  # back to the summary: the rest is kept
+    assert "Avance de noviembre de 2026: 40% → 65%" in ana.last.text
+    await ana.press("Corregir")
+    await ana.press("Observaciones")
     await ana.send("Incluye la segunda mesa de trabajo")
-    await ana.press("Sin evidencia")
+    assert "Observaciones: Incluye la segunda mesa de trabajo" in ana.last.text
+    await ana.press("Corregir")
+    await ana.press("Agregar archivo")
+    await ana.send_document(PDF, "minuta.pdf", "application/pdf")
+    await ana.press("Listo")
+    assert "Evidencia: 1 archivo(s): «minuta.pdf»" in ana.last.text
+    await ana.press("Corregir")
+    await ana.press("Quitar «minuta.pdf»")
+    assert "Evidencia: 0 archivo(s): sin evidencia" in ana.last.text
     await ana.press("Confirmar")
     assert [a[1:4] for a in _avances(arnes)] == [
         (65, date(2026, 11, 1), "Incluye la segunda mesa de trabajo")
     ]
 
     await ana.send("/avance")
+
+    await ana.press("Ver todos")
     await ana.press("Núm. 2 · E003")
     await ana.send("70")
     await ana.send("ok")
@@ -221,6 +254,7 @@ async def test_a_restart_in_the_middle_loses_nothing_and_saves_nothing_half_done
 ) -> None:
     ana = await _enlace_dif(arnes)
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("60")
     omitir = ana.last
@@ -245,6 +279,7 @@ async def test_a_restart_in_the_middle_loses_nothing_and_saves_nothing_half_done
 async def test_cancel_after_a_restart_saves_nothing(arnes: Arnes) -> None:
     ana = await _enlace_dif(arnes)
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("60")
     await arnes.reiniciar()
@@ -285,6 +320,7 @@ async def test_mis_asm_and_pendientes(arnes: Arnes) -> None:
     assert "Falta informar el avance de 2 ASM; el plazo es el 30/11/2026" in texto
     assert "Próximas fechas de término" in texto
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("45")
     await ana.press("Omitir")
