@@ -1,6 +1,6 @@
 """The enlace's monthly report, end to end: /avance, evidence, confirmation, copies."""
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -328,3 +328,82 @@ async def test_mis_asm_and_pendientes(arnes: Arnes) -> None:
     await ana.press("Confirmar")
     await ana.send("/pendientes")
     assert "Falta informar el avance de 1 ASM" in ana.last.text
+
+
+async def test_a_half_done_report_is_asked_about_and_continues_hours_later(arnes: Arnes) -> None:
+    ana = await _enlace_dif(arnes)
+    await ana.send("/avance")
+    await ana.press("Ver todos")
+    await ana.press("Núm. 1 · E003")
+    await ana.send("36")
+    await ana.send("Mesa de trabajo realizada")
+    await ana.send_document(PDF, "minuta.pdf", "application/pdf")
+    await arnes.reiniciar()
+    arnes.reloj.actual += timedelta(hours=6)  # she comes back in the afternoon
+    await ana.send("/avance")
+    assert ana.last.text == (
+        "Tiene un reporte a medias del Núm. 1 · E003 (36 %). ¿Lo continúa o lo descarta?"
+    )
+    assert ana.last.labels() == ["Continuar", "Descartar"]
+    await ana.press("Continuar")  # where she was: the evidence step, her file kept
+    assert "Envíe la evidencia" in ana.last.text and "Ya lleva 1 archivo(s)" in ana.last.text
+    await ana.press("Listo")
+    resumen = ana.last.text
+    assert "40% → 36%" in resumen and "«minuta.pdf»" in resumen
+    assert "Mesa de trabajo realizada" in resumen
+
+    await ana.send("/evidencia")  # another flow asks too
+    assert ana.last.labels() == ["Continuar", "Descartar"]
+    await ana.press("Descartar")
+    assert ana.last.text == "¿A qué ASM agregará evidencia?"
+    borrador = arnes.bd(lambda s: s.get(Borrador, ana.id))
+    assert borrador is not None and borrador.flujo == "evidencia"
+    assert _avances(arnes) == []
+
+
+async def test_a_second_report_of_the_month_corrects_the_first_under_its_folio(
+    arnes: Arnes,
+) -> None:
+    ana = await _enlace_dif(arnes)
+    await ana.send("/avance")
+    await ana.press("Ver todos")
+    await ana.press("Núm. 1 · E003")
+    await ana.send("50")
+    await ana.press("Omitir")
+    await ana.press("Sin evidencia")
+    await ana.press("Confirmar")
+    folio = _avances(arnes)[0][4]
+    await ana.press("Terminar")
+    await ana.send("/avance")
+    await ana.press("Ver todos")
+    await ana.press("Núm. 1 · E003")
+    assert ana.last.text.startswith(
+        "Ya informó el avance de noviembre de 2026 del ASM Núm. 1 · E003 (50 %)."
+    )
+    assert ana.last.labels() == ["Corregir ese reporte", "Cancelar"]
+    await ana.press("Corregir ese reporte")
+    await ana.send("55")
+    await ana.press("Omitir")
+    await ana.press("Sin evidencia")
+    await ana.press("Confirmar")
+    assert [a[1] for a in _avances(arnes)] == [50, 55]
+    assert _avances(arnes)[1][4] == f"{folio}-C1"
+    assert any(f"Folio: {folio}-C1" in m.text for m in ana.messages[-2:])
+
+
+async def test_pending_run_skips_reported_and_closed_asm(arnes: Arnes) -> None:
+    ana = await _enlace_dif(arnes)
+    await ana.send("/avance")
+    assert ana.last.text.startswith("Pendiente 1 de 2")
+    await ana.send("70")
+    await ana.send("Se reprogramó")
+    await ana.press("Sin evidencia")
+    await ana.press("Confirmar")
+    await ana.press("Siguiente pendiente (2 de 2)")
+    assert ana.last.text.startswith("Pendiente 2 de 2 del avance de noviembre de 2026\nNúm. 1")
+    await ana.send("45")
+    await ana.press("Omitir")
+    await ana.press("Sin evidencia")
+    await ana.press("Confirmar")
+    assert "Siguiente pendiente" not in " ".join(ana.last.labels())
+    assert arnes.bd(lambda s: s.get(Borrador, ana.id)) is None  # nothing left: the run ends
