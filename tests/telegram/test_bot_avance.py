@@ -312,8 +312,8 @@ async def test_mis_asm_and_pendientes(arnes: Arnes) -> None:
     await ana.send("/mis_asm")
     texto = ana.last.text
     assert texto.startswith("ASM de Sistema Municipal DIF (2)")
-    assert "🟢 Núm. 1 · E003 · 40% · vence 15/12/2026 (19 días hábiles)" in texto
-    assert "🔴 Núm. 2 · E003 · 60% · vence 30/10/2026 (venció hace" in texto
+    assert "🟢 A tiempo · Núm. 1 · E003 · 40% · vence 15/12/2026 (19 días hábiles)" in texto
+    assert "🔴 Vencido · Núm. 2 · E003 · 60% · vence 30/10/2026 (venció hace" in texto
     assert "Núm. 3" not in texto
     await ana.send("/pendientes")
     texto = ana.last.text
@@ -407,3 +407,31 @@ async def test_pending_run_skips_reported_and_closed_asm(arnes: Arnes) -> None:
     await ana.press("Confirmar")
     assert "Siguiente pendiente" not in " ".join(ana.last.labels())
     assert arnes.bd(lambda s: s.get(Borrador, ana.id)) is None  # nothing left: the run ends
+
+
+async def test_closed_and_concluded_asm_show_their_true_status(arnes: Arnes) -> None:
+    coord = arnes.double.user(first_name="Coordinación")
+    await arnes.registrar(coord, Rol.COORDINADOR)
+    ana = await _enlace_dif(arnes)
+    await coord.send("/valorar 2")  # due 30/10/2026 at 60 %
+    await coord.press("No atendido")
+    await coord.send("Falta de personal en el área")
+    await ana.send("/avance")  # Núm. 2 is closed: the run offers only Núm. 1
+    assert ana.last.text.startswith("Pendiente 1 de 1 del avance de noviembre de 2026\nNúm. 1")
+    await ana.press("100%")
+    await ana.press("Omitir")
+    await ana.send_document(PDF, "acta.pdf", "application/pdf")
+    await ana.press("Listo")
+    await ana.press("Confirmar")
+    # Nothing else is due this month: no «Siguiente pendiente» (the month's oficio comes next).
+    assert not any("Siguiente" in b for m in ana.messages[-3:] for b in m.labels())
+
+    await ana.send("/mis_asm")
+    texto = ana.last.text
+    assert "✅ Concluido · Núm. 1 · E003 · 100%\n" in texto
+    assert "🔒 Cerrado · No atendido · Núm. 2 · E003 · 60%\n" in texto
+    assert "🔴" not in texto and "venció" not in texto and "vence" not in texto
+    await ana.send("/pendientes")
+    assert "🔴" not in ana.last.text and "venció" not in ana.last.text
+    await ana.send("/avance")  # nothing due: the list (Núm. 1 only, reported) to correct it
+    assert [e.split(" · ")[0] for e in ana.last.labels()] == ["Núm. 1", "Cancelar"]
