@@ -84,14 +84,7 @@ async def _iniciar(
         ),
     )  # fmt: skip
     if inicio.a_medias is not None:
-        b = inicio.a_medias
-        prefijo = _PREFIJO[b.FLUJO]
-        await responder(
-            update,
-            mensajes.a_medias(b.numero, b.clave, b.porcentaje, len(b.evidencias)),
-            teclado([[(mensajes.BOTON_CONTINUAR, callbacks.dato(prefijo, "cont")),
-                      (mensajes.BOTON_DESCARTAR, callbacks.dato(_PREFIJO[flujo], "desc"))]]),
-        )  # fmt: skip
+        await _preguntar_a_medias(update, inicio.a_medias, flujo)
         return
     if inicio.siguiente is not None:
         await _pedir_porcentaje(
@@ -104,6 +97,30 @@ async def _iniciar(
         return
     texto, botones = _lista(flujo, inicio.asms, 0, hoy)
     await responder(update, texto, botones)
+
+
+async def a_medias_primero(update: Update, context: Contexto, persona: Persona) -> bool:
+    """Another conversation would replace a report half done: it is asked about first (True),
+    and the other command is typed again after «Descartar»."""
+    b = await en_bd(context, lambda s: servicio.borrador_de(s, persona))
+    if b is None or not b.a_medias:
+        return False
+    await _preguntar_a_medias(update, b, None)
+    return True
+
+
+async def _preguntar_a_medias(update: Update, b: BorradorAvance, flujo: Flujo | None) -> None:
+    """`flujo`: the /avance or /evidencia a «Descartar» starts; None for another command."""
+    if flujo is None:
+        descartar = callbacks.dato(_PREFIJO[b.FLUJO], "desc", 1)
+    else:
+        descartar = callbacks.dato(_PREFIJO[flujo], "desc")
+    await responder(
+        update,
+        mensajes.a_medias(b.numero, b.clave, b.porcentaje, len(b.evidencias)),
+        teclado([[(mensajes.BOTON_CONTINUAR, callbacks.dato(_PREFIJO[b.FLUJO], "cont")),
+                  (mensajes.BOTON_DESCARTAR, descartar)]]),
+    )  # fmt: skip
 
 
 def _lista(
@@ -151,7 +168,11 @@ async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbac
     if b.accion == "desc":
         await q.answer()
         await quitar_botones(update, mensajes.DESCARTADO)
-        await _iniciar(update, context, flujo, descartar=True)
+        if b.valor == 1:  # asked by another command: it is typed again
+            await en_bd(context, lambda s: servicio.terminar(s, persona))
+            await responder(update, mensajes.DESCARTADO_OTRO)
+        else:
+            await _iniciar(update, context, flujo, descartar=True)
         return
 
     borrador = await en_bd(context, lambda s: servicio.borrador_de(s, persona))

@@ -20,6 +20,7 @@ BOTON_VOLVER_RESUMEN = "Volver al resumen"
 TERMINADO = "Listo. Cuando quiera informar otro ASM, escriba /avance."
 QUE_CORREGIR = "¿Qué quiere corregir?"
 DESCARTADO = "Se descartó el reporte a medias."
+DESCARTADO_OTRO = "Listo. Escriba de nuevo el comando que quería usar."
 
 
 def boton_siguiente(posicion: int, total: int) -> str:

@@ -435,3 +435,19 @@ async def test_closed_and_concluded_asm_show_their_true_status(arnes: Arnes) -> 
     assert "🔴" not in ana.last.text and "venció" not in ana.last.text
     await ana.send("/avance")  # nothing due: the list (Núm. 1 only, reported) to correct it
     assert [e.split(" · ")[0] for e in ana.last.labels()] == ["Núm. 1", "Cancelar"]
+
+
+async def test_another_command_asks_before_replacing_a_half_done_report(arnes: Arnes) -> None:
+    ana = await _enlace_dif(arnes)
+    await ana.send("/avance")
+    await ana.send("70")  # Núm. 2, opened by the run
+    await ana.send("/prorroga 2")
+    assert ana.last.text.startswith("Tiene un reporte a medias del Núm. 2 · E003 (70 %).")
+    await ana.press("Continuar")
+    assert "Escriba las observaciones" in ana.last.text
+    await ana.send("/plan")
+    await ana.press("Descartar")
+    assert ana.last.text == "Listo. Escriba de nuevo el comando que quería usar."
+    assert arnes.bd(lambda s: s.get(Borrador, ana.id)) is None
+    await ana.send("/plan")
+    assert "Tiene un reporte a medias" not in ana.last.text
