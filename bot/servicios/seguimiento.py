@@ -170,9 +170,9 @@ def _corregido(session: Session, original: str) -> str:
 
 def _confirmado_con(session: Session, clave: str) -> str | None:
     fila = session.execute(
-        select(Avance.id, Avance.periodo).where(Avance.clave_borrador == clave)
+        select(Avance.id, Avance.periodo, Avance.folio).where(Avance.clave_borrador == clave)
     ).first()
-    return None if fila is None else folio_de(fila.periodo, fila.id)
+    return None if fila is None else fila.folio or folio_de(fila.periodo, fila.id)
 
 
 def agregar_evidencias(

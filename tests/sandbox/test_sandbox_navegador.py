@@ -1,5 +1,6 @@
 """The sandbox page in headless Chromium: an enlace reports with a PDF, a coordinador finds it
-in the consolidated Anexo A.
+in the consolidated Anexo A; an enlace reports five ASM due this month, taps counted (printed
+with `-s`: «TOQUES …»).
 
 Debian's Chromium, driven by Playwright through its executable path (Playwright's own browser
 downloads do not work here). Without /usr/bin/chromium this test fails: .ci/run installs it.
@@ -126,9 +127,13 @@ def test_an_avance_with_a_pdf_reaches_the_consolidated_anexo(
 ) -> None:
     ana = _persona(navegador, url, "enlace", "Ana López", "SMDIF")
     _escribir(ana, "/avance")
+    ver_todos = ana.get_by_role("button", name="Ver todos", exact=True)
+    expect(ana.locator(".mensaje.bot").last).to_contain_text(re.compile("De qué ASM|Pendiente 1"))
+    if ver_todos.count():  # /avance opened the first ASM due this month
+        ver_todos.last.click()
     _ultimo_bot(ana, "¿De qué ASM informará el avance")
-    # An ASM below 100 %, not reported this month if the demo has one (a second report of the
-    # month is allowed too), on whichever page it is.
+    # An ASM below 100 %, not reported this month if the demo has one (else its correction),
+    # on whichever page it is.
     abajo_de_100 = ana.locator(".boton", has_text=re.compile(r"· \d{1,2}% ·"))
     boton = abajo_de_100.filter(has_not_text="✅")
     for _ in range(5):
@@ -144,6 +149,10 @@ def test_an_avance_with_a_pdf_reaches_the_consolidated_anexo(
     assert m, etiqueta
     numero, clave, nuevo = int(m[1]), m[2], int(m[3]) + 1
     boton.first.click()
+    expect(ana.locator(".mensaje.bot").last).to_contain_text(re.compile("Ya informó|Escriba el"))
+    corregir = ana.get_by_role("button", name="Corregir ese reporte", exact=True)
+    if corregir.count():  # reported this month: the report is corrected, not issued twice
+        corregir.last.click()
     _ultimo_bot(ana, "Escriba el nuevo % de avance")
     _escribir(ana, str(nuevo))
     _ultimo_bot(ana, "observaciones")
