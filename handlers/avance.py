@@ -160,6 +160,11 @@ async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbac
         await _iniciar(update, context, flujo)
         return
     if b.accion == "a" and b.valor is not None:
+        previo = await en_bd(context, lambda s: servicio.borrador_de(s, persona))
+        if previo is not None and previo.a_medias:  # an old list's button: ask, never replace
+            await q.answer()
+            await _preguntar_a_medias(update, previo, flujo)
+            return
         await _elegir_asm(update, context, persona, flujo, b.valor)
         return
     if b.accion == "no":

@@ -445,6 +445,9 @@ async def test_another_command_asks_before_replacing_a_half_done_report(arnes: A
     assert ana.last.text.startswith("Tiene un reporte a medias del Núm. 2 · E003 (70 %).")
     await ana.press("Continuar")
     assert "Escriba las observaciones" in ana.last.text
+    lista_vieja = f"av1:a:{_asm_id(arnes, 1)}"  # a button of an old list
+    await ana.press_data(lista_vieja)
+    assert ana.last.text.startswith("Tiene un reporte a medias del Núm. 2 · E003 (70 %).")
     await ana.send("/plan")
     await ana.press("Descartar")
     assert ana.last.text == "Listo. Escriba de nuevo el comando que quería usar."
