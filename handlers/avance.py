@@ -49,8 +49,8 @@ _PASO_DE = {"pg": PasoAvance.ELEGIR, "p": PasoAvance.PORCENTAJE, "omit": PasoAva
             "fxa": PasoAvance.CONFIRMAR, "fxq": PasoAvance.CONFIRMAR, "fxr": PasoAvance.CONFIRMAR,
             "sig": PasoAvance.ELEGIR, "fin": PasoAvance.ELEGIR, "todos": PasoAvance.PORCENTAJE,
             "rep": PasoAvance.ELEGIR}  # fmt: skip
-# Buttons valid at any step of the person's report: continuing or discarding it.
-_SIEMPRE = {"cont", "desc"}
+# «Continuar» and «Descartar» (a report half done) are valid at any step.
+_CORREGIR = ("fix", "fxp", "fxo", "fxa", "fxq", "fxr")
 
 
 # --- Starting: the list of the dependencia's ASM ---------------------------------------
@@ -226,7 +226,7 @@ async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbac
         await _iniciar(update, context, flujo, todos=True, hechos=borrador.hechos)
     elif b.accion == "rep" and b.valor is not None:
         await _elegir_asm(update, context, persona, flujo, b.valor, corregir=True)
-    elif b.accion.startswith("f"):
+    elif b.accion in _CORREGIR:
         await q.answer()
         await _corregir(update, context, persona, borrador, b)
     else:

@@ -381,10 +381,6 @@ def evidencias_guardadas(numero: int, clave: str, nuevas: int, repetidas: int) -
     return texto
 
 
-def reporte_descartado(numero: int, clave: str) -> str:
-    return f"Se descartó el reporte sin terminar del ASM Núm. {numero} · {e(clave)}."
-
-
 def donde_esta(flujo: str, paso: str, numero: int | None, clave: str | None) -> str:
     que = "el avance" if flujo == "avance" else "evidencia"
     asm = f" del ASM Núm. {numero} · {e(clave)}" if numero is not None else ""
