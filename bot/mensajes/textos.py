@@ -252,8 +252,8 @@ def fecha_y_plazo(a: EstadoAsm) -> str:
     if a.fecha_termino is None:
         return "sin fecha"
     fecha = formato_fecha(a.fecha_termino)
-    if a.dias_restantes is None:
-        return fecha
+    if a.dias_restantes is None or not a.abierto:
+        return fecha  # closed or concluded: no deadline is running
     if a.dias_restantes < 0:
         return f"{fecha} (venció hace {-a.dias_restantes} días hábiles)"
     if a.dias_restantes == 0:
@@ -386,10 +386,6 @@ def evidencias_guardadas(numero: int, clave: str, nuevas: int, repetidas: int) -
     return texto
 
 
-def reporte_descartado(numero: int, clave: str) -> str:
-    return f"Se descartó el reporte sin terminar del ASM Núm. {numero} · {e(clave)}."
-
-
 def donde_esta(flujo: str, paso: str, numero: int | None, clave: str | None) -> str:
     que = "el avance" if flujo == "avance" else "evidencia"
     asm = f" del ASM Núm. {numero} · {e(clave)}" if numero is not None else ""
@@ -407,32 +403,27 @@ def donde_esta(flujo: str, paso: str, numero: int | None, clave: str | None) -> 
 
 
 def icono(a: EstadoAsm) -> str:
-    """The semáforo, except for a valued ASM: closed (Art. 14), never shown as late."""
-    return "🔒" if a.valoracion is not None else SEMAFORO[a.semaforo]
+    """Its status, a color always with its word: a valued ASM is closed (Art. 14) and one at
+    100 % concluded, neither ever shown as late."""
+    if a.valoracion is not None:
+        return f"🔒 Cerrado · {a.valoracion.etiqueta}"
+    if a.avance == 100:
+        return "✅ Concluido"
+    return f"{SEMAFORO[a.semaforo]} {a.semaforo.etiqueta}"
 
 
 def linea_asm(a: EstadoAsm) -> str:
     avance = "sin avance" if a.avance is None else f"{a.avance}%"
-    if a.valoracion is not None:
-        return (
-            f"🔒 <b>Núm. {a.numero} · {e(a.programa_clave)}</b> · {avance} · cerrado: "
-            f"{a.valoracion.etiqueta}\n{e(recortar(a.texto, 90))}"
-        )
-    vence = "sin fecha" if a.fecha_termino is None else fecha_y_plazo(a)
+    cabeza = f"{icono(a)} · <b>Núm. {a.numero} · {e(a.programa_clave)}</b> · {avance}"
+    if not a.abierto:
+        return f"{cabeza}\n{e(recortar(a.texto, 90))}"
     plan = "" if a.plan_revisado else f"\n{PLAN_SIN_REVISAR}"
-    return (
-        f"{SEMAFORO[a.semaforo]} <b>Núm. {a.numero} · {e(a.programa_clave)}</b> · {avance} · "
-        f"vence {vence}\n{e(recortar(a.texto, 90))}{plan}"
-    )
+    return f"{cabeza} · vence {fecha_y_plazo(a)}\n{e(recortar(a.texto, 90))}{plan}"
 
 
 def mis_asm(dependencia: str | None, asms: Sequence[EstadoAsm]) -> list[str]:
     """One or more messages (Telegram allows 4,096 characters each)."""
-    cabeza = (
-        f"<b>ASM de {e(dependencia)}</b> ({len(asms)})\n🟢 a tiempo · 🟡 en riesgo · 🔴 vencido "
-        "· 🔒 cerrado (valorado)"
-    )
-    return partir([cabeza, *(linea_asm(a) for a in asms)])
+    return partir([f"<b>ASM de {e(dependencia)}</b> ({len(asms)})", *(linea_asm(a) for a in asms)])
 
 
 def pendientes(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -127,7 +127,10 @@ def guardar_avance(
         if clave is None:
             raise
         raise AvanceYaGuardado(_confirmado_con(session, clave)) from None
-    avance.folio = folio_de(periodo, avance.id)
+    original = _folio_del_mes(session, asm_id, periodo, avance.id)
+    avance.folio = (
+        folio_de(periodo, avance.id) if original is None else _corregido(session, original)
+    )
     nuevas = agregar_evidencias(session, persona, asm_id, evidencias, avance_id=avance.id)
     return Recibo(
         folio=avance.folio,
@@ -144,11 +147,32 @@ def folio_de(periodo: date, avance_id: int) -> str:
     return f"AV-{periodo:%Y%m}-{avance_id:06d}"
 
 
+def _folio_del_mes(session: Session, asm_id: int, periodo: date, nuevo_id: int) -> str | None:
+    """The folio of the month's first report of this ASM: a second one corrects it."""
+    return session.scalar(
+        select(Avance.folio)
+        .where(
+            Avance.asm_id == asm_id, Avance.periodo == periodo, Avance.folio.is_not(None),
+            Avance.id != nuevo_id, Avance.folio.not_like("%-C%"),
+        )
+        .order_by(Avance.id)
+        .limit(1)
+    )  # fmt: skip
+
+
+def _corregido(session: Session, original: str) -> str:
+    """AV-202611-000123-C1, -C2…: one folio per month and ASM, its corrections marked."""
+    previas = session.scalar(
+        select(func.count()).select_from(Avance).where(Avance.folio.like(f"{original}-C%"))
+    )
+    return f"{original}-C{(previas or 0) + 1}"
+
+
 def _confirmado_con(session: Session, clave: str) -> str | None:
     fila = session.execute(
-        select(Avance.id, Avance.periodo).where(Avance.clave_borrador == clave)
+        select(Avance.id, Avance.periodo, Avance.folio).where(Avance.clave_borrador == clave)
     ).first()
-    return None if fila is None else folio_de(fila.periodo, fila.id)
+    return None if fila is None else fila.folio or folio_de(fila.periodo, fila.id)
 
 
 def agregar_evidencias(

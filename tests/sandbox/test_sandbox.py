@@ -235,8 +235,8 @@ async def test_moving_the_clock_runs_the_reminders(cliente: Cliente) -> None:
     assert r["nuevos"] >= 1 and r["panel"]["salida"]["enviados"] >= 1
     textos = [m["texto"] for m in await cliente.mensajes(ana)]
     assert any(t.startswith("📅 Avance de diciembre de 2026") for t in textos), textos
-    await cliente.presionar(ana, "Informar avance")
-    await cliente.con(ana, "¿De qué ASM informará el avance de diciembre de 2026?")
+    await cliente.presionar(ana, "Informar avance")  # opens the first ASM due in December
+    await cliente.con(ana, "Pendiente 1 de 1 del avance de diciembre de 2026")
 
     # «+1 día» from Friday lands on Saturday: no business day, the round sends nothing.
     for _ in range(3):

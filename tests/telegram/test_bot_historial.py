@@ -34,6 +34,7 @@ async def _gente(arnes: Arnes) -> tuple[SimUser, SimUser, SimUser]:
 
 async def _reportar(ana: SimUser) -> None:
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("60")
     await ana.send("Segunda mesa de trabajo")

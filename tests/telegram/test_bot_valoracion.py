@@ -119,6 +119,8 @@ async def test_queue_atendido_locks_avance_refused_then_reopened(arnes: Arnes) -
     # enlace and the copy to the coordinación are told so.
     await ana.send("/avance")
     await ana.press_data(f"av1:a:{asm1}")
+    assert ana.last.text.startswith("Ya informó el avance de noviembre de 2026")  # before closing
+    await ana.press("Corregir ese reporte")
     assert "cerrado" not in ana.last.text
     assert "Su plan de acción aún no está revisado por el IMPLAN" in ana.last.text
     await ana.send("100")
