@@ -87,6 +87,7 @@ async def test_an_enlace_searches_only_its_dependencia_and_keeps_its_draft(arnes
     ana = arnes.double.user(first_name="Ana", last_name="López")
     await arnes.registrar(ana, Rol.ENLACE, "SMDIF")
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")  # a report begun
 
     await ana.send("/asm tesorería")  # the TM's ASM are not hers
