@@ -327,8 +327,9 @@ async def _guardar_solo_evidencia(
     update: Update, context: Contexto, persona: Persona, borrador: BorradorAvance
 ) -> None:
     try:
+        ahora = context.entorno.ahora()
         nuevas, repetidas = await en_bd(
-            context, lambda s: servicio.guardar_evidencias(s, persona, borrador)
+            context, lambda s: servicio.guardar_evidencias(s, persona, borrador, ahora)
         )
     except Rechazado:
         await responder(update, textos.NO_AUTORIZADO)

@@ -70,7 +70,7 @@ async def mostrar(update: Update, context: Contexto, persona: Persona, asm_id: i
     if h is None:
         await responder(update, textos.NO_AUTORIZADO)
         return
-    mensajes = t.historial(h)
+    mensajes = t.historial(h, context.entorno.settings.zona)
     recientes = h.evidencias[-t.MAX_BOTONES_EVIDENCIA :]
     filas = [
         [(t.boton_evidencia(ev.nombre), callbacks.dato(callbacks.HISTORIAL, "ev", ev.evidencia_id))]
