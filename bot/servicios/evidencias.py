@@ -166,10 +166,12 @@ def motivo_nombre(nombre: str, tipo: str | None) -> str | None:
     que, tipos = promesa
     if tipo in tipos or (tipo in _IMAGENES and tipos <= _IMAGENES):
         return None
+    final = final.lower()
+    como = f".{final}" if final == "pdf" else f".{final} (o como PDF)"
     return (
-        f"El archivo se llama .{final.lower()} pero no es {que}. Puede estar dañado o ser otro "
-        f"archivo con ese nombre: ábralo en su equipo, guárdelo de nuevo como .{final.lower()} "
-        "(o como PDF) y envíelo otra vez."
+        f"El archivo se llama .{final} pero no es {que}. Puede estar dañado o ser otro tipo de "
+        f"archivo renombrado: ábralo en su equipo, guárdelo de nuevo como {como} y envíelo "
+        "otra vez."
     )
 
 

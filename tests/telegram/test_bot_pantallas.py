@@ -83,6 +83,31 @@ async def test_a_flow_that_ends_by_typing_leaves_no_keyboard(arnes: Arnes) -> No
     assert not any(m.labels() for m in ana.messages)
 
 
+async def test_plan_and_valoracion_keep_one_live_keyboard(arnes: Arnes) -> None:
+    ana = await _enlace(arnes)
+    await ana.send("/plan")
+    await ana.press("Núm. 1 · E003")
+    menu = ana.last
+    await ana.press("Actividades")
+    pregunta = ana.last
+    assert pregunta.labels() == ["Cancelar"]
+    await ana.send("Depurar el padrón con el Registro Civil")
+    assert pregunta.labels() == []  # typed: passed
+    assert menu.labels() == []
+    assert ana.last.labels()[0] == "Actividades"  # the plan's menu again, the only one live
+    assert sum(bool(m.labels()) for m in ana.messages) == 1
+
+    coord = arnes.double.user(first_name="Coordinación")
+    await arnes.registrar(coord, Rol.COORDINADOR)
+    await coord.send("/valorar 2")
+    opciones = coord.last
+    await coord.press("No atendido")
+    assert opciones.labels() == []
+    await coord.send("Falta de personal en el área")
+    assert "Se registró «No atendido»" in coord.last.text
+    assert not any(m.labels() for m in coord.messages)
+
+
 async def test_files_of_a_step_are_listed_in_one_message_that_updates(arnes: Arnes) -> None:
     ana = await _enlace(arnes)
     await _en_evidencia(ana)
