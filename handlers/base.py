@@ -329,6 +329,23 @@ async def quitar_botones(update: Update, nota: str | None = None) -> None:
         await q.edit_message_reply_markup(reply_markup=None)
 
 
+async def editar_en_sitio(
+    update: Update, texto: str | None, botones: InlineKeyboardMarkup | None
+) -> None:
+    """A page of a list in place (only its buttons when `texto` is None); a repeated press on
+    the same page changes nothing, and Telegram refuses such an edit."""
+    q = update.callback_query
+    assert q is not None
+    try:
+        if texto is None:
+            await q.edit_message_reply_markup(botones)
+        else:
+            await q.edit_message_text(texto, reply_markup=botones)
+    except BadRequest as e:
+        if "not modified" not in str(e).lower():
+            raise
+
+
 async def cancelar_con_boton(update: Update, context: Contexto, persona: Persona) -> None:
     """«Cancelar» on any conversation's button: the draft goes, the pressed message says so."""
     await en_bd(context, lambda s: borradores.borrar(s, persona.telegram_id))

@@ -41,7 +41,7 @@ async def start(update: Update, context: Contexto) -> None:
     ent = context.entorno
     ahora = ent.ahora()
     try:
-        await en_bd(context, lambda s: iniciar_registro(s, usuario.id, codigo, ahora))
+        rol = await en_bd(context, lambda s: iniciar_registro(s, usuario.id, codigo, ahora))
     except YaRegistrado as e:
         await responder(update, textos.ya_registrado(e.persona.rol, e.persona.dependencia))
         return
@@ -57,7 +57,7 @@ async def start(update: Update, context: Contexto) -> None:
     si, no = textos.AVISO_BOTONES
     await responder(
         update,
-        textos.aviso_privacidad(ent.settings.aviso_privacidad),
+        textos.aviso_privacidad(ent.settings.aviso_privacidad(rol)),
         teclado(
             [
                 [

@@ -310,7 +310,7 @@ def _escribir_anexo(
 @click.option(
     "--dependencia",
     metavar="SIGLAS",
-    help="Siglas o nombre de la dependencia (obligatorio para enlace).",
+    help="Siglas, nombre o una palabra del nombre de la dependencia (obligatorio para enlace).",
 )
 @click.option(
     "--dias",
@@ -324,14 +324,23 @@ def invitar(rol: str, dependencia: str | None, dias: int) -> None:
     """Crea una invitación de un solo uso e imprime el enlace de Telegram."""
     from datetime import timedelta
 
+    from bot.servicios.busqueda import buscar_dependencia
+
     with cli_comun.entorno() as entorno, unit_of_work(entorno.sesiones) as s:
         dep = None
         if dependencia:
-            dep = Catalogo(s).buscar(dependencia)
-            if dep is None:
+            encontradas = buscar_dependencia(s, dependencia)
+            if not encontradas:
                 raise click.ClickException(
                     f"No conozco la dependencia «{dependencia}»; vea la lista con «asmbot dependencias»."
                 )
+            if len(encontradas) > 1:
+                lista = "\n".join(f"  {d.siglas or '—'}\t{d.nombre}" for d in encontradas)
+                raise click.ClickException(
+                    f"«{dependencia}» coincide con {len(encontradas)} dependencias; escriba sus "
+                    f"siglas o más palabras de su nombre:\n{lista}"
+                )
+            dep = s.get(Dependencia, encontradas[0].id)
         try:
             inv = crear_invitacion(
                 s, Rol(rol), dep, entorno.settings.bot_username, vigencia=timedelta(days=dias)

@@ -5,6 +5,7 @@ Spanish of Mexico, formal (usted), short; Telegram HTML (user text goes through 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
@@ -192,15 +193,36 @@ def boton_dependencia(nombre: str, siglas: str | None) -> str:
     return f"{siglas} · {recortar(nombre, 36)}" if siglas else recortar(nombre, 44)
 
 
-def invitacion(rol: Rol, dependencia: str | None, enlace: str, vence: datetime) -> str:
-    return "\n".join(
-        [
-            f"✉️ <b>Invitación para {rol_de(rol, dependencia)}</b>",
-            "Envíe este enlace solo a la persona invitada; al abrirlo se registra:",
-            e(enlace),
-            f"Es de un solo uso y vence el {vence.strftime('%d/%m/%Y a las %H:%M')}.",
-        ]
+def invitacion(rol: Rol, dependencia: str | None, vence: datetime) -> str:
+    """To the coordinador, before the invitation to forward."""
+    return (
+        f"✉️ <b>Invitación para {rol_de(rol, dependencia)}</b>\n"
+        "Reenvíe el mensaje siguiente solo a la persona invitada, o muéstrele el QR para que lo "
+        "lea con la cámara de su teléfono. Es de un solo uso y vence el "
+        f"{vence.strftime('%d/%m/%Y a las %H:%M')}."
     )
+
+
+def invitacion_para_reenviar(
+    rol: Rol, dependencia: str | None, enlace: str, vence: datetime
+) -> str:
+    """To the person invited, under the QR: what it is and what to do."""
+    return (
+        "Le invitan a registrarse en el bot de seguimiento de los ASM como "
+        f"{rol_de(rol, dependencia)}. Abra este enlace en su teléfono, con Telegram instalado, "
+        f"y acepte el aviso de privacidad:\n{e(enlace)}\n"
+        f"Es personal, de un solo uso, y vence el {vence.strftime('%d/%m/%Y a las %H:%M')}."
+    )
+
+
+def qr_png(texto: str) -> bytes:
+    """The QR of a link, as a PNG to send as a photo (large modules: a phone's camera reads
+    it from another screen)."""
+    import segno  # only when an invitation is made: the command line starts without it
+
+    salida = io.BytesIO()
+    segno.make(texto, error="m", micro=False).save(salida, kind="png", scale=10, border=4)
+    return salida.getvalue()
 
 
 # --- /usuarios ------------------------------------------------------------------------------

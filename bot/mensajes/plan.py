@@ -209,8 +209,6 @@ def recibo_posicion(r: ReciboPosicion) -> str:
 
 # --- /valorar (coordinador) ---------------------------------------------------------------
 
-USO_VALORAR = "Escriba el número del ASM, por ejemplo: /valorar 3"
-
 
 def no_hay_asm(numero: int) -> str:
     return f"No encontré un ASM con Núm. {numero} que usted pueda consultar."
@@ -222,7 +220,6 @@ def elija_programa(numero: int) -> str:
 
 # --- /asm (history) -----------------------------------------------------------------------
 
-USO_ASM = "Escriba el número del ASM, por ejemplo: /asm 3"
 BOTON_VALORAR = "Valorar"
 ARCHIVO_ALTERADO = (
     "El archivo guardado no coincide con el que se recibió (o falta); no se envió. Se registró "

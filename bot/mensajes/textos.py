@@ -115,7 +115,8 @@ AYUDA = {
         "/pendientes — lo que falta informar este mes y los próximos vencimientos\n"
         "/plan — completar el plan de acción de un ASM y enviarlo a revisión\n"
         "/posicion — entregar la posición institucional de una evaluación\n"
-        "/asm 3 — la historia completa del ASM Núm. 3, con sus evidencias\n"
+        "/asm 3 — la historia completa de un ASM, con sus evidencias (o /asm FORTAMUN-DF 5, "
+        "/asm padrón)\n"
         "/cancelar — salir de lo que esté haciendo (no se guarda nada)\n"
         "/ayuda — esta ayuda"
     ),
@@ -125,11 +126,14 @@ AYUDA = {
         "/anexo — el Anexo A de un Pp o fondo, o el consolidado, de cualquier trimestre\n"
         "/resumen — gráfica del avance y el semáforo por dependencia, con las cifras del mes\n"
         "/recordatorios — lo programado, lo enviado y lo que falló; ejecutar la ronda\n"
-        "/invitar — invitar a un enlace, a un coordinador o a la Contraloría\n"
+        "/invitar — invitar a un enlace, a un coordinador o a la Contraloría; /invitar SMDIF o "
+        "/invitar Bienestar, al enlace de esa dependencia\n"
         "/usuarios — quién está registrado, por dependencia; quitar un acceso\n"
         "/revisar — planes de acción enviados a revisión: aprobar u observar\n"
-        "/valorar 3 — registrar la valoración del ASM Núm. 3 (artículo 14)\n"
-        "/asm 3 — la historia completa del ASM Núm. 3, con sus evidencias\n"
+        "/valorar — los ASM por valorar; /valorar 3 (o FORTAMUN-DF 5, o una palabra), uno "
+        "(artículo 14)\n"
+        "/asm 3 — la historia completa de un ASM, con sus evidencias (o /asm FORTAMUN-DF 5, "
+        "/asm padrón)\n"
         "/verificar — revisar un oficio de entrega con su código o el PDF\n"
         "Para cargar o actualizar ASM, envíe aquí el Anexo A (.xlsx): verá qué cambiaría antes "
         "de confirmar.\n"
@@ -141,7 +145,8 @@ AYUDA = {
         "Recibirá aquí copia de cada entrega de avances (artículo 13 de los Lineamientos).\n"
         "/anexo — el Anexo A de un Pp o fondo, o el consolidado, de cualquier trimestre\n"
         "/resumen — gráfica del avance y el semáforo por dependencia, con las cifras del mes\n"
-        "/asm 3 — la historia completa del ASM Núm. 3, con sus evidencias\n"
+        "/asm 3 — la historia completa de un ASM, con sus evidencias (o /asm FORTAMUN-DF 5, "
+        "/asm padrón)\n"
         "/verificar — revisar un oficio de entrega con su código o el PDF\n"
         "/ayuda — esta ayuda"
     ),
@@ -158,7 +163,7 @@ COMANDOS = {
         ("prorroga", "Pedir prórroga de un ASM: /prorroga 3"),
         ("posicion", "Entregar posición institucional"),
         ("calendario", "Mis plazos, el más próximo primero"),
-        ("asm", "Historia de un ASM: /asm 3"),
+        ("asm", "Historia de un ASM: /asm 3 o /asm padrón"),
         ("verificar", "Verificar un oficio"),
         ("cancelar", "Salir sin guardar"),
         ("ayuda", "Ayuda"),
@@ -174,7 +179,7 @@ COMANDOS = {
         ("reabrir", "Reabrir un ASM valorado: /reabrir 3"),
         ("evaluaciones", "Evaluaciones, sus ASM y plazos"),
         ("calendario", "Todos los plazos abiertos"),
-        ("asm", "Historia de un ASM: /asm 3"),
+        ("asm", "Historia de un ASM: /asm 3 o /asm padrón"),
         ("verificar", "Verificar un oficio"),
         ("cancelar", "Salir sin guardar"),
         ("ayuda", "Ayuda"),
@@ -182,7 +187,7 @@ COMANDOS = {
     Rol.CONTRALORIA: [
         ("anexo", "Anexo A de un Pp o consolidado"),
         ("resumen", "Avance y semáforo por dependencia"),
-        ("asm", "Historia de un ASM: /asm 3"),
+        ("asm", "Historia de un ASM: /asm 3 o /asm padrón"),
         ("verificar", "Verificar un oficio"),
         ("ayuda", "Ayuda"),
     ],

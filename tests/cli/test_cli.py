@@ -142,6 +142,36 @@ def test_invitation_prints_link_and_stores_only_the_hash(asmbot: Asmbot, databas
     assert r.exit_code == 0
 
 
+def test_invitar_finds_the_dependencia_by_a_word_or_lists_the_candidates(
+    asmbot: Asmbot, database_url: str
+) -> None:
+    asmbot("db", "upgrade")
+    with _sesion(database_url) as s, s.begin():
+        s.add(
+            Dependencia(nombre="Secretaría de Bienestar y Participación Ciudadana", siglas="SBPC")
+        )
+        s.add(Dependencia(nombre="Instituto Municipal de Bienestar Animal"))
+        s.add(Dependencia(nombre="Tesorería Municipal", siglas="TM"))
+    r = asmbot("invitar", "--rol", "enlace", "--dependencia", "Participacion")  # no accent
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("Enlace: https://t.me/")
+    r = asmbot("invitar", "--rol", "enlace", "--dependencia", "Bienestar")
+    assert r.exit_code == 1
+    assert r.output.splitlines() == [
+        "Error: «Bienestar» coincide con 2 dependencias; escriba sus siglas o más palabras de "
+        "su nombre:",
+        "  —\tInstituto Municipal de Bienestar Animal",
+        "  SBPC\tSecretaría de Bienestar y Participación Ciudadana",
+    ]
+    r = asmbot("invitar", "--rol", "enlace", "--dependencia", "Obras")
+    assert r.exit_code == 1
+    assert "No conozco la dependencia «Obras»" in r.output
+    with _sesion(database_url) as s:
+        (inv,) = s.scalars(select(Invitacion)).all()  # only the one that found its dependencia
+        dep = s.get(Dependencia, inv.dependencia_id)
+        assert dep is not None and dep.siglas == "SBPC"
+
+
 def test_demo_fills_once_and_writes_the_consolidated_anexo(
     asmbot: Asmbot, database_url: str, tmp_path: Path
 ) -> None:

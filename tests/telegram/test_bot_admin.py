@@ -274,8 +274,9 @@ async def test_invitar_gives_a_working_link_for_each_role(arnes: Arnes) -> None:
         "SMDIF · Sistema Municipal DIF", "TM · Tesorería Municipal", "Cancelar",
     ]  # fmt: skip
     await coord.press("SMDIF")
-    assert "Invitación para Enlace SEDEM de Sistema Municipal DIF" in coord.last.text
+    assert "Invitación para Enlace SEDEM de Sistema Municipal DIF" in coord.messages[-2].text
     assert "vence el 25/11/2026 a las 11:00" in coord.last.text  # 7 days, Mexico City time
+    assert coord.last.photo is not None  # the QR, the link beneath it
     ana = await _abrir(arnes, coord.last.text, "Ana")
     assert "Quedó registrado como Enlace SEDEM de Sistema Municipal DIF" in ana.last.text
 

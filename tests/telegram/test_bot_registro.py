@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dominio.vocabulario import Rol
-from bot.mensajes import textos
+from bot.mensajes import privacidad, textos
 from storage.models import Usuario
 from tests.arnes import Arnes
 
@@ -55,6 +55,27 @@ async def test_enlace_registers_after_accepting_the_privacy_notice(arnes: Arnes)
     assert otro.last.text == textos.CODIGO_USADO
     await ana.send(f"/start {codigo}")
     assert ana.last.text.startswith("Usted ya está registrado como Enlace SEDEM")
+
+
+async def test_each_role_reads_the_privacy_notice_that_speaks_to_it(arnes: Arnes) -> None:
+    vistos = {}
+    for rol, siglas, nombre in (
+        (Rol.ENLACE, "SMDIF", "Ana"),
+        (Rol.COORDINADOR, None, "Carla"),
+        (Rol.CONTRALORIA, None, "Rosa"),
+    ):
+        persona = arnes.double.user(first_name=nombre)
+        await persona.send(f"/start {arnes.invitar(rol, siglas)}")
+        vistos[rol] = persona.last.text
+        assert persona.last.html == textos.aviso_privacidad(privacidad.PREDETERMINADOS[rol])
+        await persona.press("Acepto")
+        assert "Quedó registrado" in persona.last.text
+    assert "que usted representa como Enlace SEDEM" in vistos[Rol.ENLACE]
+    assert "COORDINACIÓN (IMPLAN)" in vistos[Rol.COORDINADOR]
+    assert "Enlace SEDEM" not in vistos[Rol.COORDINADOR]
+    assert "CONTRALORÍA MUNICIPAL" in vistos[Rol.CONTRALORIA]
+    assert "recibir copia de cada entrega de avances" in vistos[Rol.CONTRALORIA]
+    assert "Enlace SEDEM" not in vistos[Rol.CONTRALORIA]
 
 
 async def test_declining_the_notice_registers_nothing_and_keeps_the_code(arnes: Arnes) -> None:

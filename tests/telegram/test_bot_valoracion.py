@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dominio.vocabulario import Rol
+from bot.mensajes import busqueda
 from bot.mensajes import plan as plan_textos
 from bot.mensajes import valoracion as vt
 from bot.servicios import registro
@@ -196,7 +197,7 @@ async def test_refusals(arnes: Arnes) -> None:
     assert ana.last.text == plan_textos.SOLO_COORDINACION
     assert _vigente(arnes, 2)[0] is None
     await coord.send("/valorar 99")
-    assert coord.last.text == plan_textos.no_hay_asm(99)
+    assert coord.last.text == busqueda.sin_asm("99")
 
 
 async def test_prorroga_asked_approved_and_copied(arnes: Arnes) -> None:
