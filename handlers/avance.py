@@ -8,6 +8,7 @@ handler takes typed text or a file at each step: ESCRITO and the table in handle
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date
 
 from telegram import InlineKeyboardMarkup, Update
@@ -22,7 +23,7 @@ from bot.mensajes.paginas import paginar
 from bot.servicios import flujo_avance as servicio
 from bot.servicios.borradores import BorradorAvance, Flujo, PasoAvance
 from bot.servicios.consultas import EstadoAsm
-from bot.servicios.evidencias import ArchivoEvidencia
+from bot.servicios.evidencias import ArchivoEvidencia, nombre_libre
 from bot.servicios.flujo_avance import EvidenciaRepetida
 from bot.servicios.rechazos import BotonVencido, Rechazado
 from bot.servicios.seguimiento import estado_de
@@ -33,6 +34,7 @@ from handlers.base import (
     boton,
     cancelar_con_boton,
     en_bd,
+    mostrar_recibidos,
     persona_o_aviso,
     quitar_botones,
     recibir_evidencia,
@@ -357,7 +359,7 @@ async def _fijar_observaciones(
 
 async def _pedir_evidencia(update: Update, borrador: BorradorAvance) -> None:
     ya = len(borrador.evidencias)
-    nota = f"\nYa lleva {ya} archivo(s)." if ya else ""
+    nota = f"\nYa lleva {textos.archivos(ya)}." if ya else ""
     if borrador.FLUJO is Flujo.EVIDENCIA:
         await responder(
             update,
@@ -515,8 +517,9 @@ async def _guardar_solo_evidencia(
     update: Update, context: Contexto, persona: Persona, borrador: BorradorAvance
 ) -> None:
     try:
+        ahora = context.entorno.ahora()
         nuevas, repetidas = await en_bd(
-            context, lambda s: servicio.guardar_evidencias(s, persona, borrador)
+            context, lambda s: servicio.guardar_evidencias(s, persona, borrador, ahora)
         )
     except Rechazado:
         await responder(update, textos.NO_AUTORIZADO)
@@ -587,17 +590,22 @@ async def archivo(
     )  # fmt: skip
     if guardado is None:
         return
+    recibido = guardado.nombre  # two photos of one minute get «(2)» in the list
+    guardado = replace(
+        guardado, nombre=nombre_libre(recibido, {d["nombre"] for d in borrador.evidencias})
+    )
     try:
-        total = await en_bd(context, lambda s: servicio.anotar_evidencia(s, persona, guardado))
+        await en_bd(context, lambda s: servicio.anotar_evidencia(s, persona, guardado))
     except EvidenciaRepetida:
-        await responder(update, textos.evidencia_repetida(guardado.nombre))
+        await responder(update, textos.evidencia_repetida(recibido))
         return
     except BotonVencido:
         await responder(update, textos.BOTON_VENCIDO)
         return
-    await responder(
+    lista = [ArchivoEvidencia(**d) for d in borrador.evidencias] + [guardado]
+    await mostrar_recibidos(
         update,
-        textos.evidencia_recibida(guardado, total),
+        textos.evidencias_recibidas(lista),
         _botones_evidencia(borrador.FLUJO, con_sin=False),
     )
 

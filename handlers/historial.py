@@ -70,7 +70,7 @@ async def mostrar(update: Update, context: Contexto, persona: Persona, asm_id: i
     if h is None:
         await responder(update, textos.NO_AUTORIZADO)
         return
-    mensajes = t.historial(h)
+    mensajes = t.historial(h, context.entorno.settings.zona)
     recientes = h.evidencias[-t.MAX_BOTONES_EVIDENCIA :]
     filas = [
         [(t.boton_evidencia(ev.nombre), callbacks.dato(callbacks.HISTORIAL, "ev", ev.evidencia_id))]
@@ -80,7 +80,8 @@ async def mostrar(update: Update, context: Contexto, persona: Persona, asm_id: i
         filas.append([(t.BOTON_VALORAR, callbacks.dato(callbacks.VALORACION, "a", asm_id))])
     for i, mensaje in enumerate(mensajes):
         ultimo = i == len(mensajes) - 1
-        await responder(update, mensaje, teclado(filas) if ultimo and filas else None)
+        # Downloads stay pressable while another conversation goes on (a valoración, say).
+        await responder(update, mensaje, teclado(filas) if ultimo and filas else None, fijo=True)
 
 
 async def _descargar(

@@ -78,6 +78,7 @@ async def recordatorios(update: Update, context: Contexto) -> None:
         update,
         "\n".join(lineas),
         teclado([[("Ejecutar la ronda ahora", callbacks.dato(callbacks.RECORDATORIOS, "ronda"))]]),
+        fijo=True,
     )
 
 

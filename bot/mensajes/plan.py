@@ -5,7 +5,7 @@ Telegram HTML: whatever a person typed goes through `e()`.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from bot.dominio.periodos import formato_fecha, nombre_mes
@@ -263,12 +263,13 @@ def _valor(campo: str, valor: Any) -> str:
     return e(recortar(str(valor), 200))
 
 
-def _fecha_hora(d: datetime) -> str:
-    return formato_fecha(d.date())
+def _fecha_hora(d: datetime, zona: tzinfo) -> str:
+    """The day something was recorded, where the people are (the database keeps UTC)."""
+    return formato_fecha(d.astimezone(zona).date())
 
 
-def historial(h: Historial) -> list[str]:
-    """The history in one or more messages under Telegram's limit."""
+def historial(h: Historial, zona: tzinfo) -> list[str]:
+    """The history in one or more messages under Telegram's limit; days in `zona`."""
     a = h.actual
     valoracion = Valoracion(a["valoracion"]).etiqueta if a.get("valoracion") else "sin valorar"
     partes = [
@@ -290,7 +291,7 @@ def historial(h: Historial) -> list[str]:
     for r in h.revisiones:
         estado = etiqueta_estado(EstadoPlan(r.resultado))
         obs = f": {e(recortar(r.observaciones, 300))}" if r.observaciones else ""
-        partes.append(f"• {_fecha_hora(r.registrado_en)}: {estado}{obs}")
+        partes.append(f"• {_fecha_hora(r.registrado_en, zona)}: {estado}{obs}")
     partes.append("<b>Avances</b>")
     if not h.avances:
         partes.append("Sin avances registrados.")
@@ -303,7 +304,7 @@ def historial(h: Historial) -> list[str]:
         partes.append("Sin evidencias.")
     for ev in h.evidencias:
         partes.append(
-            f"• {e(ev.nombre)} ({tamano_legible(ev.tamano)}, {_fecha_hora(ev.registrado_en)})"
+            f"• {e(ev.nombre)} ({tamano_legible(ev.tamano)}, {_fecha_hora(ev.registrado_en, zona)})"
         )
     if len(h.evidencias) > MAX_BOTONES_EVIDENCIA:
         partes.append(f"Se muestran botones para las {MAX_BOTONES_EVIDENCIA} más recientes.")

@@ -302,11 +302,25 @@ def pida_evidencia(porcentaje: int) -> str:
 PIDA_EVIDENCIA_SOLO = "Envíe uno o más documentos o fotos. Cuando termine, pulse «Listo»."
 
 
-def evidencia_recibida(a: ArchivoEvidencia, total: int) -> str:
-    return (
-        f"Recibido: «{e(a.nombre)}» ({a.descripcion}, {tamano_legible(a.tamano)}). "
-        f"Lleva {total} archivo(s). Envíe otro o pulse «Listo»."
-    )
+def archivos(n: int) -> str:
+    return f"{n} archivo" if n == 1 else f"{n} archivos"
+
+
+MAX_NOMBRES_RECIBIDOS = 20  # the list of one step; the first ones go first when there are more
+
+
+def evidencias_recibidas(lista: Sequence[ArchivoEvidencia]) -> str:
+    """The files of the evidence step, in the one message that updates as they arrive."""
+    lineas = [f"📎 <b>Recibidos: {archivos(len(lista))}</b>"]
+    ocultos = len(lista) - MAX_NOMBRES_RECIBIDOS
+    if ocultos > 0:
+        lineas.append(f"• … y {archivos(ocultos)} antes")
+    lineas += [
+        f"• {e(recortar(a.nombre, 60))} ({a.descripcion}, {tamano_legible(a.tamano)})"
+        for a in lista[-MAX_NOMBRES_RECIBIDOS:]
+    ]
+    lineas.append("Envíe otro o pulse «Listo».")
+    return "\n".join(lineas)
 
 
 def evidencia_repetida(nombre: str) -> str:
@@ -335,16 +349,33 @@ def resumen(
     mes: date,
 ) -> str:
     anterior = "—" if a.avance is None else f"{a.avance}%"
-    archivos = ", ".join(f"«{e(x.nombre)}»" for x in evidencias) or "sin evidencia"
+    nombres = ", ".join(f"«{e(x.nombre)}»" for x in evidencias)
+    evidencia = f"{archivos(len(evidencias))}: {nombres}" if evidencias else "sin evidencia"
     return "\n".join(
         [
             "<b>Revise su reporte antes de enviarlo</b>",
             f"<b>ASM:</b> Núm. {a.numero} · {e(a.programa_clave)} — {e(recortar(a.texto, 120))}",
             f"<b>Avance de {nombre_mes(mes)}:</b> {anterior} → {porcentaje}%",
-            f"<b>Observaciones:</b> {e(observaciones) or '—'}",
-            f"<b>Evidencia:</b> {len(evidencias)} archivo(s): {archivos}",
+            f"<b>Observaciones:</b> {e(observacion_breve(observaciones)) or '—'}",
+            f"<b>Evidencia:</b> {evidencia}",
         ]
     )
+
+
+OBSERVACION_EN_RESUMEN = 300  # characters of an observación shown in a summary
+
+
+def observacion_breve(texto: str, limite: int = OBSERVACION_EN_RESUMEN) -> str:
+    """A long observación in a summary: its start, cut between words, and a note that the whole
+    text is kept (the database stores it all)."""
+    texto = " ".join(texto.split())
+    if len(texto) <= limite:
+        return texto
+    corte = texto[:limite]
+    espacio = corte.rfind(" ")
+    if espacio > limite * 0.8:
+        corte = corte[:espacio]
+    return f"{corte.rstrip(' ,;.')}… (se guarda completa: {len(texto)} caracteres)"
 
 
 def recibo(r: Recibo) -> str:

@@ -7,7 +7,7 @@ Refusals are exceptions: AccesoDenegado (audited), BotonVencido, AvanceRechazado
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -199,7 +199,7 @@ def confirmar(
     try:
         recibo = guardar_avance(
             session, persona, b.asm_id, int(b.porcentaje or 0), b.observaciones or "",
-            evidencias, hoy, cal, clave=b.conversacion,
+            evidencias, hoy, cal, clave=b.conversacion, ahora=avisos.ahora,
         )  # fmt: skip
     except AccesoDenegado:
         borradores.borrar(session, persona.telegram_id)
@@ -216,14 +216,14 @@ def confirmar(
 
 
 def guardar_evidencias(
-    session: Session, persona: Persona, borrador: BorradorAvance
+    session: Session, persona: Persona, borrador: BorradorAvance, ahora: datetime | None = None
 ) -> tuple[int, int]:
     """/evidencia: the files are added to the ASM; returns (new, already there)."""
     assert borrador.asm_id is not None
     autorizar_asm(session, persona, borrador.asm_id, Flujo.EVIDENCIA.value)
     evidencias = [ArchivoEvidencia(**d) for d in borrador.evidencias]
     borradores.borrar(session, persona.telegram_id)  # the flow ends, even if the ASM is closed
-    nuevas = agregar_evidencias(session, persona, borrador.asm_id, evidencias)
+    nuevas = agregar_evidencias(session, persona, borrador.asm_id, evidencias, ahora=ahora)
     return nuevas, len(evidencias) - nuevas
 
 

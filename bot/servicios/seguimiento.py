@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -86,6 +86,7 @@ def guardar_avance(
     cal: CalendarioHabil,
     *,
     clave: str | None = None,
+    ahora: datetime | None = None,
 ) -> Recibo:
     """Saves one month's % de avance with its evidence, in the caller's single transaction.
 
@@ -93,7 +94,8 @@ def guardar_avance(
 
     `clave` names the conversation that confirms: the database keeps it unique, so confirming
     the same conversation twice — at the same time, from two processes — stores one report and
-    the other gets AvanceYaGuardado.
+    the other gets AvanceYaGuardado. `ahora` is the bot's clock (the sandbox moves it): the
+    report and its files are recorded at that moment.
     """
     if clave is not None:
         previo = _confirmado_con(session, clave)
@@ -121,7 +123,7 @@ def guardar_avance(
             avance = registro.registrar_avance(
                 session, asm, periodo, porcentaje, f"usuario:{persona.id}",
                 origen="bot", observaciones=observaciones, usuario_id=persona.id,
-                clave_borrador=clave,
+                clave_borrador=clave, registrado_en=ahora,
             )  # fmt: skip
     except IntegrityError:
         if clave is None:
@@ -131,7 +133,9 @@ def guardar_avance(
     avance.folio = (
         folio_de(periodo, avance.id) if original is None else _corregido(session, original)
     )
-    nuevas = agregar_evidencias(session, persona, asm_id, evidencias, avance_id=avance.id)
+    nuevas = agregar_evidencias(
+        session, persona, asm_id, evidencias, avance_id=avance.id, ahora=ahora
+    )
     return Recibo(
         folio=avance.folio,
         asm=antes,
@@ -182,8 +186,10 @@ def agregar_evidencias(
     evidencias: Sequence[ArchivoEvidencia],
     *,
     avance_id: int | None = None,
+    ahora: datetime | None = None,
 ) -> int:
-    """Records the files for the ASM; one it already has (same sha256) is kept once.
+    """Records the files for the ASM (at `ahora`, the bot's clock, when given); one it already
+    has (same sha256) is kept once.
 
     Returns how many were new. AsmCerrado when the ASM has a valoración.
     """
@@ -194,20 +200,21 @@ def agregar_evidencias(
         if e.sha256 in ya:
             continue
         ya.add(e.sha256)
-        session.add(
-            Evidencia(
-                asm_id=asm_id,
-                avance_id=avance_id,
-                sha256=e.sha256,
-                tamano=e.tamano,
-                tipo_detectado=e.tipo,
-                nombre_original=limpiar_nombre_archivo(e.nombre)[:300],
-                ruta=e.ruta,
-                telegram_file_id=e.file_id,
-                telegram_file_unique_id=e.file_unique_id,
-                usuario_id=persona.id,
-            )
+        evidencia = Evidencia(
+            asm_id=asm_id,
+            avance_id=avance_id,
+            sha256=e.sha256,
+            tamano=e.tamano,
+            tipo_detectado=e.tipo,
+            nombre_original=limpiar_nombre_archivo(e.nombre)[:300],
+            ruta=e.ruta,
+            telegram_file_id=e.file_id,
+            telegram_file_unique_id=e.file_unique_id,
+            usuario_id=persona.id,
         )
+        if ahora is not None:
+            evidencia.registrado_en = ahora
+        session.add(evidencia)
         nuevas += 1
     if nuevas:
         session.flush()

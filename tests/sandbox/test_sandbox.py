@@ -174,7 +174,7 @@ async def test_an_enlace_reports_an_avance_with_a_pdf(cliente: Cliente) -> None:
         f"{cliente.sandbox.url}/api/adjuntar", params={"u": ana}, data=formulario
     ) as r:
         assert r.status == 200, await r.text()
-    await cliente.con(ana, "Recibido: «minuta.pdf» (PDF, 1 KB).")
+    await cliente.con(ana, "Recibidos: 1 archivo\n• minuta.pdf (PDF, 1 KB)")
     enviado = [m for m in await cliente.mensajes(ana) if m["documento"]][-1]
     assert enviado["de"] == "persona" and enviado["documento"]["nombre"] == "minuta.pdf"
     async with cliente.http.get(cliente.sandbox.url + enviado["documento"]["url"]) as r:

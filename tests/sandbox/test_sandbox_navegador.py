@@ -160,7 +160,7 @@ def test_an_avance_with_a_pdf_reaches_the_consolidated_anexo(
     _ultimo_bot(ana, "Envíe la evidencia")
     minuta: FilePayload = {"name": "minuta.pdf", "mimeType": "application/pdf", "buffer": PDF}
     ana.set_input_files("#archivo", files=[minuta])
-    _ultimo_bot(ana, "Recibido: «minuta.pdf»")
+    _ultimo_bot(ana, "• minuta.pdf (PDF")
     ana.get_by_role("button", name="Listo", exact=True).last.click()
     _ultimo_bot(ana, f"→ {nuevo}%")
     ana.get_by_role("button", name="Confirmar", exact=True).last.click()

@@ -212,8 +212,11 @@ async def test_an_old_preview_cannot_confirm_a_newer_file(arnes: Arnes, tmp_path
     coord = await _coordinador(arnes)
     await coord.send_document(_xlsx(tmp_path), "primero.xlsx")
     primera = coord.last
+    confirmar = primera.buttons[0][0].callback_data
+    assert confirmar is not None
     await coord.send_document(_xlsx(tmp_path, FILAS[:1]), "segundo.xlsx")
-    await coord.press("Confirmar", primera)
+    assert primera.labels() == []  # the newer preview took the buttons
+    await coord.press_data(confirmar, primera.message_id)  # pressed anyway (an old client)
     assert coord.callback_answers[-1]["text"] == tx.BOTON_VENCIDO
     assert _contar(arnes, Importacion) == 0
     await coord.press("Cancelar")
@@ -231,7 +234,7 @@ async def test_an_enlace_xlsx_is_evidence_not_an_import(arnes: Arnes, tmp_path: 
     await ana.send("/evidencia")
     await ana.press("Núm. 1 · E003")
     await ana.send_document(contenido, "anexo.xlsx")
-    assert ana.last.text.startswith("Recibido: «anexo.xlsx» (Excel")
+    assert ana.last.text.startswith("📎 Recibidos: 1 archivo\n• anexo.xlsx (Excel")
     assert _contar(arnes, Importacion) == 0
     # Strangers and the Contraloría get no import either.
     extrano = arnes.double.user(first_name="Pedro")

@@ -68,13 +68,13 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
     assert "Envíe la evidencia" in ana.last.text
     assert ana.last.labels() == ["Listo", "Sin evidencia", "Cancelar"]
     await ana.send_document(PDF, "minuta.pdf", "application/pdf")
-    assert ana.last.text.startswith("Recibido: «minuta.pdf» (PDF, 1 KB). Lleva 1 archivo(s).")
+    assert ana.last.text.startswith("📎 Recibidos: 1 archivo\n• minuta.pdf (PDF, 1 KB)")
     await ana.send_photo(PNG)
-    assert "Lleva 2 archivo(s)" in ana.last.text
+    assert ana.last.text.startswith("📎 Recibidos: 2 archivos\n• minuta.pdf")
     await ana.press("Listo")
     resumen = ana.last.text
     assert "Avance de noviembre de 2026: 40% → 60%" in resumen
-    assert "Evidencia: 2 archivo(s): «minuta.pdf»" in resumen
+    assert "Evidencia: 2 archivos: «minuta.pdf»" in resumen
     assert ana.last.labels() == ["Confirmar", "Corregir", "Cancelar"]
     assert _avances(arnes) == []  # nothing saved before «Confirmar»
 
@@ -167,6 +167,8 @@ async def test_refused_files_say_why(arnes: Arnes) -> None:
     await ana.press("Omitir")
     # The name says PDF; the content is a program: the type comes from the bytes.
     await ana.send_document(b"MZ\x90\x00" + b"\x00" * 100, "informe.pdf", "application/pdf")
+    assert ana.last.text.startswith("El archivo se llama .pdf pero no es un PDF.")
+    await ana.send_document(b"MZ\x90\x00" + b"\x00" * 100, "informe", "application/pdf")
     assert ana.last.text.startswith("Ese tipo de archivo no se acepta como evidencia.")
     await ana.send_document(b"", "vacio.pdf")
     assert ana.last.text == "El archivo está vacío; envíelo de nuevo."
@@ -269,7 +271,7 @@ async def test_a_restart_in_the_middle_loses_nothing_and_saves_nothing_half_done
     await ana.send_document(PDF, "minuta.pdf")
     await arnes.reiniciar()
     await ana.press("Listo")
-    assert "Evidencia: 1 archivo(s)" in ana.last.text
+    assert "Evidencia: 1 archivo: «minuta.pdf»" in ana.last.text
     assert _avances(arnes) == []  # half-way through three restarts, nothing was saved
     await arnes.reiniciar()
     await ana.press("Confirmar")
