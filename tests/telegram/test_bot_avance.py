@@ -207,10 +207,10 @@ async def test_correct_and_cancel(arnes: Arnes) -> None:
     await ana.press("Agregar archivo")
     await ana.send_document(PDF, "minuta.pdf", "application/pdf")
     await ana.press("Listo")
-    assert "Evidencia: 1 archivo(s): «minuta.pdf»" in ana.last.text
+    assert "Evidencia: 1 archivo: «minuta.pdf»" in ana.last.text
     await ana.press("Corregir")
     await ana.press("Quitar «minuta.pdf»")
-    assert "Evidencia: 0 archivo(s): sin evidencia" in ana.last.text
+    assert "Evidencia: sin evidencia" in ana.last.text
     await ana.press("Confirmar")
     assert [a[1:4] for a in _avances(arnes)] == [
         (65, date(2026, 11, 1), "Incluye la segunda mesa de trabajo")
@@ -348,7 +348,7 @@ async def test_a_half_done_report_is_asked_about_and_continues_hours_later(arnes
     )
     assert ana.last.labels() == ["Continuar", "Descartar"]
     await ana.press("Continuar")  # where she was: the evidence step, her file kept
-    assert "Envíe la evidencia" in ana.last.text and "Ya lleva 1 archivo(s)" in ana.last.text
+    assert "Envíe la evidencia" in ana.last.text and "Ya lleva 1 archivo." in ana.last.text
     await ana.press("Listo")
     resumen = ana.last.text
     assert "40% → 36%" in resumen and "«minuta.pdf»" in resumen

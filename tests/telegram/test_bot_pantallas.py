@@ -35,6 +35,7 @@ async def _enlace(arnes: Arnes) -> SimUser:
 
 async def _en_evidencia(ana: SimUser) -> None:
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("50")
     await ana.press("Omitir")
@@ -43,12 +44,13 @@ async def _en_evidencia(ana: SimUser) -> None:
 async def test_a_passed_step_loses_its_keyboard_by_button_or_by_typing(arnes: Arnes) -> None:
     ana = await _enlace(arnes)
     await ana.send("/avance")
+    await ana.press("Ver todos")
     lista = ana.last
     await ana.press("Núm. 1 · E003")
     assert lista.labels() == []  # pressed
     porcentaje = ana.last
     await ana.send("sesenta")  # a mistake does not pass the step: the buttons stay
-    assert porcentaje.labels() == ["40%", "50%", "65%", "100%", "Cancelar"]
+    assert porcentaje.labels() == ["40%", "50%", "65%", "100%", "Ver todos", "Cancelar"]
     await ana.send("60")  # typed: the quick buttons of the % go
     assert porcentaje.labels() == []
     observaciones = ana.last
@@ -136,6 +138,7 @@ async def test_a_long_observacion_is_shortened_in_the_summary_and_kept_whole(
 ) -> None:
     ana = await _enlace(arnes)
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("50")
     largo = " ".join(f"Paso {i}: se revisó el padrón con la dirección de área." for i in range(40))
@@ -211,6 +214,7 @@ async def test_dates_follow_the_bots_clock_in_the_configured_time_zone(arnes: Ar
     await ana.send_document(PDF, "acta.pdf")
     await ana.press("Listo")
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("70")
     await ana.press("Omitir")
