@@ -29,6 +29,7 @@ from bot.servicios.evaluaciones import (
     limite_para_importar,
     vincular_planes,
 )
+from bot.servicios.evidencias import AlmacenEvidencias
 from bot.servicios.importacion import ImportacionFallida, importar_archivo
 from bot.servicios.invitaciones import crear_invitacion
 from bot.servicios.valoracion import pendientes_de_valoracion
@@ -377,8 +378,9 @@ def demo(num_asm: int, salida: Path | None) -> None:
                 unit_of_work(entorno.sesiones) as s,
             ):
                 demo_mod.llenar_demo(
-                    s, entorno.calendario, hoy, num_asm=num_asm, progreso=barra.update
-                )
+                    s, entorno.calendario, hoy, num_asm=num_asm, progreso=barra.update,
+                    almacen=AlmacenEvidencias(settings.data_dir),
+                )  # fmt: skip
         else:
             click.echo("La base ya tiene datos; no se agregó la muestra.")
         t = Trimestre.de_fecha(hoy)

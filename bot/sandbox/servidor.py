@@ -9,7 +9,10 @@ forward so that reminders show up without waiting.
 JSON API (bodies are JSON; `u` is the person's simulated Telegram id; an error answers
 ``{"error": "<texto para la persona>"}`` with a 4xx or 5xx status):
 
-    GET  /api/estado                     {dependencias: [{id, siglas, nombre}], personas}
+    GET  /api/estado                     {dependencias: [{id, siglas, nombre, pendientes,
+                                         etiqueta}], sugerida, personas}: `pendientes` are
+                                         the open ASM not reported this month; `sugerida`
+                                         the dependencia with most of them
     POST /api/personas  {rol, nombre, dependencia_id?}  -> {id}
          creates an invitation and sends «/start <código>» for the new person; the privacy
          notice then waits in the chat for the person to press «Acepto».
@@ -55,9 +58,12 @@ from sqlalchemy.orm import Session
 from bot.app import App, construir_aplicacion
 from bot.config import load_settings
 from bot.dominio.recordatorios import en_horario
+from bot.dominio.texto import plural
 from bot.dominio.vocabulario import Rol
 from bot.entorno import Entorno, abrir_entorno
+from bot.servicios.consultas import pendientes_por_dependencia
 from bot.servicios.demo import llenar_demo
+from bot.servicios.evidencias import AlmacenEvidencias
 from bot.servicios.invitaciones import crear_invitacion
 from bot.telegram_http import configurar_logs
 from botapi_double import BotApiDouble, BotMessage, SimUser
@@ -202,7 +208,8 @@ class Sandbox:
     def _llenar_si_vacia(self, s: Session) -> None:
         assert self.entorno is not None
         if not s.scalar(select(func.count()).select_from(Asm)):
-            llenar_demo(s, self.entorno.calendario, self.entorno.hoy())
+            almacen = AlmacenEvidencias(self.entorno.settings.data_dir)
+            llenar_demo(s, self.entorno.calendario, self.entorno.hoy(), almacen=almacen)
 
     async def _bd(self, trabajo: Callable[[Session], T]) -> T:
         """One unit of work, off the event loop (the bot shares it)."""
@@ -272,11 +279,31 @@ class Sandbox:
     # -- people and chats --------------------------------------------------------------------------
 
     async def _estado(self, request: web.Request) -> dict[str, Any]:
-        def leer(s: Session) -> list[dict[str, Any]]:
-            deps = s.scalars(select(Dependencia).order_by(Dependencia.nombre))
-            return [{"id": d.id, "siglas": d.siglas, "nombre": d.nombre} for d in deps]
+        assert self.entorno is not None
+        entorno = self.entorno
 
-        return {"dependencias": await self._bd(leer), "personas": await self._personas_json()}
+        def leer(s: Session) -> list[dict[str, Any]]:
+            conteo = pendientes_por_dependencia(s, entorno.hoy(), entorno.calendario)
+            deps = s.scalars(select(Dependencia).order_by(Dependencia.nombre))
+            return [
+                {
+                    "id": d.id,
+                    "siglas": d.siglas,
+                    "nombre": d.nombre,
+                    "pendientes": conteo.get(d.id, 0),
+                    "etiqueta": _etiqueta_dependencia(d, conteo.get(d.id, 0)),
+                }
+                for d in deps
+            ]
+
+        dependencias = await self._bd(leer)
+        # The page opens on the one with most to report this month: day one has a run to do.
+        sugerida = max(dependencias, key=lambda d: d["pendientes"], default=None)
+        return {
+            "dependencias": dependencias,
+            "sugerida": sugerida["id"] if sugerida else None,
+            "personas": await self._personas_json(),
+        }
 
     async def _personas_json(self) -> list[dict[str, Any]]:
         roles = await self._bd(lambda s: _roles(s, list(self.personas)))
@@ -588,6 +615,12 @@ def _registrados(s: Session) -> list[tuple[int, str]]:
         select(Usuario.telegram_id, Usuario.nombre).where(Usuario.activo).order_by(Usuario.id)
     )
     return [(int(t), str(n)) for t, n in filas.all()]
+
+
+def _etiqueta_dependencia(d: Dependencia, pendientes: int) -> str:
+    """How the registration page lists a dependencia: «SMDIF — Sistema… · 5 ASM por informar»."""
+    nombre = f"{d.siglas} — {d.nombre}" if d.siglas else d.nombre
+    return f"{nombre} · {plural(pendientes, 'ASM')} por informar este mes"
 
 
 def _roles(s: Session, ids: list[int]) -> dict[int, str]:

@@ -20,7 +20,8 @@ from tests.ayudas import PDF, reloj_fijo
 
 @pytest.fixture(scope="session")
 def base_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, made once by a sandbox; each test starts from a copy."""
+    """The demo folder (database and evidence), made once by a sandbox; each test starts from
+    a copy."""
     carpeta = tmp_path_factory.mktemp("demo")
 
     async def crear() -> None:
@@ -29,7 +30,7 @@ def base_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         await sandbox.detener()
 
     asyncio.run(crear())
-    return carpeta / "sandbox.db"
+    return carpeta
 
 
 class Cliente:
@@ -100,7 +101,7 @@ class Cliente:
 
 @pytest.fixture
 async def cliente(base_demo: Path, tmp_path: Path) -> AsyncIterator[Cliente]:
-    shutil.copy(base_demo, tmp_path / "sandbox.db")
+    shutil.copytree(base_demo, tmp_path, dirs_exist_ok=True)
     sandbox = Sandbox(tmp_path, 0, reloj=reloj_fijo())
     await sandbox.iniciar()
     try:
@@ -146,6 +147,22 @@ async def test_a_person_registers_through_a_real_invitation(cliente: Cliente) ->
         (coord, "Coordinación IMPLAN", "Coordinación (IMPLAN)"),
         (cont, "Contraloría Municipal", "Contraloría Municipal"),
     ]
+
+
+async def test_it_opens_on_the_dependencia_with_most_to_report(cliente: Cliente) -> None:
+    estado = await cliente.get("/api/estado")
+    deps = {d["siglas"]: d for d in estado["dependencias"]}
+    smdif = deps["SMDIF"]
+    assert estado["sugerida"] == smdif["id"] and smdif["pendientes"] >= 5
+    assert smdif["etiqueta"] == (
+        f"SMDIF — {smdif['nombre']} · {smdif['pendientes']} ASM por informar este mes"
+    )
+    assert all(d["pendientes"] <= smdif["pendientes"] for d in deps.values())
+    # Those are what the enlace's /pendientes lists on day one.
+    ana = await cliente.registrar("enlace", "SMDIF", "Ana")
+    await cliente.enviar(ana, "/pendientes")
+    texto = (await cliente.con(ana, "Pendientes de noviembre de 2026"))["texto"]
+    assert f"Falta informar el avance de {smdif['pendientes']} ASM" in texto
 
 
 async def test_an_enlace_reports_an_avance_with_a_pdf(cliente: Cliente) -> None:

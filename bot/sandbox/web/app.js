@@ -49,10 +49,11 @@ async function pantallaElegir() {
   const estado = await api("/api/estado");
   const select = $("#dependencia");
   for (const d of estado.dependencias) {
-    const opcion = el("option", "", d.siglas ? `${d.siglas} — ${d.nombre}` : d.nombre);
+    const opcion = el("option", "", d.etiqueta);
     opcion.value = String(d.id);
     select.append(opcion);
   }
+  if (estado.sugerida !== null) select.value = String(estado.sugerida);
   if (estado.personas.length) {
     $("#ya-registradas").hidden = false;
     for (const p of estado.personas) {
