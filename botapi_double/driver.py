@@ -210,6 +210,10 @@ class SimUser:
     def next_message_id(self) -> int:
         return next(self._message_ids)
 
+    def continue_message_ids(self, first: int) -> None:
+        """Messages of this chat are numbered from `first` on (after a restored history)."""
+        self._message_ids = itertools.count(first)
+
     async def add_message(self, message: BotMessage) -> None:
         self.messages.append(message)
         self._log.append(message)

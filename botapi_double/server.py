@@ -299,6 +299,14 @@ class BotApiDouble:
             self._users[user_id] = SimUser(self, user_id, first_name, last_name, username)
         return self._users[user_id]
 
+    def users(self) -> list[SimUser]:
+        """Every simulated user so far, in the order they appeared."""
+        return list(self._users.values())
+
+    def continue_file_ids(self, first: int) -> None:
+        """New files are numbered from `first` on (after files restored from disk)."""
+        self._file_ids = itertools.count(first)
+
     async def push_update(self, user: SimUser, payload: JSONDict) -> int:
         """Queue an update from ``user`` and wait until the bot has handled it."""
         if user.blocked:  # Telegram apps offer only "Restart" (which unblocks) to such a user

@@ -66,7 +66,7 @@ from bot.servicios.demo import llenar_demo
 from bot.servicios.evidencias import AlmacenEvidencias
 from bot.servicios.invitaciones import crear_invitacion
 from bot.telegram_http import configurar_logs
-from botapi_double import BotApiDouble, BotMessage, SimUser
+from botapi_double import BotApiDouble, BotMessage, SimUser, load_chats, save_chats
 from scheduler.trabajos import ejecutar_ronda
 from storage import migrate
 from storage.db import unit_of_work
@@ -142,6 +142,14 @@ class Sandbox:
     def _archivo_reloj(self) -> Path:
         return self.datos / "reloj.txt"
 
+    @property
+    def _carpeta_chats(self) -> Path:
+        return self.datos / "chats"
+
+    async def guardar_chats(self) -> None:
+        """The chats to the data folder: a restart shows them again (see `load_chats`)."""
+        await asyncio.to_thread(save_chats, self.double, self._carpeta_chats)
+
     # -- start and stop ------------------------------------------------------------------------
 
     async def iniciar(self) -> None:
@@ -166,6 +174,8 @@ class Sandbox:
             guardado = timedelta(seconds=float(self._archivo_reloj.read_text()))
             self.reloj.desfase = max(self.reloj.desfase, guardado)
         await self._bd(self._llenar_si_vacia)
+        # The chats of an earlier run, as they were when it stopped or last acted.
+        await asyncio.to_thread(load_chats, self.double, self._carpeta_chats)
         # People registered in an earlier run are still in the database: give them their chat.
         for telegram_id, nombre in await self._bd(_registrados):
             persona = self.double.user(telegram_id, nombre)
@@ -202,6 +212,7 @@ class Sandbox:
             self.app = None
         await self.double.stop()
         if self.entorno is not None:
+            await self.guardar_chats()  # what the bot sent while stopping
             self.entorno.cerrar()
             self.entorno = None
 
@@ -262,7 +273,10 @@ class Sandbox:
     ) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def atender(request: web.Request) -> web.Response:
             try:
-                return web.json_response(await metodo(request), status=200)
+                respuesta = await metodo(request)
+                if request.method == "POST":  # it changed a chat: keep it for a restart
+                    await self.guardar_chats()
+                return web.json_response(respuesta, status=200)
             except ErrorSandbox as e:
                 return web.json_response({"error": e.mensaje}, status=e.estado)
             except AssertionError:  # the double waited for the bot in vain

@@ -111,6 +111,15 @@ async def cliente(base_demo: Path, tmp_path: Path) -> AsyncIterator[Cliente]:
         await sandbox.detener()
 
 
+async def _con_documento(c: Cliente, u: int) -> dict[str, Any]:
+    for _ in range(100):
+        documentos = [m for m in await c.mensajes(u) if m["de"] == "bot" and m["documento"]]
+        if documentos:
+            return documentos[-1]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"ningún documento: {await c.mensajes(u)}")
+
+
 def _bd(c: Cliente) -> Any:
     assert c.sandbox.entorno is not None
     return c.sandbox.entorno.sesiones()
@@ -292,24 +301,36 @@ async def test_the_page_is_served_safely(cliente: Cliente) -> None:
     assert propios[-1]["texto"] == "<img src=x onerror=alert(1)>"
 
 
-async def test_people_are_kept_across_restarts(cliente: Cliente) -> None:
+async def test_people_and_their_chats_are_kept_across_restarts(cliente: Cliente) -> None:
     ana = await cliente.registrar("enlace", "SMDIF", "Ana")
     await cliente.post("/api/reloj", {"hasta": "habil"})
+    await cliente.enviar(ana, "/anexo")
+    await cliente.presionar(ana, "E003")
+    await cliente.presionar(ana, "Cuarto trimestre")
+    anexo = await _con_documento(cliente, ana)
     sandbox = cliente.sandbox
+    antes = await cliente.mensajes(ana)
+    async with cliente.http.get(sandbox.url + anexo["documento"]["url"]) as r:
+        contenido = await r.read()
     await sandbox.detener()
     otro = Sandbox(sandbox.datos, 0, reloj=reloj_fijo())
     await otro.iniciar()
     try:
-        cliente.sandbox = otro  # people keep their chat (empty) and their role...
+        cliente.sandbox = otro  # people keep their chat, files included, and their role...
         assert [p["rol"] for p in (await cliente.get("/api/estado"))["personas"]] == [
             "Enlace de SMDIF"
         ]
+        assert await cliente.mensajes(ana) == antes
+        async with cliente.http.get(otro.url + anexo["documento"]["url"]) as r:
+            assert r.status == 200 and await r.read() == contenido
         # ...and so is the clock moved forward (the outbox was written for that day).
         assert (await cliente.get("/api/panel"))["reloj"].startswith("jueves 19/11/2026, 09:0")
         await cliente.enviar(ana, "/ayuda")
-        await cliente.con(ana, "/avance")
+        ayuda = await cliente.con(ana, "/avance")
+        assert ayuda["id"] > max(m["id"] for m in antes)  # the chat goes on where it was
         nueva = await cliente.persona("coordinador")
         assert nueva != ana  # the next simulated id skips the people already registered
+        await cliente.enviar(nueva, "hola")  # a new file id never reuses a restored one
     finally:
         await otro.detener()
         cliente.sandbox = sandbox
