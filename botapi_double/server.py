@@ -897,7 +897,7 @@ class BotApiDouble:
         if action not in CHAT_ACTIONS:
             raise ApiError(400, "Bad Request: wrong parameter action in request")
         self._check_blocked(user)
-        user.chat_actions.append(action)
+        user.start_chat_action(action)
         return True
 
     async def _get_file(self, params: JSONDict, uploads: dict[str, Upload]) -> JSONDict:

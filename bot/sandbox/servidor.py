@@ -16,8 +16,10 @@ JSON API (bodies are JSON; `u` is the person's simulated Telegram id; an error a
     POST /api/personas  {rol, nombre, dependencia_id?}  -> {id}
          creates an invitation and sends «/start <código>» for the new person; the privacy
          notice then waits in the chat for the person to press «Acepto».
-    GET  /api/chat?u=ID[&version=V]      {version, persona, comandos, mensajes}, or
-                                         {version, sin_cambios: true} when V is current
+    GET  /api/chat?u=ID[&version=V]      {version, persona, comandos, mensajes, accion}, or
+                                         {version, sin_cambios: true} when V is current;
+                                         `accion` is what the bot is doing («enviando
+                                         documento…») while Telegram would show it, or null
     POST /api/enviar    {u, texto}       a text message; answers once the bot went quiet
     POST /api/adjuntar?u=ID              multipart, field «archivo»: sent as a document
     POST /api/presionar {u, mensaje, datos}  an inline button -> {aviso, alerta}
@@ -83,6 +85,20 @@ TRABAJOS = {
     "ronda_diaria": "Ronda diaria de recordatorios",
     "ronda_al_iniciar": "Ronda al iniciar",
     "repartidor": "Envío de la salida (cada 30 s)",
+}
+# What the chat's title shows while the bot does something (sendChatAction), as in Telegram.
+ACCIONES = {
+    "typing": "escribiendo…",
+    "upload_photo": "enviando foto…",
+    "upload_document": "enviando documento…",
+    "upload_video": "enviando video…",
+    "upload_voice": "enviando audio…",
+    "upload_video_note": "enviando videomensaje…",
+    "record_video": "grabando video…",
+    "record_voice": "grabando audio…",
+    "record_video_note": "grabando videomensaje…",
+    "choose_sticker": "eligiendo sticker…",
+    "find_location": "buscando ubicación…",
 }
 # Browsers must not guess a type (an uploaded .html stays a download) nor run foreign code.
 CABECERAS = {
@@ -381,6 +397,8 @@ class Sandbox:
                 len(persona.sent),
             )
         )
+        accion = ACCIONES.get(persona.current_chat_action() or "")
+        version += f".{accion or ''}"  # the page redraws when an action starts or ends
         if request.query.get("version") == version:
             return {"version": version, "sin_cambios": True}
         roles = await self._bd(lambda s: _roles(s, [persona.id]))
@@ -397,6 +415,7 @@ class Sandbox:
             },
             "comandos": self._comandos(persona.id),
             "mensajes": mensajes,
+            "accion": accion,
         }
 
     def _comandos(self, chat_id: int) -> list[dict[str, str]]:

@@ -277,6 +277,23 @@ async def test_moving_the_clock_runs_the_reminders(cliente: Cliente) -> None:
     assert (await cliente.post("/api/ronda", {}))["nuevos"] == 0
 
 
+async def test_the_page_shows_what_the_bot_is_doing(cliente: Cliente) -> None:
+    ana = await cliente.registrar("enlace", "SMDIF", "Ana")
+    chat = await cliente.get("/api/chat", u=ana)
+    assert chat["accion"] is None
+    double = cliente.sandbox.double
+    async with cliente.http.post(
+        f"{double.base_url}/bot{double.token}/sendChatAction",
+        json={"chat_id": ana, "action": "upload_document"},
+    ) as r:
+        assert r.status == 200
+    # The page polls with its version: an action that starts is a change to draw.
+    ahora = await cliente.get("/api/chat", u=ana, version=chat["version"])
+    assert ahora["accion"] == "enviando documento…" and ahora["version"] != chat["version"]
+    await cliente.enviar(ana, "/ayuda")  # the bot's answer ends it, as in Telegram
+    assert (await cliente.get("/api/chat", u=ana))["accion"] is None
+
+
 async def test_the_page_is_served_safely(cliente: Cliente) -> None:
     url = cliente.sandbox.url
     async with cliente.http.get(url + "/") as r:

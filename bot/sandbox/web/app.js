@@ -212,7 +212,9 @@ async function actualizar() {
   const lista = $("#mensajes");
   const alFondo = !version || lista.scrollHeight - lista.scrollTop - lista.clientHeight < 120;
   version = datos.version;
-  $("#quien").textContent = `${datos.persona.nombre} · ${datos.persona.rol}`;
+  // As Telegram does under the bot's name: what it is doing, while it lasts.
+  $("#quien").textContent = datos.accion || `${datos.persona.nombre} · ${datos.persona.rol}`;
+  $("#quien").classList.toggle("accion", Boolean(datos.accion));
   document.title = `${datos.persona.nombre} · Seguimiento ASM`;
   lista.replaceChildren(...datos.mensajes.map(burbuja));
   pintarMenu(datos.comandos);
