@@ -85,3 +85,13 @@ def _plural_palabra(palabra: str) -> str:
         acento = str.maketrans("áéíóú", "aeiou")
         return palabra[:-2] + palabra[-2].translate(acento) + palabra[-1] + "es"
     return palabra + "es"
+
+
+def por_ciento(n: float) -> str:
+    """A percentage as every message writes it: the number, a space and the sign («36 %»)."""
+    return f"{n} %"
+
+
+def dias_habiles(n: int) -> str:
+    """«1 día hábil», «5 días hábiles»: how every message counts business days."""
+    return plural(n, "día hábil", "días hábiles")

@@ -348,7 +348,7 @@ class Sandbox:
             rol = Rol(str(datos.get("rol")))
         except ValueError:
             raise ErrorSandbox(
-                400, "Elija si usted es enlace, coordinador o Contraloría."
+                400, "Elija si usted es Enlace SEDEM, de la Coordinación o de la Contraloría Municipal."
             ) from None
         nombre = " ".join(str(datos.get("nombre") or "").split())[:64]
         dep_id = datos.get("dependencia_id")
@@ -361,7 +361,7 @@ class Sandbox:
             if rol is Rol.ENLACE:
                 dep = s.get(Dependencia, dep_id) if isinstance(dep_id, int) else None
                 if dep is None:
-                    raise ErrorSandbox(400, "Elija la dependencia de la que usted es enlace.")
+                    raise ErrorSandbox(400, "Elija la dependencia de la que usted es Enlace SEDEM.")
             por_omision = {
                 Rol.ENLACE: f"Enlace {dep.siglas or dep.nombre}" if dep else "",
                 Rol.COORDINADOR: "Coordinación IMPLAN",
@@ -668,7 +668,7 @@ def _roles(s: Session, ids: list[int]) -> dict[int, str]:
     roles: dict[int, str] = {}
     for telegram_id, rol, siglas, nombre in filas.all():
         roles[int(telegram_id)] = {
-            Rol.ENLACE.value: f"Enlace de {siglas or nombre}",
+            Rol.ENLACE.value: f"Enlace SEDEM de {siglas or nombre}",
             Rol.COORDINADOR.value: "Coordinación (IMPLAN)",
             Rol.CONTRALORIA.value: "Contraloría Municipal",
         }.get(rol, rol)

@@ -95,7 +95,7 @@ class Cliente:
     async def registrar(self, rol: str, siglas: str | None = None, nombre: str = "") -> int:
         u = await self.persona(rol, siglas, nombre)
         await self.presionar(u, "Acepto")
-        await self.con(u, "Quedó registrado")
+        await self.con(u, "Su registro como")
         return u
 
 
@@ -137,11 +137,14 @@ async def test_a_person_registers_through_a_real_invitation(cliente: Cliente) ->
     chat = await cliente.get("/api/chat", u=u)
     assert chat["mensajes"][1]["botones"] == []  # the bot took the keyboard away
     assert not chat["mensajes"][1]["editado"]  # ...without touching the text
-    assert (
-        "Quedó registrado como Enlace SEDEM de Sistema Municipal DIF"
-        in chat["mensajes"][-1]["texto"]
-    )
-    assert chat["persona"] == {"id": u, "nombre": "Ana <b>López</b>", "rol": "Enlace de SMDIF"}
+    # The welcome; the month's reminder may follow it (SMDIF has ASM to report).
+    bienvenida = await cliente.con(u, "Su registro como Enlace SEDEM de Sistema Municipal DIF")
+    assert bienvenida["texto"].startswith("Le damos la bienvenida, Ana <b>López</b>.")
+    assert chat["persona"] == {
+        "id": u,
+        "nombre": "Ana <b>López</b>",
+        "rol": "Enlace SEDEM de SMDIF",
+    }
     assert "avance" in [c["comando"] for c in chat["comandos"]]  # the menu the bot set for her
     with _bd(cliente) as s:
         usuario = s.scalars(select(Usuario).where(Usuario.telegram_id == u)).one()
@@ -152,7 +155,7 @@ async def test_a_person_registers_through_a_real_invitation(cliente: Cliente) ->
     cont = await cliente.registrar("contraloria")
     personas = (await cliente.get("/api/estado"))["personas"]
     assert [(p["id"], p["nombre"], p["rol"]) for p in personas] == [
-        (u, "Ana <b>López</b>", "Enlace de SMDIF"),
+        (u, "Ana <b>López</b>", "Enlace SEDEM de SMDIF"),
         (coord, "Coordinación IMPLAN", "Coordinación (IMPLAN)"),
         (cont, "Contraloría Municipal", "Contraloría Municipal"),
     ]
@@ -335,7 +338,7 @@ async def test_people_and_their_chats_are_kept_across_restarts(cliente: Cliente)
     try:
         cliente.sandbox = otro  # people keep their chat, files included, and their role...
         assert [p["rol"] for p in (await cliente.get("/api/estado"))["personas"]] == [
-            "Enlace de SMDIF"
+            "Enlace SEDEM de SMDIF"
         ]
         assert await cliente.mensajes(ana) == antes
         async with cliente.http.get(otro.url + anexo["documento"]["url"]) as r:

@@ -89,7 +89,7 @@ def _persona(navegador: Browser, url: str, rol: str, nombre: str, siglas: str = 
     page.click("text=Abrir el chat")
     expect(page).to_have_url(re.compile(r"/\?u=\d+$"))
     page.get_by_role("button", name="Acepto", exact=True).click()
-    expect(page.locator(".mensaje.bot", has_text="Quedó registrado")).to_be_visible()
+    expect(page.locator(".mensaje.bot", has_text="Su registro como")).to_be_visible()
     return page
 
 

@@ -45,8 +45,8 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
     lista = ana.last
     assert "noviembre de 2026" in lista.text
     etiquetas = lista.labels()
-    assert etiquetas[0].startswith("Núm. 1 · E003 · 40% · Integrar")
-    assert etiquetas[1].startswith("Núm. 2 · E003 · 60% · Documentar")
+    assert etiquetas[0].startswith("Núm. 1 · E003 · 40 % · Integrar")
+    assert etiquetas[1].startswith("Núm. 2 · E003 · 60 % · Documentar")
     assert not any("Núm. 3" in e for e in etiquetas)  # the Tesorería's ASM is not hers
     assert etiquetas[-1] == "Cancelar"
 
@@ -54,8 +54,8 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
     estado = ana.last.text
     assert "Actividades: Mesas de trabajo y documento final" in estado
     assert "Fecha de término: 15/12/2026 (19 días hábiles)" in estado
-    assert "Último avance: 40% (octubre de 2026)" in estado
-    assert ana.last.labels() == ["40%", "50%", "65%", "100%", "Cancelar"]
+    assert "Último avance: 40 % (octubre de 2026)" in estado
+    assert ana.last.labels() == ["40 %", "50 %", "65 %", "100 %", "Cancelar"]
 
     await ana.send("sesenta")
     assert ana.last.text.startswith("«sesenta» no es un porcentaje")
@@ -65,13 +65,13 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
     assert "Envíe la evidencia" in ana.last.text
     assert ana.last.labels() == ["Listo", "Sin evidencia", "Cancelar"]
     await ana.send_document(PDF, "minuta.pdf", "application/pdf")
-    assert ana.last.text.startswith("Recibido: «minuta.pdf» (PDF, 1 KB). Lleva 1 archivo(s).")
+    assert ana.last.text.startswith("Recibido: «minuta.pdf» (PDF, 1 KB). Lleva 1 archivo.")
     await ana.send_photo(PNG)
-    assert "Lleva 2 archivo(s)" in ana.last.text
+    assert "Lleva 2 archivos" in ana.last.text
     await ana.press("Listo")
     resumen = ana.last.text
-    assert "Avance de noviembre de 2026: 40% → 60%" in resumen
-    assert "Evidencia: 2 archivo(s): «minuta.pdf»" in resumen
+    assert "Avance de noviembre de 2026: 40 % → 60 %" in resumen
+    assert "Evidencia: 2 archivos: «minuta.pdf»" in resumen
     assert ana.last.labels() == ["Confirmar", "Corregir", "Cancelar"]
     assert _avances(arnes) == []  # nothing saved before «Confirmar»
 
@@ -81,7 +81,7 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
     assert (asm_id, pct, periodo, obs) == (_asm_id(arnes, 1), 60, date(2026, 11, 1), "")
     assert folio is not None and folio.startswith("AV-202611-")
     assert f"Folio: {folio}" in recibo
-    assert "Evidencia: 2 archivo(s) nuevo(s)" in recibo
+    assert "Evidencia: 2 archivos nuevos" in recibo
 
     evidencias = arnes.bd(lambda s: s.scalars(select(Evidencia).order_by(Evidencia.id)).all())
     assert [(e.nombre_original, e.tipo_detectado) for e in evidencias] == [
@@ -97,7 +97,7 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
         assert "Entrega de avance" in copia
         assert "Dependencia: Sistema Municipal DIF" in copia
         assert f"Folio: {folio} · informó Ana López" in copia
-        assert "40% → 60%" in copia
+        assert "40 % → 60 %" in copia
 
     await ana.send("/avance")
     assert ana.last.labels()[0].endswith("✅")  # this month is reported
@@ -134,7 +134,7 @@ async def test_hundred_percent_needs_evidence(arnes: Arnes) -> None:
     ana = await _enlace_dif(arnes)
     await ana.send("/avance")
     await ana.press("Núm. 1 · E003")
-    await ana.press("100%")
+    await ana.press("100 %")
     await ana.press("Omitir")
     assert ana.last.labels() == ["Listo", "Cancelar"]  # no «Sin evidencia» at 100 %
     await ana.press_data("av1:sin")
@@ -235,7 +235,7 @@ async def test_a_restart_in_the_middle_loses_nothing_and_saves_nothing_half_done
     await ana.send_document(PDF, "minuta.pdf")
     await arnes.reiniciar()
     await ana.press("Listo")
-    assert "Evidencia: 1 archivo(s)" in ana.last.text
+    assert "Evidencia: 1 archivo" in ana.last.text
     assert _avances(arnes) == []  # half-way through three restarts, nothing was saved
     await arnes.reiniciar()
     await ana.press("Confirmar")
@@ -260,14 +260,12 @@ async def test_evidence_without_a_new_percent_is_kept_once(arnes: Arnes) -> None
     await ana.press("Núm. 2 · E003")
     await ana.send_document(PDF, "oficio.pdf")
     await ana.press("Listo")
-    assert ana.last.text.startswith(
-        "✅ Se agregaron 1 archivo(s) de evidencia al ASM Núm. 2 · E003."
-    )
+    assert ana.last.text.startswith("✅ Se agregó 1 archivo de evidencia al ASM Núm. 2 · E003.")
     await ana.send("/evidencia")
     await ana.press("Núm. 2 · E003")
     await ana.send_document(PDF, "oficio-otra-vez.pdf")
     await ana.press("Listo")
-    assert "1 ya estaba(n) registrado(s)" in ana.last.text
+    assert "1 ya estaba registrado y no se duplicó" in ana.last.text
     assert arnes.bd(lambda s: s.scalar(select(func.count()).select_from(Evidencia))) == 1
     assert _avances(arnes) == []
 
@@ -277,8 +275,8 @@ async def test_mis_asm_and_pendientes(arnes: Arnes) -> None:
     await ana.send("/mis_asm")
     texto = ana.last.text
     assert texto.startswith("ASM de Sistema Municipal DIF (2)")
-    assert "🟢 Núm. 1 · E003 · 40% · vence 15/12/2026 (19 días hábiles)" in texto
-    assert "🔴 Núm. 2 · E003 · 60% · vence 30/10/2026 (venció hace" in texto
+    assert "🟢 Núm. 1 · E003 · 40 % · vence 15/12/2026 (19 días hábiles)" in texto
+    assert "🔴 Núm. 2 · E003 · 60 % · vence 30/10/2026 (venció hace" in texto
     assert "Núm. 3" not in texto
     await ana.send("/pendientes")
     texto = ana.last.text

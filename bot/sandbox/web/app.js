@@ -331,7 +331,7 @@ async function accionPanel(boton, promesa) {
   try {
     const r = await promesa;
     pintarPanel(r.panel);
-    avisar(`Ronda: ${r.nuevos} mensaje(s) nuevo(s) en la salida.`);
+    avisar(`Ronda: ${r.nuevos === 1 ? "1 mensaje nuevo" : `${r.nuevos} mensajes nuevos`} en la salida.`);
     if (yo) await actualizar();
   } catch (error) {
     avisar(error.message, true);
