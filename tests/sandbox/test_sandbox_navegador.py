@@ -110,7 +110,7 @@ def test_an_avance_with_a_pdf_reaches_the_consolidated_anexo(
     _ultimo_bot(ana, "¿De qué ASM informará el avance")
     # An ASM below 100 %, not reported this month if the demo has one (a second report of the
     # month is allowed too), on whichever page it is.
-    abajo_de_100 = ana.locator(".boton", has_text=re.compile(r"· \d{1,2}% ·"))
+    abajo_de_100 = ana.locator(".boton", has_text=re.compile(r"· \d{1,2} % ·"))
     boton = abajo_de_100.filter(has_not_text="✅")
     for _ in range(5):
         if boton.count():
@@ -121,7 +121,7 @@ def test_an_avance_with_a_pdf_reaches_the_consolidated_anexo(
         ana.locator(".boton", has_text="Siguientes").last.click()
         _ultimo_bot(ana, "¿De qué ASM informará el avance")
     etiqueta = boton.first.inner_text()
-    m = re.match(r"Núm\. (\d+) · (\S+) · (\d+)% ·", etiqueta)
+    m = re.match(r"Núm\. (\d+) · (\S+) · (\d+) % ·", etiqueta)
     assert m, etiqueta
     numero, clave, nuevo = int(m[1]), m[2], int(m[3]) + 1
     boton.first.click()
@@ -134,7 +134,7 @@ def test_an_avance_with_a_pdf_reaches_the_consolidated_anexo(
     ana.set_input_files("#archivo", files=[minuta])
     _ultimo_bot(ana, "Recibido: «minuta.pdf»")
     ana.get_by_role("button", name="Listo", exact=True).last.click()
-    _ultimo_bot(ana, f"→ {nuevo}%")
+    _ultimo_bot(ana, f"→ {nuevo} %")
     ana.get_by_role("button", name="Confirmar", exact=True).last.click()
     _ultimo_bot(ana, "Folio: AV-")
     # What she typed is shown as text: the page never parses it as HTML.
