@@ -348,7 +348,8 @@ class Sandbox:
             rol = Rol(str(datos.get("rol")))
         except ValueError:
             raise ErrorSandbox(
-                400, "Elija si usted es Enlace SEDEM, de la Coordinación o de la Contraloría Municipal."
+                400,
+                "Elija si usted es Enlace SEDEM, de la Coordinación o de la Contraloría Municipal.",
             ) from None
         nombre = " ".join(str(datos.get("nombre") or "").split())[:64]
         dep_id = datos.get("dependencia_id")
