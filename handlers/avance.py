@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.dominio.periodos import nombre_mes, primer_dia_del_mes
 from bot.dominio.reglas import admite_sin_evidencia
-from bot.dominio.texto import interpretar_porcentaje
+from bot.dominio.texto import interpretar_porcentaje, por_ciento
 from bot.mensajes import avance as mensajes
 from bot.mensajes import callbacks, textos
 from bot.mensajes.paginas import paginar
@@ -200,7 +200,7 @@ async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbac
         await _pagina(update, context, persona, flujo, b.valor or 0)
     elif b.accion == "p" and b.valor is not None and 0 <= b.valor <= 100:
         await q.answer()
-        await quitar_botones(update, f"{b.valor}%")
+        await quitar_botones(update, por_ciento(b.valor))
         await _fijar_porcentaje(update, context, persona, borrador, b.valor)
     elif b.accion == "omit":
         if borrador.obligatorias:
@@ -301,7 +301,7 @@ async def _pedir_porcentaje(
             return
     anterior = estado.avance or 0
     rapidos = sorted({anterior, min(100, anterior + 10), min(100, anterior + 25), 100})
-    filas = [[(f"{p}%", callbacks.dato(callbacks.AVANCE, "p", p)) for p in rapidos]]
+    filas = [[(por_ciento(p), callbacks.dato(callbacks.AVANCE, "p", p)) for p in rapidos]]
     ultima = [(textos.BOTON_CANCELAR, callbacks.dato(callbacks.AVANCE, "no"))]
     if not corrigiendo:
         ultima.insert(0, (mensajes.BOTON_VER_TODOS, callbacks.dato(callbacks.AVANCE, "todos")))

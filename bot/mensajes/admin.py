@@ -11,12 +11,13 @@ from datetime import date, datetime
 
 from bot.anexo_a.modelo import Problema
 from bot.dominio.periodos import formato_fecha
+from bot.dominio.texto import plural, por_ciento
 from bot.dominio.vocabulario import Rol
 from bot.mensajes.textos import e, partir, recortar, rol_de
 from bot.servicios.importacion import AvisoImportacion, ResumenImportacion
 from bot.servicios.importacion_vista import CambioAsm, VistaImportacion
 
-SOLO_COORDINACION = "Esto es solo para la coordinación del IMPLAN (Departamento de Evaluación)."
+SOLO_COORDINACION = "Esto es solo para la Coordinación del IMPLAN (Departamento de Evaluación)."
 MAX_LINEAS = 25  # problems or changes listed in one message; the rest are counted
 LIMITE = 3800  # characters: Telegram allows 4,096 per message, and the rest needs room
 
@@ -56,7 +57,7 @@ def no_importable(nombre: str, problemas: Sequence[Problema]) -> str:
         "Corrija lo siguiente y envíe el archivo otra vez:",
     ]
     lineas += _acotadas(
-        [f"• {e(str(p))}" for p in problemas], lineas, lambda n: f"… y {n} problema(s) más."
+        [f"• {e(str(p))}" for p in problemas], lineas, lambda n: f"… y {plural(n, 'problema')} más."
     )
     return "\n".join(lineas)
 
@@ -83,7 +84,7 @@ def vista(nombre: str, v: VistaImportacion) -> str:
     assert r is not None
     lineas = [
         f"<b>Vista previa de «{e(nombre)}»</b>",
-        f"Plan(es): {e(', '.join(r.planes))}",
+        f"{'Plan' if len(r.planes) == 1 else 'Planes'}: {e(', '.join(r.planes))}",
         f"ASM nuevos: {r.nuevos} · con cambios: {r.modificados} · sin cambios: {r.sin_cambios}",
         f"Avances a registrar: {r.avances}",
     ]
@@ -91,7 +92,9 @@ def vista(nombre: str, v: VistaImportacion) -> str:
     if v.cambios:
         lineas.append("")
         detalle = [linea for c in v.cambios for linea in lineas_cambio(c)]
-        lineas += _acotadas(detalle, [*lineas, "x" * 120], lambda n: f"… y {n} línea(s) más.", 200)
+        lineas += _acotadas(
+            detalle, [*lineas, "x" * 120], lambda n: f"… y {plural(n, 'línea')} más.", 200
+        )
     else:
         lineas.append("\nEl archivo no cambia nada de lo registrado.")
     lineas.append("\nTodavía no se guardó nada. ¿Importar el archivo?")
@@ -132,7 +135,7 @@ def lineas_cambio(c: CambioAsm) -> list[str]:
     if c.avance is not None:
         antes_a, despues_a = c.avance
         lineas.append(
-            f"   % de avance: {'—' if antes_a is None else f'{antes_a} %'} → {despues_a} %"
+            f"   % de avance: {'—' if antes_a is None else por_ciento(antes_a)} → {por_ciento(despues_a)}"
         )
     return lineas
 
@@ -141,21 +144,25 @@ def linea_cambio(c: CambioAsm) -> str:
     partes = ["nuevo"] if c.nuevo else [CAMPOS.get(campo, campo) for campo in c.campos]
     if c.avance is not None:
         antes, despues = c.avance
-        partes.append(f"% de avance {'—' if antes is None else f'{antes}%'} → {despues}%")
+        partes.append(
+            f"% de avance {'—' if antes is None else por_ciento(antes)} → {por_ciento(despues)}"
+        )
     return f"• {e(c.programa)} Núm. {c.numero}: {', '.join(partes)}"
 
 
 def importado(r: ResumenImportacion) -> str:
     lineas = [
         "✅ <b>Importación terminada</b>",
-        f"Plan(es): {e(', '.join(r.planes))}",
+        f"{'Plan' if len(r.planes) == 1 else 'Planes'}: {e(', '.join(r.planes))}",
         f"ASM nuevos: {r.nuevos} · con cambios: {r.modificados} · sin cambios: {r.sin_cambios}",
         f"Avances registrados: {r.avances}",
     ]
     lineas += _notas(r)
     lineas += [e(v) for v in r.evaluaciones]
     if r.avisos:
-        lineas.append(f"Se avisó de los cambios a {r.avisos} persona(s) (enlaces y Contraloría).")
+        lineas.append(
+            f"Se avisó de los cambios a {plural(r.avisos, 'persona')} (Enlaces SEDEM y Contraloría Municipal)."
+        )
     return "\n".join(lineas)
 
 
@@ -167,7 +174,9 @@ def aviso_importacion(a: AvisoImportacion) -> str:
         f"ASM{quien}. Así quedaron:",
     ]
     detalle = [linea for c in a.cambios for linea in lineas_cambio(c)]
-    lineas += _acotadas(detalle, [*lineas, "x" * 120], lambda n: f"… y {n} línea(s) más.", 200)
+    lineas += _acotadas(
+        detalle, [*lineas, "x" * 120], lambda n: f"… y {plural(n, 'línea')} más.", 200
+    )
     lineas.append("Si algo no es correcto, avise al Departamento de Evaluación del IMPLAN.")
     return "\n".join(lineas)
 

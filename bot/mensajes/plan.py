@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.dominio.periodos import formato_fecha, nombre_mes
 from bot.dominio.planes import CAMPOS_PLAN, etiqueta_estado, requiere_plan
+from bot.dominio.texto import por_ciento
 from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Valoracion
 from bot.mensajes.textos import e, partir, recortar
 from bot.servicios.evidencias import tamano_legible
@@ -17,7 +18,7 @@ from bot.servicios.historial import Historial
 from bot.servicios.plan_accion import Plan
 from bot.servicios.posicion import EvaluacionPosicion, ReciboPosicion
 
-SOLO_COORDINACION = "Este comando es para la coordinación del IMPLAN (Departamento de Evaluación)."
+SOLO_COORDINACION = "Este comando es para la Coordinación del IMPLAN (Departamento de Evaluación)."
 CONTRALORIA_SOLO_CONSULTA = (
     "La Contraloría puede consultar, pero no modificar. No se hizo ningún cambio."
 )
@@ -298,7 +299,7 @@ def historial(h: Historial, zona: tzinfo) -> list[str]:
     for av in h.avances:
         folio = f" · folio {e(av.folio)}" if av.folio else ""
         obs = f" — {e(recortar(av.observaciones, 200))}" if av.observaciones else ""
-        partes.append(f"• {nombre_mes(av.periodo)}: {av.porcentaje}%{folio}{obs}")
+        partes.append(f"• {nombre_mes(av.periodo)}: {por_ciento(av.porcentaje)}{folio}{obs}")
     partes.append(f"<b>Evidencias</b> ({len(h.evidencias)})")
     if not h.evidencias:
         partes.append("Sin evidencias.")

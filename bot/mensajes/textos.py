@@ -12,6 +12,7 @@ from html import escape
 
 from bot.dominio.periodos import formato_fecha, nombre_mes
 from bot.dominio.reglas import admite_sin_evidencia
+from bot.dominio.texto import dias_habiles, plural, por_ciento
 from bot.dominio.vocabulario import Rol, Semaforo
 from bot.servicios.consultas import EstadoAsm
 from bot.servicios.evidencias import ArchivoEvidencia, tamano_legible
@@ -70,7 +71,7 @@ def codigo_vencido(vence: date) -> str:
 
 def espere_para_intentar(minutos: int) -> str:
     return (
-        f"Ha intentado varios códigos que no son válidos. Espere {minutos} minuto(s) antes de "
+        f"Ha intentado varios códigos que no son válidos. Espere {plural(minutos, 'minuto')} antes de "
         "intentar de nuevo."
     )
 
@@ -80,23 +81,23 @@ def aviso_privacidad(aviso: str) -> str:
 
 
 def ya_registrado(rol: Rol, dependencia: str | None) -> str:
-    return f"Usted ya está registrado como {rol_de(rol, dependencia)}. Escriba /ayuda para ver qué puede hacer."
+    return f"Usted ya tiene registro como {rol_de(rol, dependencia)}. Escriba /ayuda para ver qué puede hacer."
 
 
 def bienvenida(nombre: str, rol: Rol, dependencia: str | None) -> str:
     if rol is Rol.ENLACE:
-        saludo = f"Bienvenido, {e(dependencia)}."
+        saludo = f"Le damos la bienvenida, {e(nombre)}."
         siguiente = "Cada mes informe aquí el % de avance de sus ASM con /avance."
     else:
-        saludo = f"Bienvenido, {e(nombre)}."
+        saludo = f"Le damos la bienvenida, {e(nombre)}."
         siguiente = "Recibirá aquí copia de cada entrega de avances."
-    return f"{saludo}\nQuedó registrado como {rol_de(rol, dependencia)}.\n{siguiente}\n\nEscriba /ayuda para ver los comandos."
+    return f"{saludo}\nSu registro como {rol_de(rol, dependencia)} está listo.\n{siguiente}\n\nEscriba /ayuda para ver los comandos."
 
 
 def rol_de(rol: Rol, dependencia: str | None) -> str:
     if rol is Rol.ENLACE:
         return f"Enlace SEDEM de {e(dependencia)}"
-    return {"coordinador": "coordinador (IMPLAN)", "contraloria": "Contraloría Municipal"}[
+    return {"coordinador": "Coordinación (IMPLAN)", "contraloria": "Contraloría Municipal"}[
         rol.value
     ]
 
@@ -126,8 +127,8 @@ AYUDA = {
         "/anexo — el Anexo A de un Pp o fondo, o el consolidado, de cualquier trimestre\n"
         "/resumen — gráfica del avance y el semáforo por dependencia, con las cifras del mes\n"
         "/recordatorios — lo programado, lo enviado y lo que falló; ejecutar la ronda\n"
-        "/invitar — invitar a un enlace, a un coordinador o a la Contraloría; /invitar SMDIF o "
-        "/invitar Bienestar, al enlace de esa dependencia\n"
+        "/invitar — invitar a un Enlace SEDEM, a la Coordinación o a la Contraloría Municipal; "
+        "/invitar SMDIF o /invitar Bienestar, al Enlace SEDEM de esa dependencia\n"
         "/usuarios — quién está registrado, por dependencia; quitar un acceso\n"
         "/revisar — planes de acción enviados a revisión: aprobar u observar\n"
         "/valorar — los ASM por valorar; /valorar 3 (o FORTAMUN-DF 5, o una palabra), uno "
@@ -224,7 +225,7 @@ BOTONES_CONFIRMAR = ("Confirmar", "Corregir", "Cancelar")
 
 
 def boton_asm(a: EstadoAsm, mes: date) -> str:
-    avance = "—" if a.avance is None else f"{a.avance}%"
+    avance = "—" if a.avance is None else por_ciento(a.avance)
     marca = " ✅" if a.reportado_en(mes) else ""
     return f"Núm. {a.numero} · {a.programa_clave} · {avance} · {recortar(a.texto, 24)}{marca}"
 
@@ -255,21 +256,21 @@ def fecha_y_plazo(a: EstadoAsm) -> str:
     if a.dias_restantes is None or not a.abierto:
         return fecha  # closed or concluded: no deadline is running
     if a.dias_restantes < 0:
-        return f"{fecha} (venció hace {-a.dias_restantes} días hábiles)"
+        return f"{fecha} (venció hace {dias_habiles(-a.dias_restantes)})"
     if a.dias_restantes == 0:
         return f"{fecha} (vence hoy)"
-    return f"{fecha} ({a.dias_restantes} días hábiles)"
+    return f"{fecha} ({dias_habiles(a.dias_restantes)})"
 
 
 def ultimo_avance(a: EstadoAsm) -> str:
     if a.avance is None or a.periodo_avance is None:
         return "sin avance registrado"
-    return f"{a.avance}% ({nombre_mes(a.periodo_avance)})"
+    return f"{por_ciento(a.avance)} ({nombre_mes(a.periodo_avance)})"
 
 
 def pida_porcentaje(anterior: int | None) -> str:
     base = "Escriba el nuevo % de avance (un número entero de 0 a 100) o elija uno:"
-    return base if anterior is None else f"{base}\nEl último fue {anterior}%."
+    return base if anterior is None else f"{base}\nEl último fue {por_ciento(anterior)}."
 
 
 def porcentaje_invalido(error: str) -> str:
@@ -290,7 +291,7 @@ OBSERVACIONES_VACIAS = "Las observaciones no pueden quedar vacías. Escríbalas,
 def pida_evidencia(porcentaje: int) -> str:
     if not admite_sin_evidencia(porcentaje):
         return (
-            "Envíe la evidencia: uno o más documentos o fotos (con 100% es obligatoria). "
+            "Envíe la evidencia: uno o más documentos o fotos (con 100 % es obligatoria). "
             "Cuando termine, pulse «Listo»."
         )
     return (
@@ -303,7 +304,7 @@ PIDA_EVIDENCIA_SOLO = "Envíe uno o más documentos o fotos. Cuando termine, pul
 
 
 def archivos(n: int) -> str:
-    return f"{n} archivo" if n == 1 else f"{n} archivos"
+    return plural(n, "archivo")
 
 
 MAX_NOMBRES_RECIBIDOS = 20  # the list of one step; the first ones go first when there are more
@@ -332,7 +333,7 @@ def evidencia_rechazada(motivo: str) -> str:
 
 
 CIEN_SIN_EVIDENCIA = (
-    "Con 100% de avance la evidencia es obligatoria. Envíe al menos un documento o foto."
+    "Con 100 % de avance la evidencia es obligatoria. Envíe al menos un documento o foto."
 )
 FALTA_EVIDENCIA = "Aún no ha enviado archivos. Envíe al menos un documento o foto."
 EVIDENCIA_NO_ARCHIVO = "En este paso envíe un documento o una foto, o pulse «Listo»."
@@ -348,14 +349,14 @@ def resumen(
     evidencias: Sequence[ArchivoEvidencia],
     mes: date,
 ) -> str:
-    anterior = "—" if a.avance is None else f"{a.avance}%"
+    anterior = "—" if a.avance is None else por_ciento(a.avance)
     nombres = ", ".join(f"«{e(x.nombre)}»" for x in evidencias)
     evidencia = f"{archivos(len(evidencias))}: {nombres}" if evidencias else "sin evidencia"
     return "\n".join(
         [
             "<b>Revise su reporte antes de enviarlo</b>",
             f"<b>ASM:</b> Núm. {a.numero} · {e(a.programa_clave)} — {e(recortar(a.texto, 120))}",
-            f"<b>Avance de {nombre_mes(mes)}:</b> {anterior} → {porcentaje}%",
+            f"<b>Avance de {nombre_mes(mes)}:</b> {anterior} → {por_ciento(porcentaje)}",
             f"<b>Observaciones:</b> {e(observacion_breve(observaciones)) or '—'}",
             f"<b>Evidencia:</b> {evidencia}",
         ]
@@ -382,28 +383,28 @@ def recibo(r: Recibo) -> str:
     lineas = [
         "✅ <b>Avance registrado</b>",
         f"<b>Folio:</b> {e(r.folio)}",
-        f"Núm. {r.asm.numero} · {e(r.asm.programa_clave)}: {r.porcentaje}% ({nombre_mes(r.periodo)})",
-        f"Evidencia: {r.evidencias_nuevas} archivo(s) nuevo(s)"
+        f"Núm. {r.asm.numero} · {e(r.asm.programa_clave)}: {por_ciento(r.porcentaje)} ({nombre_mes(r.periodo)})",
+        f"Evidencia: {plural(r.evidencias_nuevas, 'archivo nuevo', 'archivos nuevos')}"
         + (
-            f", {r.evidencias_repetidas} que ya estaba(n) registrado(s)"
+            f", {r.evidencias_repetidas} que ya {'estaba registrado' if r.evidencias_repetidas == 1 else 'estaban registrados'}"
             if r.evidencias_repetidas
             else ""
         ),
-        "Se envió copia a la coordinación del IMPLAN y a la Contraloría Municipal.",
+        "Se envió copia a la Coordinación del IMPLAN y a la Contraloría Municipal.",
     ]
     return "\n".join(lineas)
 
 
 def copia_avance(r: Recibo, dependencia: str | None, enlace: str) -> str:
-    anterior = "—" if r.asm.avance is None else f"{r.asm.avance}%"
+    anterior = "—" if r.asm.avance is None else por_ciento(r.asm.avance)
     return "\n".join(
         [
             "📥 <b>Entrega de avance</b> (copia, art. 13)",
             f"<b>Dependencia:</b> {e(dependencia)}",
             f"<b>ASM:</b> Núm. {r.asm.numero} · {e(r.asm.programa_clave)} — {e(recortar(r.asm.texto, 120))}",
-            f"<b>Avance de {nombre_mes(r.periodo)}:</b> {anterior} → {r.porcentaje}%",
+            f"<b>Avance de {nombre_mes(r.periodo)}:</b> {anterior} → {por_ciento(r.porcentaje)}",
             f"<b>Observaciones:</b> {e(r.observaciones) or '—'}",
-            f"<b>Evidencia nueva:</b> {r.evidencias_nuevas} archivo(s)",
+            f"<b>Evidencia nueva:</b> {plural(r.evidencias_nuevas, 'archivo')}",
             f"<b>Folio:</b> {e(r.folio)} · informó {e(enlace)}",
             *([] if r.asm.plan_revisado else [COPIA_PLAN_SIN_REVISAR]),
         ]
@@ -411,9 +412,9 @@ def copia_avance(r: Recibo, dependencia: str | None, enlace: str) -> str:
 
 
 def evidencias_guardadas(numero: int, clave: str, nuevas: int, repetidas: int) -> str:
-    texto = f"✅ Se agregaron {nuevas} archivo(s) de evidencia al ASM Núm. {numero} · {e(clave)}."
+    texto = f"✅ Se {'agregó' if nuevas == 1 else 'agregaron'} {plural(nuevas, 'archivo')} de evidencia al ASM Núm. {numero} · {e(clave)}."
     if repetidas:
-        texto += f" {repetidas} ya estaba(n) registrado(s) y no se duplicaron."
+        texto += f" {repetidas} ya {'estaba registrado y no se duplicó' if repetidas == 1 else 'estaban registrados y no se duplicaron'}."
     return texto
 
 
@@ -444,7 +445,7 @@ def icono(a: EstadoAsm) -> str:
 
 
 def linea_asm(a: EstadoAsm) -> str:
-    avance = "sin avance" if a.avance is None else f"{a.avance}%"
+    avance = "sin avance" if a.avance is None else por_ciento(a.avance)
     cabeza = f"{icono(a)} · <b>Núm. {a.numero} · {e(a.programa_clave)}</b> · {avance}"
     if not a.abierto:
         return f"{cabeza}\n{e(recortar(a.texto, 90))}"

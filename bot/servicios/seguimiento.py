@@ -37,7 +37,7 @@ class AsmCerrado(AvanceRechazado):
     def __init__(self) -> None:
         super().__init__(
             "Este ASM ya tiene valoración del IMPLAN y está cerrado: no admite más avances ni "
-            "evidencias. Si necesita corregirlo, pida a la coordinación que lo reabra."
+            "evidencias. Si necesita corregirlo, pida a la Coordinación que lo reabra."
         )
 
 

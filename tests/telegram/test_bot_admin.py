@@ -278,17 +278,17 @@ async def test_invitar_gives_a_working_link_for_each_role(arnes: Arnes) -> None:
     assert "vence el 25/11/2026 a las 11:00" in coord.last.text  # 7 days, Mexico City time
     assert coord.last.photo is not None  # the QR, the link beneath it
     ana = await _abrir(arnes, coord.last.text, "Ana")
-    assert "Quedó registrado como Enlace SEDEM de Sistema Municipal DIF" in ana.last.text
+    assert "Su registro como Enlace SEDEM de Sistema Municipal DIF está listo" in ana.last.text
 
     await coord.send("/invitar")
     await coord.press(tx.BOTON_COORDINADOR)
     otro = await _abrir(arnes, coord.last.text, "Jorge")
-    assert "Quedó registrado como coordinador (IMPLAN)" in otro.last.text
+    assert "Su registro como Coordinación (IMPLAN) está listo" in otro.last.text
 
     await coord.send("/invitar")
     await coord.press(tx.BOTON_CONTRALORIA)
     rosa = await _abrir(arnes, coord.last.text, "Rosa")
-    assert "Quedó registrado como Contraloría Municipal" in rosa.last.text
+    assert "Su registro como Contraloría Municipal está listo" in rosa.last.text
 
     coord_id = _usuario(arnes, coord.id).id
     actores = arnes.bd(
@@ -472,7 +472,7 @@ async def test_many_problems_fit_in_one_message(arnes: Arnes, tmp_path: Path) ->
     await coord.send_document(_xlsx(tmp_path, filas), "muchos.xlsx")
     texto = coord.last.text
     assert len(texto) < 4096
-    assert re.search(r"… y \d+ problema\(s\) más\.$", texto)
+    assert re.search(r"… y \d+ problemas más\.$", texto)
 
 
 async def test_forged_pages_and_repeated_presses_are_harmless(arnes: Arnes) -> None:

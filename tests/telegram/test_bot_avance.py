@@ -48,8 +48,8 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
     lista = ana.last
     assert "noviembre de 2026" in lista.text
     etiquetas = lista.labels()
-    assert etiquetas[0].startswith("Núm. 1 · E003 · 40% · Integrar")
-    assert etiquetas[1].startswith("Núm. 2 · E003 · 60% · Documentar")
+    assert etiquetas[0].startswith("Núm. 1 · E003 · 40 % · Integrar")
+    assert etiquetas[1].startswith("Núm. 2 · E003 · 60 % · Documentar")
     assert not any("Núm. 3" in e for e in etiquetas)  # the Tesorería's ASM is not hers
     assert etiquetas[-1] == "Cancelar"
 
@@ -57,8 +57,8 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
     estado = ana.last.text
     assert "Actividades: Mesas de trabajo y documento final" in estado
     assert "Fecha de término: 15/12/2026 (19 días hábiles)" in estado
-    assert "Último avance: 40% (octubre de 2026)" in estado
-    assert ana.last.labels() == ["40%", "50%", "65%", "100%", "Ver todos", "Cancelar"]
+    assert "Último avance: 40 % (octubre de 2026)" in estado
+    assert ana.last.labels() == ["40 %", "50 %", "65 %", "100 %", "Ver todos", "Cancelar"]
 
     await ana.send("sesenta")
     assert ana.last.text.startswith("«sesenta» no es un porcentaje")
@@ -73,7 +73,7 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
     assert ana.last.text.startswith("📎 Recibidos: 2 archivos\n• minuta.pdf")
     await ana.press("Listo")
     resumen = ana.last.text
-    assert "Avance de noviembre de 2026: 40% → 60%" in resumen
+    assert "Avance de noviembre de 2026: 40 % → 60 %" in resumen
     assert "Evidencia: 2 archivos: «minuta.pdf»" in resumen
     assert ana.last.labels() == ["Confirmar", "Corregir", "Cancelar"]
     assert _avances(arnes) == []  # nothing saved before «Confirmar»
@@ -84,7 +84,7 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
     assert (asm_id, pct, periodo, obs) == (_asm_id(arnes, 1), 60, date(2026, 11, 1), "")
     assert folio is not None and folio.startswith("AV-202611-")
     assert f"Folio: {folio}" in recibo
-    assert "Evidencia: 2 archivo(s) nuevo(s)" in recibo
+    assert "Evidencia: 2 archivos nuevos" in recibo
 
     evidencias = arnes.bd(lambda s: s.scalars(select(Evidencia).order_by(Evidencia.id)).all())
     assert [(e.nombre_original, e.tipo_detectado) for e in evidencias] == [
@@ -100,7 +100,7 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
         assert "Entrega de avance" in copia
         assert "Dependencia: Sistema Municipal DIF" in copia
         assert f"Folio: {folio} · informó Ana López" in copia
-        assert "40% → 60%" in copia
+        assert "40 % → 60 %" in copia
 
     await ana.press("Terminar")
     assert arnes.bd(lambda s: s.get(Borrador, ana.id)) is None
@@ -145,7 +145,7 @@ async def test_hundred_percent_needs_evidence(arnes: Arnes) -> None:
     await ana.send("/avance")
     await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
-    await ana.press("100%")
+    await ana.press("100 %")
     await ana.press("Omitir")
     assert ana.last.labels() == ["Listo", "Cancelar"]  # no «Sin evidencia» at 100 %
     await ana.press_data("av1:sin")
@@ -198,7 +198,7 @@ async def test_correct_and_cancel(arnes: Arnes) -> None:
     await ana.press("% de avance")
     assert "Escriba el nuevo % de avance" in ana.last.text
     await ana.send("65")  # back to the summary: the rest is kept
-    assert "Avance de noviembre de 2026: 40% → 65%" in ana.last.text
+    assert "Avance de noviembre de 2026: 40 % → 65 %" in ana.last.text
     await ana.press("Corregir")
     await ana.press("Observaciones")
     await ana.send("Incluye la segunda mesa de trabajo")
@@ -297,14 +297,12 @@ async def test_evidence_without_a_new_percent_is_kept_once(arnes: Arnes) -> None
     await ana.press("Núm. 2 · E003")
     await ana.send_document(PDF, "oficio.pdf")
     await ana.press("Listo")
-    assert ana.last.text.startswith(
-        "✅ Se agregaron 1 archivo(s) de evidencia al ASM Núm. 2 · E003."
-    )
+    assert ana.last.text.startswith("✅ Se agregó 1 archivo de evidencia al ASM Núm. 2 · E003.")
     await ana.send("/evidencia")
     await ana.press("Núm. 2 · E003")
     await ana.send_document(PDF, "oficio-otra-vez.pdf")
     await ana.press("Listo")
-    assert "1 ya estaba(n) registrado(s)" in ana.last.text
+    assert "1 ya estaba registrado y no se duplicó" in ana.last.text
     assert arnes.bd(lambda s: s.scalar(select(func.count()).select_from(Evidencia))) == 1
     assert _avances(arnes) == []
 
@@ -314,8 +312,8 @@ async def test_mis_asm_and_pendientes(arnes: Arnes) -> None:
     await ana.send("/mis_asm")
     texto = ana.last.text
     assert texto.startswith("ASM de Sistema Municipal DIF (2)")
-    assert "🟢 A tiempo · Núm. 1 · E003 · 40% · vence 15/12/2026 (19 días hábiles)" in texto
-    assert "🔴 Vencido · Núm. 2 · E003 · 60% · vence 30/10/2026 (venció hace" in texto
+    assert "🟢 A tiempo · Núm. 1 · E003 · 40 % · vence 15/12/2026 (19 días hábiles)" in texto
+    assert "🔴 Vencido · Núm. 2 · E003 · 60 % · vence 30/10/2026 (venció hace" in texto
     assert "Núm. 3" not in texto
     await ana.send("/pendientes")
     texto = ana.last.text
@@ -351,7 +349,7 @@ async def test_a_half_done_report_is_asked_about_and_continues_hours_later(arnes
     assert "Envíe la evidencia" in ana.last.text and "Ya lleva 1 archivo." in ana.last.text
     await ana.press("Listo")
     resumen = ana.last.text
-    assert "40% → 36%" in resumen and "«minuta.pdf»" in resumen
+    assert "40 % → 36 %" in resumen and "«minuta.pdf»" in resumen
     assert "Mesa de trabajo realizada" in resumen
 
     await ana.send("/evidencia")  # another flow asks too
@@ -420,7 +418,7 @@ async def test_closed_and_concluded_asm_show_their_true_status(arnes: Arnes) -> 
     await coord.send("Falta de personal en el área")
     await ana.send("/avance")  # Núm. 2 is closed: the run offers only Núm. 1
     assert ana.last.text.startswith("Pendiente 1 de 1 del avance de noviembre de 2026\nNúm. 1")
-    await ana.press("100%")
+    await ana.press("100 %")
     await ana.press("Omitir")
     await ana.send_document(PDF, "acta.pdf", "application/pdf")
     await ana.press("Listo")
@@ -430,8 +428,8 @@ async def test_closed_and_concluded_asm_show_their_true_status(arnes: Arnes) -> 
 
     await ana.send("/mis_asm")
     texto = ana.last.text
-    assert "✅ Concluido · Núm. 1 · E003 · 100%\n" in texto
-    assert "🔒 Cerrado · No atendido · Núm. 2 · E003 · 60%\n" in texto
+    assert "✅ Concluido · Núm. 1 · E003 · 100 %\n" in texto
+    assert "🔒 Cerrado · No atendido · Núm. 2 · E003 · 60 %\n" in texto
     assert "🔴" not in texto and "venció" not in texto and "vence" not in texto
     await ana.send("/pendientes")
     assert "🔴" not in ana.last.text and "venció" not in ana.last.text

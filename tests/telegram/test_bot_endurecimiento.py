@@ -224,4 +224,4 @@ async def test_the_invitation_code_never_reaches_the_drafts_table(arnes: Arnes) 
     guardado = arnes.bd(lambda s: [json.dumps(b.datos) for b in s.scalars(select(Borrador))])
     assert guardado and not any(codigo in d for d in guardado)
     await ana.press("Acepto")
-    assert "Quedó registrado" in ana.last.text
+    assert "Su registro como" in ana.last.text

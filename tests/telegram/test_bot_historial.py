@@ -60,8 +60,8 @@ async def test_history_with_versions_avances_and_evidence_download(arnes: Arnes)
     assert "Plan: Borrador · Valoración: sin valorar" in texto
     assert "• 15/01/2026 (test): alta del ASM" in texto
     assert "• 10/11/2026 (por importación): Fecha de término: 29/01/2027" in texto
-    assert "• octubre de 2026: 40%" in texto
-    assert "• noviembre de 2026: 60% · folio AV-202611-" in texto
+    assert "• octubre de 2026: 40 %" in texto
+    assert "• noviembre de 2026: 60 % · folio AV-202611-" in texto
     assert "— Segunda mesa de trabajo" in texto
     assert "Evidencias (1)" in texto
     assert ana.last.labels() == ["⬇️ minuta.pdf"]  # no «Valorar» for an enlace

@@ -50,7 +50,7 @@ async def test_a_passed_step_loses_its_keyboard_by_button_or_by_typing(arnes: Ar
     assert lista.labels() == []  # pressed
     porcentaje = ana.last
     await ana.send("sesenta")  # a mistake does not pass the step: the buttons stay
-    assert porcentaje.labels() == ["40%", "50%", "65%", "100%", "Ver todos", "Cancelar"]
+    assert porcentaje.labels() == ["40 %", "50 %", "65 %", "100 %", "Ver todos", "Cancelar"]
     await ana.send("60")  # typed: the quick buttons of the % go
     assert porcentaje.labels() == []
     observaciones = ana.last

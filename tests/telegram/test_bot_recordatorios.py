@@ -164,7 +164,7 @@ async def test_quarter_end_sends_the_consolidated_anexo_to_coordinadores(arnes: 
 async def test_recordatorios_shows_what_was_sent_and_runs_the_round(arnes: Arnes) -> None:
     coord, dif, _ = await _gente(arnes)
     await dif.send("/recordatorios")
-    assert dif.last.text == "Este comando es para la coordinación del IMPLAN."
+    assert dif.last.text == "Este comando es para la Coordinación del IMPLAN."
     arnes.reloj.actual = _local(2026, 12, 1, 9)
     await coord.send("/recordatorios")
     assert "No se ha enviado nada." in coord.last.text

@@ -36,7 +36,7 @@ async def test_enlace_registers_after_accepting_the_privacy_notice(arnes: Arnes)
     await ana.press("Acepto")
     assert ana.messages[0].buttons == []  # the notice lost its buttons
     bienvenida = ana.last.text
-    assert bienvenida.startswith("Bienvenido, Sistema Municipal DIF.")
+    assert bienvenida.startswith("Le damos la bienvenida, Ana López.")
     assert "Enlace SEDEM de Sistema Municipal DIF" in bienvenida
     u = _usuario(arnes, ana.id)
     assert u is not None
@@ -54,7 +54,7 @@ async def test_enlace_registers_after_accepting_the_privacy_notice(arnes: Arnes)
     await otro.send(f"/start {codigo}")
     assert otro.last.text == textos.CODIGO_USADO
     await ana.send(f"/start {codigo}")
-    assert ana.last.text.startswith("Usted ya está registrado como Enlace SEDEM")
+    assert ana.last.text.startswith("Usted ya tiene registro como Enlace SEDEM")
 
 
 async def test_each_role_reads_the_privacy_notice_that_speaks_to_it(arnes: Arnes) -> None:
@@ -69,7 +69,7 @@ async def test_each_role_reads_the_privacy_notice_that_speaks_to_it(arnes: Arnes
         vistos[rol] = persona.last.text
         assert persona.last.html == textos.aviso_privacidad(privacidad.PREDETERMINADOS[rol])
         await persona.press("Acepto")
-        assert "Quedó registrado" in persona.last.text
+        assert "Su registro como" in persona.last.text
     assert "que usted representa como Enlace SEDEM" in vistos[Rol.ENLACE]
     assert "COORDINACIÓN (IMPLAN)" in vistos[Rol.COORDINADOR]
     assert "Enlace SEDEM" not in vistos[Rol.COORDINADOR]
@@ -87,7 +87,7 @@ async def test_declining_the_notice_registers_nothing_and_keeps_the_code(arnes: 
     assert _usuario(arnes, ana.id) is None
     await ana.send(f"/start {codigo}")
     await ana.press("Acepto")
-    assert ana.last.text.startswith("Bienvenido, Tesorería Municipal.")
+    assert ana.last.text.startswith("Le damos la bienvenida, Ana.")
 
 
 async def test_expired_and_wrong_codes_are_refused_and_guessing_is_slowed(arnes: Arnes) -> None:
@@ -107,7 +107,7 @@ async def test_expired_and_wrong_codes_are_refused_and_guessing_is_slowed(arnes:
     arnes.reloj.avanzar(minutes=31)
     await ana.send(f"/start {buena}")
     await ana.press("Acepto")
-    assert ana.last.text.startswith("Bienvenido, Tesorería Municipal.")
+    assert ana.last.text.startswith("Le damos la bienvenida, Ana.")
 
 
 async def test_help_and_menu_follow_the_role(arnes: Arnes) -> None:
