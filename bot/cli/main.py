@@ -271,11 +271,10 @@ def _escribir_anexo(
     programa: str | None = None,
     dependencia: str | None = None,
 ) -> None:
-    from bot.anexo_a.escritura import escribir_anexo_a
-    from bot.anexo_a.pdf import escribir_anexo_a_pdf
+    from bot.servicios import consultas
     from bot.servicios.catalogo import Catalogo
-    from bot.servicios.consultas import planes_anexo
 
+    hoy = entorno.hoy()
     with entorno.sesiones() as s:
         dep_id = None
         if dependencia:
@@ -285,33 +284,43 @@ def _escribir_anexo(
                     f"No conozco la dependencia «{dependencia}»; vea la lista con «asmbot dependencias»."
                 )
             dep_id = dep.id
-        planes = planes_anexo(
-            s, t, entorno.calendario, entorno.hoy(), programa_clave=programa, dependencia_id=dep_id
+        total, num_planes = consultas.contar_anexo(
+            s, t, hoy, programa_clave=programa, dependencia_id=dep_id
         )
-    if not planes and programa:
-        raise click.ClickException(
-            f"No hay ASM del Pp o fondo «{programa}» en {t}; revise la clave y el trimestre."
-        )
-    if not planes:
-        raise click.ClickException(
-            f"No hay ASM en {t}; revise el trimestre o cargue un Anexo A con «asmbot import»."
-        )
-    total = sum(len(p.filas) for p in planes)
-    salida.parent.mkdir(parents=True, exist_ok=True)
-    with click.progressbar(length=total, label="Escribiendo Anexo A", file=sys.stderr) as barra:
-        if salida.suffix.lower() == ".pdf":
-            escribir_anexo_a_pdf(
-                salida, planes, entorno.settings.encabezado, entorno.hoy(), progreso=barra.update
+        if not total and programa:
+            raise click.ClickException(
+                f"No hay ASM del Pp o fondo «{programa}» en {t}; revise la clave y el trimestre."
             )
-        else:
-            escribir_anexo_a(
-                salida,
-                planes,
-                entorno.settings.encabezado,
-                consolidado=programa is None,
-                progreso=barra.update,
+        if not total:
+            raise click.ClickException(
+                f"No hay ASM en {t}; revise el trimestre o cargue un Anexo A con «asmbot import»."
             )
-    click.echo(f"Anexo A {t.etiqueta}: {total} ASM en {len(planes)} plan(es) → {salida}")
+        salida.parent.mkdir(parents=True, exist_ok=True)
+        with click.progressbar(length=total, label="Escribiendo Anexo A", file=sys.stderr) as barra:
+            if salida.suffix.lower() == ".pdf":
+                from bot.anexo_a.pdf import escribir_anexo_a_pdf
+
+                planes = consultas.planes_anexo(
+                    s, t, entorno.calendario, hoy, programa_clave=programa, dependencia_id=dep_id
+                )
+                escribir_anexo_a_pdf(
+                    salida, planes, entorno.settings.encabezado, hoy, progreso=barra.update
+                )
+            else:
+                from bot.anexo_a.escritura import escribir_anexo_a
+
+                # Written as the rows are read: one plan in memory at a time, however many ASM.
+                escribir_anexo_a(
+                    salida,
+                    consultas.planes_anexo_en_flujo(
+                        s, t, entorno.calendario, hoy, programa_clave=programa,
+                        dependencia_id=dep_id,
+                    ),
+                    entorno.settings.encabezado,
+                    consolidado=programa is None,
+                    progreso=barra.update,
+                )  # fmt: skip
+    click.echo(f"Anexo A {t.etiqueta}: {total} ASM en {num_planes} plan(es) → {salida}")
 
 
 @main.command(context_settings=CONTEXT, options_metavar=OPCIONES)
