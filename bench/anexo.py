@@ -246,7 +246,9 @@ def sembrar(url: str, planes: list[PlanAnexoA]) -> None:
     migrate.upgrade(url)
     engine = make_engine(url)
     ahora = datetime(2025, 7, 1, tzinfo=UTC)
-    asm, versiones, avances = [], [], []
+    asm: list[dict[str, object]] = []
+    versiones: list[dict[str, object]] = []
+    avances: list[dict[str, object]] = []
     for p, plan in enumerate(planes, 1):
         for f in plan.filas:
             asm.append(

@@ -141,7 +141,7 @@ def _cabeza_de_los_archivos() -> str | None:
     for archivo in (MIGRATIONS / "versions").glob("*.py"):
         valores: dict[str, object] = {}
         for nodo in ast.parse(archivo.read_text(encoding="utf-8")).body:
-            objetivo = nodo.target if isinstance(nodo, ast.AnnAssign) else None
+            objetivo: ast.expr | None = nodo.target if isinstance(nodo, ast.AnnAssign) else None
             if isinstance(nodo, ast.Assign) and len(nodo.targets) == 1:
                 objetivo = nodo.targets[0]
             valor = getattr(nodo, "value", None)

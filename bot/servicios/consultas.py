@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+from typing import cast
 
 from sqlalchemy import Row, Select, and_, func, select
 from sqlalchemy.orm import Session
@@ -133,12 +134,13 @@ def _estado(
     )
     if filtrado:
         consulta = consulta.where(Asm.id.in_(elegidos))
-    return consulta
+    # Callers read each row's columns by name.
+    return cast("Select[tuple[object, ...]]", consulta)
 
 
 def _elegidos(
     programa_clave: str | None, dependencia_id: int | None, asm_ids: Sequence[int] | None
-) -> tuple[Select[tuple[int]], bool]:
+) -> tuple[Select[int], bool]:
     """The ids of the ASM asked for, and whether anything was asked beyond “all of them”."""
     elegidos = select(Asm.id)
     if programa_clave is not None:
