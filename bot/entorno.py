@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,10 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.dominio.calendario import CalendarioHabil
 from bot.dominio.periodos import Trimestre
-from bot.servicios.anexo_proceso import PeticionAnexo, PeticionOficio
-from bot.servicios.oficios import ConfigOficio
 from storage.db import make_engine, make_sessionmaker
 from storage.models import utcnow
+
+if TYPE_CHECKING:  # they load the spreadsheet, PDF and QR libraries: only for who asks
+    from bot.servicios.anexo_proceso import PeticionAnexo, PeticionOficio
+    from bot.servicios.oficios import ConfigOficio
 
 
 @dataclass
@@ -42,6 +45,8 @@ class Entorno:
         dependencia_id: int | None = None,
         formato: str = "xlsx",
     ) -> PeticionAnexo:
+        from bot.servicios.anexo_proceso import PeticionAnexo
+
         s = self.settings
         return PeticionAnexo(
             database_url=s.database_url,
@@ -58,6 +63,8 @@ class Entorno:
         )
 
     def config_oficio(self) -> ConfigOficio:
+        from bot.servicios.oficios import ConfigOficio
+
         s = self.settings
         return ConfigOficio(
             municipio=s.encabezado.municipio,
@@ -72,6 +79,8 @@ class Entorno:
     def peticion_oficio(
         self, dependencia_id: int, mes: date, actor: str, usuario_id: int | None = None
     ) -> PeticionOficio:
+        from bot.servicios.anexo_proceso import PeticionOficio
+
         return PeticionOficio(
             database_url=self.settings.database_url,
             dependencia_id=dependencia_id,

@@ -105,32 +105,43 @@ def escribir_anexo_a(
 ) -> None:
     """Write one sheet per plan to `destino`; with `consolidado`, a “Resumen” sheet comes first.
 
+    The plans are taken one at a time and none is kept, so that `planes` may be read from the
+    database as the file is written (`bot.servicios.consultas.planes_anexo_en_flujo`).
+
     `progreso(n)` hears how many ASM rows were written since its last call, every few hundred rows
     and once at the end, so that the calls add up to the number of rows.
     """
-    # The summary sheet comes first but needs every plan, so the plans (not their rows) are kept.
-    lista = list(planes)
-    if not lista and not consolidado:
-        raise ValueError("No hay planes que escribir en el Anexo A.")
-
     wb = Workbook(write_only=True)
     _formato_por_omision(wb, _ALINEACION_POR_OMISION)
     estilos = _Estilos(wb)
     usados = {h.lower() for h in _HOJAS_RESERVADAS}
+    resumen: _Resumen | None = None
     if consolidado:
+        # The summary sheet comes first but counts every plan: it is created now and its rows
+        # are written last (each sheet of a write-only workbook is a file of its own).
         usados.add(HOJA_RESUMEN.lower())
-        _escribir_resumen(wb, estilos, encabezado, lista)
+        resumen = _Resumen(wb, wb.create_sheet(HOJA_RESUMEN), estilos)
 
+    planes_escritos = 0
     pendientes = 0
-    for plan in lista:
+    for plan in planes:
+        planes_escritos += 1
         ws = wb.create_sheet(_titulo_de_hoja(plan.programa_clave, usados))
-        for _ in _escribir_plan(ws, estilos, encabezado, plan):
+        cuenta = resumen.plan(plan) if resumen is not None else None
+        for fila in _escribir_plan(ws, estilos, encabezado, plan):
+            if cuenta is not None and resumen is not None:
+                cuenta.sumar(fila)
+                resumen.total.sumar(fila)  # over every ASM, so its average weighs each ASM alike
             pendientes += 1
             if progreso is not None and pendientes == _CADA_CUANTAS_FILAS:
                 progreso(pendientes)
                 pendientes = 0
     if progreso is not None and pendientes:
         progreso(pendientes)
+    if not planes_escritos and not consolidado:
+        raise ValueError("No hay planes que escribir en el Anexo A.")
+    if resumen is not None:
+        _escribir_resumen(resumen, estilos, encabezado)
 
     wb.save(destino)
 
@@ -362,8 +373,8 @@ def _soltar_altura(ws: _Hoja, fila: int) -> None:
 
 def _escribir_plan(
     ws: _Hoja, estilos: _Estilos, encabezado: Encabezado, plan: PlanAnexoA
-) -> Iterator[None]:
-    """Write one plan's sheet, yielding once per ASM row so the caller can report progress."""
+) -> Iterator[FilaAnexoA]:
+    """Write one plan's sheet, yielding each ASM once written (for progress and the summary)."""
     _preparar_hoja(ws, _ANCHOS, fila_titulos=_FILA_ENCABEZADOS)
     _altura(ws, _FILA_ENCABEZADOS, list(zip(COLUMNAS, _ANCHOS, strict=True)))
     _escribir_bloque(
@@ -395,7 +406,7 @@ def _escribir_plan(
             ]
         )
         _soltar_altura(ws, _PRIMERA_FILA + i)
-        yield None
+        yield f
 
     # Rows written so far are known only now; an empty plan still gets its first data row.
     ultima = _FILA_ENCABEZADOS + max(len(plan.filas), 1)
@@ -476,25 +487,49 @@ class _Cuenta:
         )  # fmt: skip
 
 
-def _escribir_resumen(
-    wb: Workbook, estilos: _Estilos, encabezado: Encabezado, planes: Sequence[PlanAnexoA]
-) -> None:
-    cuentas = []
-    total = _Cuenta("Total", "")
-    for plan in planes:
-        cuenta = _Cuenta(plan.programa_clave, plan.programa_nombre)
-        for fila in plan.filas:
-            cuenta.sumar(fila)
-            total.sumar(fila)  # over every ASM, so its average weighs each ASM alike
-        cuentas.append(cuenta)
+class _Resumen:
+    """The summary sheet, prepared before the plans' sheets, and the counts it will show."""
 
-    ws = wb.create_sheet(HOJA_RESUMEN)
-    _preparar_hoja(ws, _ANCHOS_RESUMEN, fila_titulos=_FILA_ENCABEZADOS)
+    def __init__(self, wb: Workbook, ws: _Hoja, estilos: _Estilos) -> None:
+        self.ws = ws
+        _preparar_hoja(ws, _ANCHOS_RESUMEN, fila_titulos=_FILA_ENCABEZADOS)
+        self.cuentas: list[_Cuenta] = []
+        self.total = _Cuenta("Total", "")
+        self.trimestres: dict[str, None] = {}  # in order of appearance, without repeats
+        self._wb = wb
+        self._estilos = estilos
+
+    def plan(self, plan: PlanAnexoA) -> _Cuenta:
+        """The row of the summary that counts `plan`."""
+        if not self.cuentas:
+            self._numerar_estilos()
+        self.trimestres[plan.trimestre.etiqueta] = None
+        cuenta = _Cuenta(plan.programa_clave, plan.programa_nombre)
+        self.cuentas.append(cuenta)
+        return cuenta
+
+    def _numerar_estilos(self) -> None:
+        """Number the summary's cell formats first, as if its rows came before the plans'.
+
+        openpyxl numbers cell formats in the order cells first use them; without this, writing
+        the summary last would renumber every format of the file (the same look, other bytes).
+        """
+        e = self._estilos
+        privado: Any = self._wb  # see `_formato_por_omision`
+        for estilo in (
+            e.municipio, e.titulo, e.etiqueta, e.dato, e.encabezado,
+            e.texto, e.entero, e.porcentaje, e.total, e.total_entero, e.total_porcentaje,
+        ):  # fmt: skip
+            privado._cell_styles.add(estilo)
+
+
+def _escribir_resumen(resumen: _Resumen, estilos: _Estilos, encabezado: Encabezado) -> None:
+    ws, total = resumen.ws, resumen.total
     # Usually every plan is of the same quarter; if not, the header names each one.
-    trimestres = ", ".join(dict.fromkeys(p.trimestre.etiqueta for p in planes))
+    trimestres = ", ".join(resumen.trimestres)
     _escribir_bloque(ws, estilos, encabezado, TITULO_RESUMEN, None, trimestres, COLUMNAS_RESUMEN)
     e = estilos
-    for c in cuentas:
+    for c in resumen.cuentas:
         ws.append(
             [
                 _texto(ws, c.clave, e.texto),

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,19 +19,10 @@ from bot.cli.comun import CONTEXT, OPCIONES
 from bot.config import redact_url
 from bot.dominio.periodos import Trimestre
 from bot.dominio.texto import plural
-from bot.servicios import auditoria_export, publicacion
-from bot.servicios.evidencias import tamano_legible
-from bot.servicios.respaldo import (
-    Avanzar,
-    ErrorRespaldo,
-    crear_respaldo,
-    filas_en_base,
-    leer_manifiesto,
-)
-from bot.servicios.respaldo import (
-    restaurar as restaurar_respaldo,
-)
-from storage.db import make_engine
+
+if TYPE_CHECKING:  # the services load inside each command: `asmbot --help` stays quick
+    from bot.servicios.publicacion import Publicacion
+    from bot.servicios.respaldo import Avanzar
 
 
 @contextmanager
@@ -80,6 +72,8 @@ def publicar(ejercicio: int, trimestre: Trimestre | None, salida: Path) -> None:
     todos los ASM. No incluye datos personales. Muestra el estado al cierre del ejercicio, o al
     día de hoy si el ejercicio está en curso.
     """
+    from bot.servicios import publicacion
+
     with cli_comun.entorno() as entorno:
         try:
             with entorno.sesiones() as s:
@@ -116,7 +110,9 @@ def publicar(ejercicio: int, trimestre: Trimestre | None, salida: Path) -> None:
         )
 
 
-def _posteriores(pub: publicacion.Publicacion) -> str:
+def _posteriores(pub: Publicacion) -> str:
+    from bot.servicios import publicacion
+
     siguiente = Trimestre.de_fecha(pub.corte).siguiente()
     return (
         f"{pub.posteriores} ASM del ejercicio {pub.ejercicio} se registraron después del "
@@ -142,6 +138,8 @@ def auditoria(desde: date | None, hasta: date | None, salida: Path) -> None:
     Vuelve a calcular el sha256 de cada archivo guardado para mostrar si sigue siendo el que
     se registró. Las fechas son de la zona horaria configurada.
     """
+    from bot.servicios import auditoria_export
+
     if desde and hasta and desde > hasta:
         raise click.UsageError("--desde debe ser anterior o igual a --hasta.")
     if salida.suffix.lower() not in (".csv", ".xlsx"):
@@ -179,6 +177,9 @@ def auditoria(desde: date | None, hasta: date | None, salida: Path) -> None:
 )
 def respaldo(salida: Path) -> None:
     """Respalda la base de datos y los archivos de evidencia, sin detener el bot."""
+    from bot.servicios.evidencias import tamano_legible
+    from bot.servicios.respaldo import ErrorRespaldo, crear_respaldo
+
     if not salida.name.endswith((".tar.gz", ".tgz")):
         raise click.UsageError("El respaldo es un .tar.gz; use un nombre como respaldo.tar.gz.")
     with cli_comun.entorno() as entorno:
@@ -204,6 +205,10 @@ def respaldo(salida: Path) -> None:
 @click.option("--si", is_flag=True, help="Con --forzar, no pide confirmación.")
 def restaurar(archivo: Path, forzar: bool, si: bool) -> None:
     """Restaura un respaldo en una base de datos vacía y copia las evidencias a la carpeta de datos."""
+    from bot.servicios.respaldo import ErrorRespaldo, filas_en_base, leer_manifiesto
+    from bot.servicios.respaldo import restaurar as restaurar_respaldo
+    from storage.db import make_engine
+
     settings = cli_comun.settings()
     try:
         manifiesto = leer_manifiesto(archivo)  # a wrong file is refused before anything else

@@ -5,17 +5,19 @@ from __future__ import annotations
 import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
-from telegram.error import InvalidToken, NetworkError
 
 from bot.cli import es as cli_es
 from bot.config import ConfigError, Settings, load_settings
 from bot.dominio.periodos import Trimestre
-from bot.entorno import Entorno, abrir_entorno
-from storage import migrate
 
+if TYPE_CHECKING:
+    from bot.entorno import Entorno
+
+# `asmbot --help` must stay quick: SQLAlchemy, Alembic, openpyxl and telegram load inside the
+# commands that use them, never at import time of the command line (tests/cli/test_ayuda.py).
 cli_es.instalar()
 OPCIONES = "[OPCIONES]"
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -53,6 +55,9 @@ _ERRORES_DE_RUTA = {
 
 def explicar(e: BaseException) -> str | None:
     """The line that tells an operator what to fix, or None for a bug (which keeps its traceback)."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+    from telegram.error import InvalidToken, NetworkError
+
     if isinstance(e, OperationalError):
         motivo = str(e.orig).strip().splitlines()[0] if e.orig else type(e).__name__
         return (
@@ -104,6 +109,9 @@ def settings() -> Settings:
 @contextmanager
 def entorno(*, requiere_esquema: bool = True) -> Iterator[Entorno]:
     """The environment of one command; refuses a database whose schema is not current."""
+    from bot.entorno import abrir_entorno
+    from storage import migrate
+
     ent = abrir_entorno(settings())
     try:
         if requiere_esquema and not migrate.is_current(ent.engine):

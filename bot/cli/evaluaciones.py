@@ -6,18 +6,14 @@ from datetime import date
 from typing import Any
 
 import click
-from sqlalchemy import select
 
 from bot.cli import comun as cli_comun
 from bot.cli.comun import CONTEXT, OPCIONES
 from bot.dominio.periodos import formato_fecha
 from bot.dominio.seleccion import Criterio
 from bot.dominio.vocabulario import Clasificacion, Prioridad, TipoEvaluacion
-from bot.mensajes import evaluaciones as textos
-from bot.servicios import evaluaciones as servicio
-from bot.servicios.evaluaciones import EvaluacionRechazada, ResponsableNuevo
-from storage.db import unit_of_work
-from storage.models import Dependencia
+
+# The services and the database load inside each command: `asmbot --help` stays quick.
 
 _TIPOS = click.Choice([t.value for t in TipoEvaluacion])
 
@@ -63,6 +59,10 @@ def alta(
     evaluador: str,
 ) -> None:  # fmt: skip
     """Registra una evaluación o informe de seguimiento."""
+    from bot.servicios import evaluaciones as servicio
+    from bot.servicios.evaluaciones import EvaluacionRechazada
+    from storage.db import unit_of_work
+
     with cli_comun.entorno() as ent, unit_of_work(ent.sesiones) as s:
         try:
             ev_id = servicio.registrar_evaluacion(
@@ -78,6 +78,8 @@ def alta(
 @evaluacion.command("lista", context_settings=CONTEXT, options_metavar=OPCIONES)
 def lista() -> None:
     """Lista las evaluaciones con su fecha límite de atención y lo que falta."""
+    from bot.servicios import evaluaciones as servicio
+
     with cli_comun.entorno() as ent, ent.sesiones() as s:
         evaluaciones = servicio.lista_evaluaciones(s, ent.calendario, ent.hoy())
         sueltos = servicio.sin_evaluacion(s)
@@ -110,6 +112,11 @@ def editar(
     evaluador: str | None, ejercicio: int | None,
 ) -> None:  # fmt: skip
     """Corrige los datos de una evaluación."""
+    from bot.mensajes import evaluaciones as textos
+    from bot.servicios import evaluaciones as servicio
+    from bot.servicios.evaluaciones import EvaluacionRechazada
+    from storage.db import unit_of_work
+
     dados = {
         "fecha_notificacion": (notificacion, "notificacion"),
         "fecha_limite_atencion": (limite, "limite"),
@@ -144,6 +151,10 @@ def editar(
 @click.argument("texto")
 def recomendacion(evaluacion_id: int, texto: str) -> None:
     """Registra una recomendación de la evaluación."""
+    from bot.servicios import evaluaciones as servicio
+    from bot.servicios.evaluaciones import EvaluacionRechazada
+    from storage.db import unit_of_work
+
     with cli_comun.entorno() as ent, unit_of_work(ent.sesiones) as s:
         try:
             rec_id = servicio.agregar_recomendacion(s, evaluacion_id, texto, "cli")
@@ -187,6 +198,10 @@ def seleccionar(
     responsables: tuple[str, ...], gobierno: str | None,
 ) -> None:  # fmt: skip
     """Convierte una recomendación en ASM (Arts. 7 y 9)."""
+    from bot.servicios import evaluaciones as servicio
+    from bot.servicios.evaluaciones import EvaluacionRechazada, ResponsableNuevo
+    from storage.db import unit_of_work
+
     nuevos = []
     for r in responsables:
         quien, _, motivo = r.partition(":")
@@ -210,6 +225,10 @@ def seleccionar(
 @click.option("--motivo", required=True, help="Por qué no se selecciona (Art. 9).")
 def descartar(recomendacion_id: int, cumple: str, motivo: str) -> None:
     """Registra una recomendación como no seleccionada, con su motivo."""
+    from bot.servicios import evaluaciones as servicio
+    from bot.servicios.evaluaciones import EvaluacionRechazada
+    from storage.db import unit_of_work
+
     with cli_comun.entorno() as ent, unit_of_work(ent.sesiones) as s:
         try:
             servicio.no_seleccionar(s, recomendacion_id, _criterios(cumple), motivo, "cli")
@@ -222,6 +241,11 @@ def descartar(recomendacion_id: int, cumple: str, motivo: str) -> None:
 @click.argument("evaluacion_id", metavar="ID", type=int)
 def enviar(evaluacion_id: int) -> None:
     """Envía los ASM a las dependencias: hoy es su fecha de recepción (Art. 10)."""
+    from bot.mensajes import evaluaciones as textos
+    from bot.servicios import evaluaciones as servicio
+    from bot.servicios.evaluaciones import EvaluacionRechazada
+    from storage.db import unit_of_work
+
     with cli_comun.entorno() as ent, unit_of_work(ent.sesiones) as s:
         try:
             envio = servicio.enviar_asm(s, evaluacion_id, "cli", ent.ahora(), ent.calendario)
@@ -238,6 +262,12 @@ def enviar(evaluacion_id: int) -> None:
 @click.option("--dependencia", metavar="SIGLAS", help="Solo las obligaciones de esa dependencia.")
 def plazos(dependencia: str | None) -> None:
     """Lista cada obligación abierta con su artículo, fecha y días hábiles restantes."""
+    from sqlalchemy import select
+
+    from bot.mensajes import evaluaciones as textos
+    from bot.servicios import evaluaciones as servicio
+    from storage.models import Dependencia
+
     with cli_comun.entorno() as ent, ent.sesiones() as s:
         dep_id = None
         if dependencia:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import func, select
 
-from bot.anexo_a.escritura import escribir_anexo_a
-from bot.anexo_a.pdf import escribir_anexo_a_pdf
 from bot.bitacora import configurar_logs
 from bot.cli import comun as cli_comun
 from bot.cli.admin import auditoria, publicar, respaldo, restaurar
@@ -20,23 +18,12 @@ from bot.config import ConfigError, load_settings, redact_url
 from bot.dominio.periodos import Trimestre
 from bot.dominio.texto import plural
 from bot.dominio.vocabulario import Rol
-from bot.entorno import Entorno
-from bot.mensajes.admin import aviso_importacion
-from bot.servicios import demo as demo_mod
-from bot.servicios.catalogo import Catalogo, cargar_dependencias_csv
-from bot.servicios.consultas import planes_anexo
-from bot.servicios.evaluaciones import (
-    EvaluacionRechazada,
-    limite_para_importar,
-    vincular_planes,
-)
-from bot.servicios.evidencias import AlmacenEvidencias
-from bot.servicios.importacion import ImportacionFallida, importar_archivo
-from bot.servicios.invitaciones import crear_invitacion
-from bot.servicios.valoracion import pendientes_de_valoracion
-from storage import migrate
-from storage.db import unit_of_work
-from storage.models import Asm, AsmResponsable, Dependencia, Usuario
+
+if TYPE_CHECKING:
+    from bot.entorno import Entorno
+
+# The database, the spreadsheets and the bot load inside the commands that use them, so that
+# `asmbot --help` answers at once (bench/arranque.py, tests/cli/test_ayuda.py).
 
 
 @click.group(
@@ -68,6 +55,8 @@ def db() -> None:
 @db.command("upgrade", context_settings=CONTEXT, options_metavar=OPCIONES)
 def db_upgrade() -> None:
     """Crea o actualiza el esquema de la base de datos a la versión más reciente."""
+    from storage import migrate
+
     settings = cli_comun.settings()
     migrate.upgrade(settings.database_url)
     click.echo(f"Base de datos al día: {redact_url(settings.database_url)}")
@@ -76,6 +65,8 @@ def db_upgrade() -> None:
 @db.command("current", context_settings=CONTEXT, options_metavar=OPCIONES)
 def db_current() -> None:
     """Muestra la versión del esquema de la base de datos y si está al día."""
+    from storage import migrate
+
     settings = cli_comun.settings()
     actual = migrate.revision_actual(settings.database_url)
     final = migrate.revision_final()
@@ -93,6 +84,8 @@ def db_current() -> None:
 @db.command("historial", context_settings=CONTEXT, options_metavar=OPCIONES)
 def db_historial() -> None:
     """Lista las versiones del esquema, de la más antigua a la más reciente."""
+    from storage import migrate
+
     settings = cli_comun.settings()
     for m in migrate.historial(settings.database_url):
         marca = "✓" if m.aplicada else "·"
@@ -110,6 +103,12 @@ def db_historial() -> None:
 )
 def dependencias(csv_path: Path | None) -> None:
     """Lista las dependencias y entidades, o las carga desde un CSV."""
+    from sqlalchemy import func, select
+
+    from bot.servicios.catalogo import cargar_dependencias_csv
+    from storage.db import unit_of_work
+    from storage.models import AsmResponsable, Dependencia, Usuario
+
     with cli_comun.entorno() as entorno, unit_of_work(entorno.sesiones) as s:
         if csv_path is not None:
             try:
@@ -185,6 +184,15 @@ def importar(
 ) -> None:
     """Importa archivos Anexo A (.xlsx, .xlsm, .xls, .ods, .csv). Cada archivo entra completo o
     no entra; los enlaces y la Contraloría reciben aviso de lo que cambió."""
+    from bot.mensajes.admin import aviso_importacion
+    from bot.servicios.evaluaciones import (
+        EvaluacionRechazada,
+        limite_para_importar,
+        vincular_planes,
+    )
+    from bot.servicios.importacion import ImportacionFallida, importar_archivo
+    from storage.db import unit_of_work
+
     fallidos = 0
     with cli_comun.entorno() as entorno:
         with click.progressbar(archivos, label="Importando", file=sys.stderr) as barra:
@@ -264,6 +272,10 @@ def _escribir_anexo(
     programa: str | None = None,
     dependencia: str | None = None,
 ) -> None:
+    from bot.servicios import consultas
+    from bot.servicios.catalogo import Catalogo
+
+    hoy = entorno.hoy()
     with entorno.sesiones() as s:
         dep_id = None
         if dependencia:
@@ -273,33 +285,43 @@ def _escribir_anexo(
                     f"No conozco la dependencia «{dependencia}»; vea la lista con «asmbot dependencias»."
                 )
             dep_id = dep.id
-        planes = planes_anexo(
-            s, t, entorno.calendario, entorno.hoy(), programa_clave=programa, dependencia_id=dep_id
+        total, num_planes = consultas.contar_anexo(
+            s, t, hoy, programa_clave=programa, dependencia_id=dep_id
         )
-    if not planes and programa:
-        raise click.ClickException(
-            f"No hay ASM del Pp o fondo «{programa}» en {t}; revise la clave y el trimestre."
-        )
-    if not planes:
-        raise click.ClickException(
-            f"No hay ASM en {t}; revise el trimestre o cargue un Anexo A con «asmbot import»."
-        )
-    total = sum(len(p.filas) for p in planes)
-    salida.parent.mkdir(parents=True, exist_ok=True)
-    with click.progressbar(length=total, label="Escribiendo Anexo A", file=sys.stderr) as barra:
-        if salida.suffix.lower() == ".pdf":
-            escribir_anexo_a_pdf(
-                salida, planes, entorno.settings.encabezado, entorno.hoy(), progreso=barra.update
+        if not total and programa:
+            raise click.ClickException(
+                f"No hay ASM del Pp o fondo «{programa}» en {t}; revise la clave y el trimestre."
             )
-        else:
-            escribir_anexo_a(
-                salida,
-                planes,
-                entorno.settings.encabezado,
-                consolidado=programa is None,
-                progreso=barra.update,
+        if not total:
+            raise click.ClickException(
+                f"No hay ASM en {t}; revise el trimestre o cargue un Anexo A con «asmbot import»."
             )
-    click.echo(f"Anexo A {t.etiqueta}: {total} ASM en {plural(len(planes), 'plan')} → {salida}")
+        salida.parent.mkdir(parents=True, exist_ok=True)
+        with click.progressbar(length=total, label="Escribiendo Anexo A", file=sys.stderr) as barra:
+            if salida.suffix.lower() == ".pdf":
+                from bot.anexo_a.pdf import escribir_anexo_a_pdf
+
+                planes = consultas.planes_anexo(
+                    s, t, entorno.calendario, hoy, programa_clave=programa, dependencia_id=dep_id
+                )
+                escribir_anexo_a_pdf(
+                    salida, planes, entorno.settings.encabezado, hoy, progreso=barra.update
+                )
+            else:
+                from bot.anexo_a.escritura import escribir_anexo_a
+
+                # Written as the rows are read: one plan in memory at a time, however many ASM.
+                escribir_anexo_a(
+                    salida,
+                    consultas.planes_anexo_en_flujo(
+                        s, t, entorno.calendario, hoy, programa_clave=programa,
+                        dependencia_id=dep_id,
+                    ),
+                    entorno.settings.encabezado,
+                    consolidado=programa is None,
+                    progreso=barra.update,
+                )  # fmt: skip
+    click.echo(f"Anexo A {t.etiqueta}: {total} ASM en {plural(num_planes, 'plan')} → {salida}")
 
 
 @main.command(context_settings=CONTEXT, options_metavar=OPCIONES)
@@ -327,6 +349,9 @@ def invitar(rol: str, dependencia: str | None, dias: int) -> None:
     from datetime import timedelta
 
     from bot.servicios.busqueda import buscar_dependencia
+    from bot.servicios.invitaciones import crear_invitacion
+    from storage.db import unit_of_work
+    from storage.models import Dependencia
 
     with cli_comun.entorno() as entorno, unit_of_work(entorno.sesiones) as s:
         dep = None
@@ -374,6 +399,14 @@ def invitar(rol: str, dependencia: str | None, dias: int) -> None:
 )
 def demo(num_asm: int, salida: Path | None) -> None:
     """Llena una base vacía con datos de muestra y escribe el Anexo A consolidado."""
+    from sqlalchemy import func, select
+
+    from bot.servicios import demo as demo_mod
+    from bot.servicios.evidencias import AlmacenEvidencias
+    from storage import migrate
+    from storage.db import unit_of_work
+    from storage.models import Asm
+
     settings = cli_comun.settings()
     migrate.upgrade(settings.database_url)
     with cli_comun.entorno() as entorno:
@@ -402,6 +435,7 @@ def demo(num_asm: int, salida: Path | None) -> None:
 def run() -> None:
     """Inicia el bot de Telegram (hasta Ctrl+C); antes crea o actualiza el esquema."""
     from bot.app import comprobar_token, ejecutar
+    from storage import migrate
 
     settings = cli_comun.settings()
     if not settings.bot_token:
@@ -455,6 +489,9 @@ def sandbox(puerto: int, datos: Path) -> None:
 def pendientes_valoracion() -> None:
     """Los ASM que esperan valoración (artículo 14): en 100 % o con la fecha de término vencida,
     por dependencia, el que más espera primero."""
+    from bot.servicios.valoracion import pendientes_de_valoracion
+    from storage.db import unit_of_work
+
     with cli_comun.entorno() as entorno, unit_of_work(entorno.sesiones) as s:
         cola = pendientes_de_valoracion(s, entorno.hoy(), entorno.calendario)
         for p in cola:

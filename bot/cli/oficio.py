@@ -11,10 +11,8 @@ import click
 from bot.cli import comun as cli_comun
 from bot.cli.comun import CONTEXT, OPCIONES
 from bot.dominio.periodos import formato_fecha, nombre_mes, primer_dia_del_mes
-from bot.servicios import oficios
-from bot.servicios.catalogo import Catalogo
-from bot.servicios.oficios import Resultado, SinEntregas
-from storage.db import unit_of_work
+
+# The services load inside each command: `asmbot --help` stays quick.
 
 
 def _mes(_ctx: click.Context, _param: click.Parameter, valor: str | None) -> date | None:
@@ -42,6 +40,10 @@ def _mes(_ctx: click.Context, _param: click.Parameter, valor: str | None) -> dat
 def oficio(dependencia: str, mes: date | None, salida: Path) -> None:
     """El oficio de entrega de avances (Art. 13) de una dependencia y un mes, con su código de
     verificación. Si las entregas no cambiaron, es el mismo oficio ya emitido."""
+    from bot.servicios import oficios
+    from bot.servicios.catalogo import Catalogo
+    from storage.db import unit_of_work
+
     with cli_comun.entorno() as entorno, unit_of_work(entorno.sesiones) as s:
         dep = Catalogo(s).buscar(dependencia)
         if dep is None:
@@ -53,7 +55,7 @@ def oficio(dependencia: str, mes: date | None, salida: Path) -> None:
             emitido = oficios.emitir(
                 s, dep.id, cual, entorno.config_oficio(), entorno.ahora(), "cli"
             )
-        except SinEntregas:
+        except oficios.SinEntregas:
             raise click.ClickException(
                 f"{dep.nombre} no confirmó entregas de avance en {nombre_mes(cual)}: no hay oficio."
             ) from None
@@ -72,6 +74,9 @@ def oficio(dependencia: str, mes: date | None, salida: Path) -> None:
 def verificar(archivo: Path | None, codigo: str | None) -> None:
     """¿Es un oficio emitido por este sistema, y el archivo no cambió? Termina con estado 0 solo
     si el archivo (o el código) es de un oficio emitido."""
+    from bot.servicios import oficios
+    from bot.servicios.oficios import Resultado
+
     if (archivo is None) == (codigo is None):
         raise click.UsageError("Indique ARCHIVO.pdf o --codigo CÓDIGO (uno de los dos).")
     if archivo is not None and not archivo.is_file():

@@ -8,9 +8,11 @@ thousands of ASM is a handful of queries, not one per ASM.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
+from typing import cast
 
 from sqlalchemy import Row, Select, and_, func, select
 from sqlalchemy.orm import Session
@@ -78,23 +80,12 @@ def _estado(
     The filters go inside the window subqueries too, so an enlace's list reads its own rows
     and not the whole history of every ASM.
     """
-    elegidos = select(Asm.id)
-    if programa_clave is not None:
-        elegidos = elegidos.join(Programa, Programa.id == Asm.programa_id).where(
-            Programa.clave == programa_clave
-        )
-    if dependencia_id is not None:
-        elegidos = elegidos.where(
-            Asm.id.in_(
-                select(AsmResponsable.asm_id).where(AsmResponsable.dependencia_id == dependencia_id)
-            )
-        )
-    if asm_ids is not None:
-        elegidos = elegidos.where(Asm.id.in_(asm_ids))
-    filtrado = programa_clave is not None or dependencia_id is not None or asm_ids is not None
-
+    elegidos, filtrado = _elegidos(programa_clave, dependencia_id, asm_ids)
+    # The window ranks version ids only; the texts are joined in for the one in effect, so the
+    # database never sorts (or keeps) the whole history's texts.
     version_q = select(
-        AsmVersion,
+        AsmVersion.id,
+        AsmVersion.asm_id,
         func.row_number()
         .over(
             partition_by=AsmVersion.asm_id,
@@ -122,28 +113,56 @@ def _estado(
             Programa.clave,
             Programa.nombre,
             Asm.numero,
-            version.c.texto,
-            version.c.clasificacion,
-            version.c.area_responsable,
-            version.c.actividades,
-            version.c.fecha_termino,
-            version.c.resultados_esperados,
-            version.c.productos_evidencias,
-            version.c.observaciones,
-            version.c.valoracion,
-            version.c.estado_plan,
+            AsmVersion.texto,
+            AsmVersion.clasificacion,
+            AsmVersion.area_responsable,
+            AsmVersion.actividades,
+            AsmVersion.fecha_termino,
+            AsmVersion.resultados_esperados,
+            AsmVersion.productos_evidencias,
+            AsmVersion.observaciones,
+            AsmVersion.valoracion,
+            AsmVersion.estado_plan,
             avance.c.porcentaje,
             avance.c.periodo,
             avance.c.observaciones.label("obs_avance"),
         )
         .join(version, and_(version.c.asm_id == Asm.id, version.c.n == 1))
+        .join(AsmVersion, AsmVersion.id == version.c.id)
         .join(Programa, Programa.id == Asm.programa_id)
         .outerjoin(avance, and_(avance.c.asm_id == Asm.id, avance.c.n == 1))
         .order_by(Programa.clave, Asm.numero)
     )
     if filtrado:
         consulta = consulta.where(Asm.id.in_(elegidos))
-    return consulta
+    # Callers read each row's columns by name.
+    return cast("Select[tuple[object, ...]]", consulta)
+
+
+def _elegidos(
+    programa_clave: str | None, dependencia_id: int | None, asm_ids: Sequence[int] | None
+) -> tuple[Select[int], bool]:
+    """The ids of the ASM asked for, and whether anything was asked beyond “all of them”."""
+    elegidos = select(Asm.id)
+    if programa_clave is not None:
+        elegidos = elegidos.join(Programa, Programa.id == Asm.programa_id).where(
+            Programa.clave == programa_clave
+        )
+    if dependencia_id is not None:
+        elegidos = elegidos.where(
+            Asm.id.in_(
+                select(AsmResponsable.asm_id).where(AsmResponsable.dependencia_id == dependencia_id)
+            )
+        )
+    if asm_ids is not None:
+        elegidos = elegidos.where(Asm.id.in_(asm_ids))
+    filtrado = programa_clave is not None or dependencia_id is not None or asm_ids is not None
+    return elegidos, filtrado
+
+
+# Rows read from the database at a time while an Anexo A is written (a server-side cursor on
+# PostgreSQL), so that a consolidated file of any size holds one plan in memory, not all.
+_FILAS_POR_LOTE = 500
 
 
 def planes_anexo(
@@ -160,32 +179,80 @@ def planes_anexo(
     `programa_clave` keeps one Pp or fondo; `dependencia_id` keeps the ASM that dependencia
     answers for (what an enlace may see). Plans without ASM at that date are left out.
     """
+    return list(
+        planes_anexo_en_flujo(
+            session, trimestre, cal, hoy, programa_clave=programa_clave,
+            dependencia_id=dependencia_id,
+        )
+    )  # fmt: skip
+
+
+def planes_anexo_en_flujo(
+    session: Session,
+    trimestre: Trimestre,
+    cal: CalendarioHabil,
+    hoy: date,
+    *,
+    programa_clave: str | None = None,
+    dependencia_id: int | None = None,
+) -> Iterator[PlanAnexoA]:
+    """`planes_anexo`, one plan at a time as the rows arrive: for writing a file as it reads.
+
+    The session must stay open until the last plan is taken.
+    """
     corte = min(trimestre.fin, hoy)
     consulta = _estado(
         corte, trimestre.ultimo_mes, programa_clave=programa_clave, dependencia_id=dependencia_id
     )
-    filas: dict[tuple[str, str], list[FilaAnexoA]] = defaultdict(list)
-    for r in session.execute(consulta):
-        filas[(r.clave, r.nombre)].append(
-            FilaAnexoA(
-                numero=r.numero,
-                asm=r.texto,
-                clasificacion=Clasificacion(r.clasificacion),
-                area_responsable=r.area_responsable,
-                actividades=r.actividades,
-                fecha_termino=r.fecha_termino,
-                resultados_esperados=r.resultados_esperados,
-                productos_evidencias=r.productos_evidencias,
-                avance=r.porcentaje,
-                observaciones=_observaciones(r.observaciones, r.obs_avance),
-                semaforo=semaforo(r.fecha_termino, r.porcentaje, corte, cal),
-                valoracion=Valoracion(r.valoracion) if r.valoracion else None,
-            )
+    filas = session.execute(consulta, execution_options={"yield_per": _FILAS_POR_LOTE})
+    # Ordered by Pp or fondo, so each plan's rows come together.
+    for (clave, nombre), grupo in groupby(filas, key=lambda r: (r.clave, r.nombre)):
+        yield PlanAnexoA(
+            programa_clave=clave,
+            programa_nombre=nombre,
+            trimestre=trimestre,
+            filas=[_fila_anexo(r, corte, cal) for r in grupo],
         )
-    return [
-        PlanAnexoA(programa_clave=clave, programa_nombre=nombre, trimestre=trimestre, filas=f)
-        for (clave, nombre), f in filas.items()
-    ]
+
+
+def _fila_anexo(r: Row[tuple[object, ...]], corte: date, cal: CalendarioHabil) -> FilaAnexoA:
+    return FilaAnexoA(
+        numero=r.numero,
+        asm=r.texto,
+        clasificacion=Clasificacion(r.clasificacion),
+        area_responsable=r.area_responsable,
+        actividades=r.actividades,
+        fecha_termino=r.fecha_termino,
+        resultados_esperados=r.resultados_esperados,
+        productos_evidencias=r.productos_evidencias,
+        avance=r.porcentaje,
+        observaciones=_observaciones(r.observaciones, r.obs_avance),
+        semaforo=semaforo(r.fecha_termino, r.porcentaje, corte, cal),
+        valoracion=Valoracion(r.valoracion) if r.valoracion else None,
+    )
+
+
+def contar_anexo(
+    session: Session,
+    trimestre: Trimestre,
+    hoy: date,
+    *,
+    programa_clave: str | None = None,
+    dependencia_id: int | None = None,
+) -> tuple[int, int]:
+    """How many ASM and plans `planes_anexo` would give, without reading them.
+
+    An ASM is in the Anexo A of a quarter when one of its versions was in effect by the cut-off.
+    """
+    corte = min(trimestre.fin, hoy)
+    elegidos, filtrado = _elegidos(programa_clave, dependencia_id, None)
+    consulta = select(
+        func.count(func.distinct(Asm.id)), func.count(func.distinct(Asm.programa_id))
+    ).where(Asm.id.in_(select(AsmVersion.asm_id).where(AsmVersion.vigente_desde <= corte)))
+    if filtrado:
+        consulta = consulta.where(Asm.id.in_(elegidos))
+    asm, planes = session.execute(consulta).one()
+    return asm, planes
 
 
 def estado_actual(

@@ -349,3 +349,35 @@ def test_rows_are_as_tall_as_their_wrapped_text(tmp_path: Path) -> None:
     assert ws.row_dimensions[primera + 1].height == 15 * 6 + 3
     assert ws.row_dimensions[primera + 2].height == 15 * 4 + 3  # each line break counts
     assert (ws.row_dimensions[FILA_ENCABEZADOS].height or 0) >= 2 * 15  # the wrapped titles
+
+
+def test_plans_given_one_at_a_time_are_let_go_and_the_file_is_the_same() -> None:
+    import gc
+    import weakref
+    from collections.abc import Iterator
+
+    claves = ("E001", "E002", "E003")
+    vivos: list[weakref.ref[PlanAnexoA]] = []
+
+    def uno_a_uno() -> Iterator[PlanAnexoA]:
+        for i, clave in enumerate(claves):
+            gc.collect()
+            # The writer keeps no plan it already wrote (its loop still names the last one).
+            assert all(r() is None for r in vivos[:-1])
+            p = plan(clave, filas_variadas() if i == 1 else [fila(1), fila(2)])
+            vivos.append(weakref.ref(p))
+            yield p
+            del p
+
+    en_flujo, en_lista = io.BytesIO(), io.BytesIO()
+    escribir_anexo_a(en_flujo, uno_a_uno(), Encabezado(), consolidado=True)
+    lista = [
+        plan(c, filas_variadas() if i == 1 else [fila(1), fila(2)]) for i, c in enumerate(claves)
+    ]
+    escribir_anexo_a(en_lista, lista, Encabezado(), consolidado=True)
+    with zipfile.ZipFile(en_flujo) as a, zipfile.ZipFile(en_lista) as b:
+        partes = [n for n in a.namelist() if n != "docProps/core.xml"]  # core.xml has the time
+        assert partes == [n for n in b.namelist() if n != "docProps/core.xml"]
+        assert all(a.read(n) == b.read(n) for n in partes)
+    wb = load_workbook(en_flujo)
+    assert wb.sheetnames == ["Resumen", *claves]

@@ -69,3 +69,11 @@ def test_0005_conserva_las_evaluaciones_y_sus_asm(database_url: str) -> None:
             assert (fila[0], str(fila[1])) == (2025, "2026-11-27")
     finally:
         engine.dispose()
+
+
+def test_the_newest_revision_read_without_alembic_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    cabeza = migrate._cabeza_de_los_archivos()
+    assert cabeza is not None and cabeza == script.get_current_head()
