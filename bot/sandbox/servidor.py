@@ -77,6 +77,7 @@ TRABAJOS = {
     "ronda_diaria": "Ronda diaria de recordatorios",
     "ronda_al_iniciar": "Ronda al iniciar",
     "repartidor": "Envío de la salida (cada 30 s)",
+    "copias": "Resumen de copias de entregas (cada minuto)",
 }
 # Browsers must not guess a type (an uploaded .html stays a download) nor run foreign code.
 CABECERAS = {

@@ -208,7 +208,8 @@ def _enlaces(
         consulta = consulta.where(Usuario.dependencia_id == dependencia_id)
     enlaces: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for dep, uid, tid, nombre in session.execute(consulta):
-        enlaces[dep].append((uid, tid, nombre))
+        if dep is not None:  # excluded by the query; says so to the type checker
+            enlaces[dep].append((uid, tid, nombre))
     return enlaces
 
 
