@@ -146,11 +146,10 @@ async def _quien_falta(update: Update, context: Contexto, persona: Persona) -> N
     faltantes = await en_bd(context, lambda s: quien_falta(s, hoy, ent.calendario))
     await q.answer()
     filas = tx.botones_quien_falta(faltantes, persona.rol is Rol.COORDINADOR)
-    await responder(
-        update,
-        tx.quien_falta(primer_dia_del_mes(hoy), faltantes),
-        teclado(filas) if filas else None,
-    )
+    mensajes = tx.quien_falta(primer_dia_del_mes(hoy), faltantes)
+    for i, mensaje in enumerate(mensajes, start=1):
+        ultimo = i == len(mensajes)
+        await responder(update, mensaje, teclado(filas) if filas and ultimo else None)
 
 
 async def _recordar(

@@ -8,7 +8,7 @@ from datetime import date
 from bot.dominio.periodos import nombre_mes
 from bot.mensajes import callbacks
 from bot.mensajes.recordatorios import BOTON_INFORMAR, boton_invitar
-from bot.mensajes.textos import e, recortar
+from bot.mensajes.textos import e, partir, recortar
 from bot.servicios.consultas import EstadoAsm
 from bot.servicios.resumen import Faltante, Recordado
 
@@ -33,9 +33,10 @@ def _cuantos(n: int) -> str:
     return "1 ASM" if n == 1 else f"{n} ASM"
 
 
-def quien_falta(mes: date, faltantes: Sequence[Faltante]) -> str:
+def quien_falta(mes: date, faltantes: Sequence[Faltante]) -> list[str]:
+    """The list as messages under Telegram's limit, never cutting a dependencia's block."""
     if not faltantes:
-        return TODOS_INFORMARON
+        return [TODOS_INFORMARON]
     n = len(faltantes)
     cuantas = "1 dependencia" if n == 1 else f"{n} dependencias"
     bloques = [f"📋 <b>Avance de {nombre_mes(mes)}: faltan {cuantas}</b>"]
@@ -56,7 +57,7 @@ def quien_falta(mes: date, faltantes: Sequence[Faltante]) -> str:
         bloques.append("\n".join(lineas))
     if n > MAX_DEPENDENCIAS:
         bloques.append(f"… y {n - MAX_DEPENDENCIAS} dependencias más.")
-    return "\n\n".join(bloques)
+    return partir(bloques)
 
 
 def botones_quien_falta(

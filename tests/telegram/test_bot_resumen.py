@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.dominio.vocabulario import Rol
+from bot.mensajes import resumen as resumen_tx
 from bot.mensajes import textos
 from bot.servicios import registro
 from bot.servicios.demo import llenar_demo
@@ -196,3 +197,18 @@ async def test_aviso_de_fin_de_mes_ofrece_invitar(arnes: Arnes) -> None:
     assert aviso.labels() == ["Invitar enlace de TM"]
     await coord.press("Invitar enlace de TM", aviso)
     assert "Tesorería Municipal" in coord.last.text and "?start=" in coord.last.text
+
+
+async def test_quien_falta_con_muchas_dependencias(arnes: Arnes) -> None:
+    """The demo register: the list comes in messages under Telegram's limit, buttons last."""
+    arnes.bd(_vaciar)
+    arnes.bd(lambda s: llenar_demo(s, arnes.entorno.calendario, arnes.entorno.hoy(), num_asm=160))
+    coord = await _persona(arnes, "Laura", Rol.COORDINADOR)
+    await coord.send("/resumen")
+    antes = len(coord.messages)
+    await coord.press(resumen_tx.BOTON_QUIEN_FALTA)
+    nuevos = coord.messages[antes:]
+    assert nuevos and all(len(m.text) <= 4096 for m in nuevos), coord.transcript()
+    assert "…" not in nuevos[0].text.splitlines()[0]
+    assert all(not m.labels() for m in nuevos[:-1])
+    assert 0 < len(nuevos[-1].labels()) <= resumen_tx.MAX_DEPENDENCIAS
