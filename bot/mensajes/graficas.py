@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from bot.dominio.periodos import formato_fecha
+from bot.dominio.periodos import formato_fecha, nombre_mes
 from bot.servicios.resumen import Resumen, ResumenDependencia
 
 DPI = 150
@@ -66,7 +66,9 @@ def _pagina(r: Resumen, filas: Sequence[ResumenDependencia], pagina: int, pagina
         """An axes box in figure fractions, from inches, over the rows of this page."""
         return (x0 / ANCHO, ABAJO / alto, (x1 - x0) / ANCHO, FILA * len(filas) / alto)
 
-    subtitulo = f"Al {formato_fecha(r.hoy)} · de menor a mayor avance"
+    subtitulo = (
+        f"Al {formato_fecha(r.hoy)} · informes de {nombre_mes(r.mes)} · de menor a mayor avance"
+    )
     if paginas > 1:
         subtitulo += f" · {pagina} de {paginas}"
     fig.text(
