@@ -24,6 +24,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.dominio.periodos import formato_fecha, nombre_mes, primer_dia_del_mes
+from bot.dominio.texto import plural
 from bot.dominio.vocabulario import Rol
 from bot.mensajes import admin as tx_admin
 from bot.mensajes import callbacks
@@ -43,7 +44,7 @@ LEYENDA_MAX = 1024  # Telegram's limit for a photo caption
 # --- Texts --------------------------------------------------------------------------------
 
 SOLO_COORDINACION = (
-    "Este comando es para la coordinación del IMPLAN y la Contraloría Municipal. "
+    "Este comando es para la Coordinación del IMPLAN y la Contraloría Municipal. "
     "Para ver sus ASM use /mis_asm o /pendientes."
 )
 SIN_ASM = "Aún no hay ASM registrados, así que no hay nada que resumir."
@@ -56,7 +57,7 @@ def textos_resumen(r: Resumen) -> tuple[str, list[str]]:
     cabeza = "\n".join(
         [
             f"<b>Resumen de los ASM al {formato_fecha(r.hoy)}</b>",
-            f"ASM registrados: {r.asm} en {len(r.dependencias)} dependencia(s)",
+            f"ASM registrados: {r.asm} en {plural(len(r.dependencias), 'dependencia')}",
             f"Informaron el avance de {nombre_mes(r.mes)}: {r.reportados_mes} de {r.asm}",
             f"🔴 Vencidos: {r.vencidos} · 🟡 En riesgo: {r.en_riesgo}",
             f"Dependencias con avance pendiente este mes: {r.faltan}",
@@ -195,7 +196,14 @@ async def _invitar(
     inv, dependencia = await en_bd(context, trabajo)
     await q.answer()
     vence = inv.expira_en.astimezone(ent.settings.zona)
-    await responder(update, tx_admin.invitacion(Rol.ENLACE, dependencia, inv.enlace, vence))
+    # As /invitar gives it: a note to the coordinador, then the QR and link ready to forward.
+    await responder(update, tx_admin.invitacion(Rol.ENLACE, dependencia, vence))
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_photo(
+            tx_admin.qr_png(inv.enlace),
+            caption=tx_admin.invitacion_para_reenviar(Rol.ENLACE, dependencia, inv.enlace, vence),
+        )
 
 
 def registrar(app: Application) -> None:  # type: ignore[type-arg]

@@ -254,8 +254,8 @@ def test_sin_enlace_activo_se_ofrece_la_invitacion(
     esc = por_clave(ronda(db, a_las(2026, 11, 30), cal, ajustes))[
         f"escalamiento:u{gente.coord}:2026-11"
     ]
-    assert "Se avisó a sus enlaces" not in esc.texto
-    assert "1 no tiene enlace activo en el bot" in esc.texto
+    assert "Se avisó a sus" not in esc.texto
+    assert "1 no tiene Enlace SEDEM activo en el bot" in esc.texto
     assert esc.botones == [[("Invitar enlace de Obras <Públicas> & Servicios", f"rs1:inv:{obras}")]]
 
     # Only dependencias without enlace left: nobody was told, and the text says so.
@@ -264,7 +264,7 @@ def test_sin_enlace_activo_se_ofrece_la_invitacion(
     esc = por_clave(ronda(db, a_las(2026, 11, 30), cal, ajustes))[
         f"escalamiento:u{gente.coord}:2026-11"
     ]
-    assert "Ninguna tiene enlace activo en el bot, así que no se avisó a nadie." in esc.texto
+    assert "Ninguna tiene Enlace SEDEM activo en el bot, así que no se avisó a nadie." in esc.texto
     assert "Se avisó" not in esc.texto
 
 
@@ -275,7 +275,7 @@ def test_con_enlaces_se_dice_que_se_les_aviso(
     esc = por_clave(ronda(db, a_las(2026, 11, 30), cal, ajustes))[
         f"escalamiento:u{gente.coord}:2026-11"
     ]
-    assert esc.texto.endswith("Se avisó a sus enlaces que la coordinación fue informada.")
+    assert esc.texto.endswith("Se avisó a sus Enlaces SEDEM que la Coordinación fue informada.")
     assert esc.botones is None
 
 

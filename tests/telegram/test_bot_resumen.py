@@ -40,7 +40,7 @@ async def test_coordinador_recibe_grafica_y_cifras(arnes: Arnes) -> None:
     assert medidas_png(foto.content)[0] == 1080
     assert coord.last.text.splitlines() == [
         "Resumen de los ASM al 18/11/2026",
-        "ASM registrados: 3 en 2 dependencia(s)",
+        "ASM registrados: 3 en 2 dependencias",
         "Informaron el avance de noviembre de 2026: 0 de 3",
         "🔴 Vencidos: 1 · 🟡 En riesgo: 0",
         "Dependencias con avance pendiente este mes: 2",
@@ -130,11 +130,13 @@ async def test_quien_falta_recordar_e_invitar(arnes: Arnes) -> None:
 
     # «Invitar enlace de TM»: a link that registers an enlace of the Tesorería.
     await coord.press("Invitar enlace de TM")
-    assert "Invitación para" in coord.last.text and "Tesorería Municipal" in coord.last.text
+    nota, qr = coord.messages[-2:]
+    assert "Invitación para" in nota.text and "Tesorería Municipal" in nota.text
+    assert qr.photo is not None and "?start=" in qr.text  # the QR, the link in its caption
     tomas = arnes.double.user(first_name="Tomás")
     await tomas.send(f"/start {_codigo(coord.last.text)}")
     await tomas.press("Acepto")
-    assert "Quedó registrado" in tomas.last.text
+    assert "Su registro como Enlace SEDEM de Tesorería Municipal está listo" in tomas.last.text
     await coord.send("/resumen")
     await coord.press("Quién falta (2)")
     assert coord.last.labels() == ["Recordar a SMDIF", "Recordar a TM"]
@@ -151,7 +153,7 @@ async def test_contraloria_lee_pero_no_recuerda(arnes: Arnes) -> None:
     dif = arnes.bd(lambda s: s.scalar(select(AsmResponsable.dependencia_id).limit(1)))
     antes = len(ana.messages)
     await cont.press_data(f"rs1:rec:{dif}")
-    assert cont.callback_answers[-1]["text"].startswith("Esto es solo para la coordinación")
+    assert cont.callback_answers[-1]["text"].startswith("Esto es solo para la Coordinación")
     assert len(ana.messages) == antes
     await cont.press_data(f"rs1:inv:{dif}")
     assert "?start=" not in cont.last.text
@@ -192,8 +194,8 @@ async def test_aviso_de_fin_de_mes_ofrece_invitar(arnes: Arnes) -> None:
     assert arnes.app is not None
     await ejecutar_ronda(arnes.app)
     aviso = next(m for m in coord.messages if m.text.startswith("📋 Avance de noviembre"))
-    assert "Se avisó a sus enlaces" not in aviso.text
-    assert "1 no tiene enlace activo en el bot" in aviso.text
+    assert "Se avisó a sus" not in aviso.text
+    assert "1 no tiene Enlace SEDEM activo en el bot" in aviso.text
     assert aviso.labels() == ["Invitar enlace de TM"]
     await coord.press("Invitar enlace de TM", aviso)
     assert "Tesorería Municipal" in coord.last.text and "?start=" in coord.last.text
