@@ -182,6 +182,8 @@ async def test_an_enlace_reports_an_avance_with_a_pdf(cliente: Cliente) -> None:
     ana = await cliente.registrar("enlace", "SMDIF", "Ana")
 
     await cliente.enviar(ana, "/avance")
+    await cliente.con(ana, "Pendiente 1 de 12 del avance de noviembre de 2026")
+    await cliente.presionar(ana, "Ver todos")  # the first due ASM opened: she picks another
     lista = await cliente.con(ana, "¿De qué ASM informará el avance de noviembre de 2026?")
     etiquetas = [b["texto"] for fila in lista["botones"] for b in fila]
     assert etiquetas[0].startswith("Núm. 1 · E003 · ")
@@ -226,6 +228,7 @@ async def test_an_enlace_reports_an_avance_with_a_pdf(cliente: Cliente) -> None:
 async def test_buttons_answer_and_stale_ones_are_refused(cliente: Cliente) -> None:
     ana = await cliente.registrar("enlace", "SMDIF")
     await cliente.enviar(ana, "/avance")
+    await cliente.presionar(ana, "Ver todos")
     lista = await cliente.con(ana, "¿De qué ASM")
     await cliente.presionar(ana, "Cancelar")
     again = {"u": ana, "mensaje": lista["id"], "datos": lista["botones"][0][0]["datos"]}
@@ -233,6 +236,7 @@ async def test_buttons_answer_and_stale_ones_are_refused(cliente: Cliente) -> No
     assert respuesta == {"error": "Ese botón ya no está disponible."}
     # A button the bot answers with a notice shows it, as Telegram does.
     await cliente.enviar(ana, "/avance")
+    await cliente.presionar(ana, "Ver todos")
     await cliente.presionar(ana, "Núm. 1 · E003")
     await cliente.enviar(ana, "5")  # lower than before: observaciones are required
     await cliente.con(ana, "obligatorias porque el avance baja")
@@ -266,7 +270,7 @@ async def test_moving_the_clock_runs_the_reminders(cliente: Cliente) -> None:
     textos = [m["texto"] for m in await cliente.mensajes(ana)]
     assert any(t.startswith("📅 Avance de diciembre de 2026") for t in textos), textos
     await cliente.presionar(ana, "Informar avance")  # opens the first ASM due in December
-    await cliente.con(ana, "Pendiente 1 de 1 del avance de diciembre de 2026")
+    await cliente.con(ana, "Pendiente 1 de 12 del avance de diciembre de 2026")
 
     # «+1 día» from Friday lands on Saturday: no business day, the round sends nothing.
     for _ in range(3):
