@@ -58,6 +58,10 @@ class Settings:
     horario: tuple[time, time] = (time(9, 0), time(18, 0))
     dias_aviso_cierre: int = 3
     umbrales_plazo: tuple[int, ...] = (10, 5, 1)
+    # The copies of deliveries (Art. 13) to the coordination and the Contraloría go as one digest
+    # per dependencia: when it completes the month, or once its oldest copy waited this long.
+    # The Lineamientos set no delay; 0 sends each copy within a minute.
+    copias_cada_minutos: int = 60
     # The oficio of Art. 13: «<prefijo>/<SIGLAS>/<consecutivo>/<año>», and where it is signed.
     oficio_prefijo: str = "OF-ASM"
     oficio_lugar: str = "Heroica Puebla de Zaragoza, Pue."
@@ -197,6 +201,9 @@ def load_settings(
 
     horario = _horario(get("ASMBOT_HORARIO", "09:00-18:00"))
     dias_cierre = _entero(get("ASMBOT_DIAS_AVISO_CIERRE", "3"), "ASMBOT_DIAS_AVISO_CIERRE", 0, 15)
+    copias_cada = _entero(
+        get("ASMBOT_COPIAS_CADA_MINUTOS", "60"), "ASMBOT_COPIAS_CADA_MINUTOS", 0, 24 * 60
+    )
     umbrales = tuple(
         sorted(
             {
@@ -269,6 +276,7 @@ def load_settings(
         evidencia_max_bytes=evidencia_max_bytes,
         horario=horario,
         dias_aviso_cierre=dias_cierre,
+        copias_cada_minutos=copias_cada,
         umbrales_plazo=umbrales,
         oficio_prefijo=_prefijo_oficio(get("ASMBOT_OFICIO_PREFIJO", "OF-ASM")),
         oficio_lugar=get("ASMBOT_OFICIO_LUGAR", "Heroica Puebla de Zaragoza, Pue.")[:120],

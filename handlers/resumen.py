@@ -1,8 +1,14 @@
-"""/resumen: for the coordination and the Contraloría, the chart of average avance and
-semáforo by dependencia (bot.mensajes.graficas), with the figures of the month in its caption.
+"""/resumen: for the coordination and the Contraloría, the chart of each dependencia's month
+(informó, falta, vencido abierto, cerrado) and average avance (bot.mensajes.graficas), with the
+figures of the month in its caption, and the buttons that act on it:
 
-An enlace is refused: its own ASM are in /mis_asm and /pendientes, and the comparison
-between dependencias is the coordination's tool.
+- rs1:qf — «Quién falta»: the dependencias missing reports, their ASM and enlaces;
+- rs1:rec:<dependencia> — «Recordar a …»: a reminder to its enlaces, through the outbox;
+- rs1:inv:<dependencia> — «Invitar enlace de …»: an invitation for it (also on the month-end
+  warning, scheduler/rondas.py, for a dependencia without enlace).
+
+Reminding and inviting are the coordinadores' (bot.servicios.permisos); the Contraloría reads.
+An enlace is refused: its own ASM are in /mis_asm and /pendientes.
 """
 
 from __future__ import annotations
@@ -11,17 +17,25 @@ import asyncio
 import contextlib
 import logging
 
+from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.dominio.periodos import formato_fecha, nombre_mes
+from bot.dominio.periodos import formato_fecha, nombre_mes, primer_dia_del_mes
 from bot.dominio.texto import plural
+from bot.dominio.vocabulario import Rol
+from bot.mensajes import admin as tx_admin
+from bot.mensajes import callbacks
+from bot.mensajes import resumen as tx
 from bot.mensajes.graficas import graficas_resumen
 from bot.mensajes.textos import e, partir
-from bot.servicios.resumen import Resumen, resumen
-from handlers.base import Contexto, en_bd, persona_o_aviso, responder
+from bot.servicios.invitaciones import InvitacionCreada, invitar
+from bot.servicios.permisos import exigir_coordinador
+from bot.servicios.resumen import Resumen, quien_falta, recordar, resumen
+from bot.servicios.usuarios import Persona
+from handlers.base import Contexto, boton, en_bd, persona_o_aviso, responder, teclado
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +60,7 @@ def textos_resumen(r: Resumen) -> tuple[str, list[str]]:
             f"ASM registrados: {r.asm} en {plural(len(r.dependencias), 'dependencia')}",
             f"Informaron el avance de {nombre_mes(r.mes)}: {r.reportados_mes} de {r.asm}",
             f"🔴 Vencidos: {r.vencidos} · 🟡 En riesgo: {r.en_riesgo}",
+            f"Dependencias con avance pendiente este mes: {r.faltan}",
         ]
     )
     nombres = r.sin_reporte
@@ -86,12 +101,111 @@ async def cmd_resumen(update: Update, context: Contexto) -> None:
         await responder(update, ERROR)
         return
     leyenda, despues = textos_resumen(datos)
+    botones = (
+        teclado([[(tx.boton_quien_falta(datos.faltan), callbacks.dato(tx.RS, "qf"))]])
+        if datos.faltan
+        else None
+    )
     for i, png in enumerate(paginas, start=1):
-        # The caption under the last page: the figures read after the whole chart.
-        await context.bot.send_photo(chat.id, png, caption=leyenda if i == len(paginas) else None)
-    for mensaje in despues:
-        await responder(update, mensaje)
+        # The caption and the buttons under the last page: read after the whole chart.
+        ultima = i == len(paginas)
+        await context.bot.send_photo(
+            chat.id,
+            png,
+            caption=leyenda if ultima else None,
+            reply_markup=botones if ultima and not despues else None,
+        )
+    for i, mensaje in enumerate(despues, start=1):
+        await responder(update, mensaje, botones if i == len(despues) else None)
+
+
+# --- The buttons --------------------------------------------------------------------------
+
+
+@boton(tx.BOTON_VENCIDO)
+async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbacks.Boton) -> None:
+    q = update.callback_query
+    assert q is not None
+    if persona.es_enlace:
+        await q.answer(SOLO_COORDINACION, show_alert=True)
+        return
+    if b.accion == "qf":
+        await _quien_falta(update, context, persona)
+    elif b.accion == "rec" and b.valor is not None:
+        await _recordar(update, context, persona, b.valor, q.data)
+    elif b.accion == "inv" and b.valor is not None:
+        await _invitar(update, context, persona, b.valor, q.data)
+    else:
+        await q.answer(tx.BOTON_VENCIDO, show_alert=True)
+
+
+async def _quien_falta(update: Update, context: Contexto, persona: Persona) -> None:
+    q = update.callback_query
+    assert q is not None
+    ent = context.entorno
+    hoy = ent.hoy()
+    faltantes = await en_bd(context, lambda s: quien_falta(s, hoy, ent.calendario))
+    await q.answer()
+    filas = tx.botones_quien_falta(faltantes, persona.rol is Rol.COORDINADOR)
+    mensajes = tx.quien_falta(primer_dia_del_mes(hoy), faltantes)
+    for i, mensaje in enumerate(mensajes, start=1):
+        ultimo = i == len(mensajes)
+        await responder(update, mensaje, teclado(filas) if filas and ultimo else None)
+
+
+async def _recordar(
+    update: Update, context: Contexto, persona: Persona, dependencia_id: int, dato: str | None
+) -> None:
+    q = update.callback_query
+    assert q is not None
+    ent = context.entorno
+    hoy, ahora = ent.hoy(), ent.ahora()
+    hecho = await en_bd(
+        context,
+        lambda s: recordar(
+            s,
+            persona,
+            dependencia_id,
+            hoy,
+            ent.calendario,
+            ahora,
+            tx.recordatorio,
+            tx.BOTONES_RECORDATORIO,
+            dato=dato,
+        ),
+    )
+    await q.answer()
+    await responder(update, tx.recordado(hecho))
+    await context.salida.repartir()
+
+
+async def _invitar(
+    update: Update, context: Contexto, persona: Persona, dependencia_id: int, dato: str | None
+) -> None:
+    q = update.callback_query
+    assert q is not None
+    ent = context.entorno
+    usuario, ahora = ent.settings.bot_username, ent.ahora()
+
+    def trabajo(s: Session) -> tuple[InvitacionCreada, str | None]:
+        exigir_coordinador(s, persona, dato)
+        return invitar(
+            s, Rol.ENLACE, dependencia_id, usuario, actor=f"usuario:{persona.id}", ahora=ahora
+        )
+
+    inv, dependencia = await en_bd(context, trabajo)
+    await q.answer()
+    vence = inv.expira_en.astimezone(ent.settings.zona)
+    # As /invitar gives it: a note to the coordinador, then the QR and link ready to forward.
+    await responder(update, tx_admin.invitacion(Rol.ENLACE, dependencia, vence))
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_photo(
+            tx_admin.qr_png(inv.enlace),
+            caption=tx_admin.invitacion_para_reenviar(Rol.ENLACE, dependencia, inv.enlace, vence),
+        )
 
 
 def registrar(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("resumen", cmd_resumen))
+    app.add_handler(CallbackQueryHandler(pulsar, pattern=f"^{callbacks.RESUMEN}:"))

@@ -222,14 +222,23 @@ def _mensuales(ronda: _Ronda, cal: CalendarioHabil, dias_aviso_cierre: int) -> l
                     sin_avance=len(pendientes),
                     abiertos=len(ronda.abiertos_de[dep]),
                     con_enlace=bool(ronda.enlaces.get(dep)),
+                    dependencia_id=dep,
                 )
                 for dep, pendientes in sin_avance.items()
             ),
             key=lambda f: f.dependencia,
         )
         texto = textos.escalamiento(mes, ultimo, faltantes)
+        # Nobody to tell at a dependencia without an active enlace: offer its invitation.
+        invitar = [
+            [(textos.boton_invitar(f.dependencia), callbacks.dato(callbacks.RESUMEN, "inv", d))]
+            for f in faltantes
+            if not f.con_enlace and (d := f.dependencia_id) is not None
+        ][: textos.MAX_BOTONES_INVITAR]
         mensajes += [
-            _mensaje(f"escalamiento:u{p.usuario_id}:{periodo}", "escalamiento", p, texto, None)
+            _mensaje(
+                f"escalamiento:u{p.usuario_id}:{periodo}", "escalamiento", p, texto, invitar or None
+            )
             for p in ronda.coordinadores
         ]
         # Only when some coordinador will actually read the list is the enlace told so.

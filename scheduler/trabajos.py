@@ -1,4 +1,5 @@
-"""The scheduler's jobs on PTB's JobQueue (APScheduler): the daily round and the sender.
+"""The scheduler's jobs on PTB's JobQueue (APScheduler): the daily round, the digests of
+copies (bot.servicios.copias) and the sender.
 
 The round only decides what is due and writes it to the outbox (idempotent by clave); the
 sender delivers the outbox. So a round that runs twice, late or after a restart sends nothing
@@ -24,11 +25,12 @@ from telegram.ext import Application, ContextTypes
 from bot import metricas
 from bot.dominio.recordatorios import en_horario, trimestre_a_enviar
 from bot.entorno import Entorno
-from bot.mensajes import textos
-from bot.servicios import salida
+from bot.mensajes import callbacks, textos
+from bot.servicios import copias, salida
 from bot.servicios.anexo_proceso import Generador
 from bot.servicios.respaldo import crear_respaldo
 from bot.servicios.salida import Mensaje
+from bot.servicios.usuarios import destinatarios_copia
 from scheduler.lider import INTERVALO, Lider
 from scheduler.repartidor import Repartidor
 from scheduler.rondas import mensajes_anexo_trimestral, planear
@@ -54,6 +56,7 @@ def programar(app: App) -> None:
     jq.run_daily(_ronda, time=entorno.settings.horario[0], name="ronda_diaria", job_kwargs=tarde_ok)
     jq.run_once(_ronda, when=2, name="ronda_al_iniciar")  # catch up what was missed while down
     jq.run_repeating(_repartir, interval=30, first=1, name="repartidor", job_kwargs=tarde_ok)
+    jq.run_repeating(_copias, interval=60, first=5, name="copias", job_kwargs=tarde_ok)
     if "lider" in app.bot_data:
         jq.run_repeating(_elegir, interval=INTERVALO, first=INTERVALO, name="lider")
     if entorno.settings.respaldo_dias:
@@ -105,6 +108,61 @@ def _medir_salida(entorno: Entorno) -> None:
     with entorno.sesiones() as s:
         for estado, n in s.execute(select(Salida.estado, func.count()).group_by(Salida.estado)):
             metricas.SALIDA.labels(estado).set(n)
+
+
+async def _copias(context: ContextTypes.DEFAULT_TYPE) -> None:
+    if es_lider(context.application):
+        await enviar_copias(context.application)
+
+
+async def enviar_copias(app: App) -> int:
+    """Puts the digests of copies that are due in the outbox, marking their copies in the same
+    transaction, and sends them. Returns how many messages were new."""
+    entorno: Entorno = app.bot_data["entorno"]
+    ahora = entorno.ahora()
+    espera = timedelta(minutes=entorno.settings.copias_cada_minutos)
+
+    def trabajo() -> int:
+        with unit_of_work(entorno.sesiones) as s:
+            lotes = copias.debidos(
+                s, ahora, entorno.calendario.hoy(ahora), entorno.calendario, espera
+            )
+            if not lotes:
+                return 0
+            destinatarios = destinatarios_copia(s)
+            mensajes = [m for lote in lotes for m in _mensajes_de_copias(lote, destinatarios)]
+            for lote in lotes:
+                copias.marcar_enviadas(s, lote.ids, ahora)
+            return salida.encolar(s, mensajes, ahora)
+
+    nuevos = await asyncio.to_thread(trabajo)
+    if nuevos:
+        log.info("copias: %d resúmenes nuevos en la salida", nuevos)
+        repartidor: Repartidor = app.bot_data["repartidor"]
+        enviados = await repartidor.repartir()
+        if enviados:
+            metricas.ENVIADOS.inc(enviados)
+    return nuevos
+
+
+def _mensajes_de_copias(lote: copias.Lote, destinatarios: list[tuple[int, int]]) -> list[Mensaje]:
+    texto = textos.resumen_copias(lote.dependencia, lote.textos, lote.completo)
+    botones = [
+        [(textos.boton_historial(numero, clave), callbacks.dato(callbacks.HISTORIAL, "a", asm_id))]
+        for asm_id, numero, clave in lote.asm[: textos.MAX_BOTONES_HISTORIAL]
+    ]
+    return [
+        Mensaje(
+            clave=f"copias:u{uid}:{lote.clave}",
+            tipo="copias",
+            chat_id=tid,
+            usuario_id=uid,
+            texto=texto,
+            botones=botones,
+            solo_en_horario=False,  # copies are not reminders: they go at any hour
+        )
+        for uid, tid in destinatarios
+    ]
 
 
 async def _respaldar(context: ContextTypes.DEFAULT_TYPE) -> None:

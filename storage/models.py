@@ -355,6 +355,23 @@ class Salida(Base):
     error: Mapped[str | None] = mapped_column(String(300))
 
 
+class CopiaPendiente(Base):
+    """A delivery's copy (Art. 13) waiting for its dependencia's digest to the coordination and
+    the Contraloría. Written with the avance, marked when the digest goes into the outbox (same
+    transaction), so a crash neither loses a copy nor sends it twice."""
+
+    __tablename__ = "copia_pendiente"
+    __table_args__ = (Index("ix_copia_pendiente_enviada", "enviada_en", "dependencia_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    folio: Mapped[str] = mapped_column(String(40), unique=True)
+    asm_id: Mapped[int] = mapped_column(ForeignKey("asm.id"))
+    dependencia_id: Mapped[int | None] = mapped_column(ForeignKey("dependencia.id"))
+    texto: Mapped[str] = mapped_column(Text)  # the digest's lines for it, Telegram HTML
+    creada_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    enviada_en: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class RevisionPlan(Base):
     """IMPLAN's decision on a plan sent for review (Art. 12): approved, or observations.
 

@@ -52,6 +52,31 @@ def espera_valoracion(
     return avance == 100 or (fecha_termino is not None and hoy > fecha_termino)
 
 
+class EnElMes(StrEnum):
+    """Where an ASM stands on this month's report: the four columns of /resumen."""
+
+    INFORMO = "informo"  # reported this month, or at 100 % waiting for its valoración
+    FALTA = "falta"  # still to report this month
+    VENCIDO = "vencido"  # still to report, and its fecha de término in force passed
+    CERRADO = "cerrado"  # has a valoración (Art. 14)
+
+
+def en_el_mes(
+    valoracion: Valoracion | None,
+    semaforo: Semaforo,
+    avance: int | None,
+    periodo_avance: date | None,
+    mes: date,
+) -> EnElMes:
+    """Our definition (the Lineamientos only ask for a monthly update, Anexo A i): the month's
+    missing reports are FALTA plus VENCIDO, the same ASM the month-end warning lists."""
+    if valoracion is not None:
+        return EnElMes.CERRADO
+    if not por_informar(valoracion, avance) or informo_en(periodo_avance, mes):
+        return EnElMes.INFORMO
+    return EnElMes.VENCIDO if semaforo is Semaforo.VENCIDO else EnElMes.FALTA
+
+
 @dataclass(frozen=True)
 class Conteo:
     asm: int = 0

@@ -283,6 +283,7 @@ class FaltanteMensual:
     sin_avance: int
     abiertos: int
     con_enlace: bool  # False: nobody at the bot to remind, the coordination must call
+    dependencia_id: int | None = None  # for the «Invitar enlace de …» button
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,10 @@ HISTORIAL = "as1"  # /asm: one ASM's history and evidence
 OFICIO = "of1"  # /oficio: the month's oficio of Art. 13
 PRORROGA = "pr1"  # a prórroga: asked by the enlace, decided by IMPLAN
 EVALUACIONES = "ea1"  # /evaluaciones: evaluations, recommendations, ASM
+RESUMEN = "rs1"  # /resumen and the month-end warning: who is missing, remind, invite
 
 _FORMA = re.compile(
-    r"^(av1|ev1|reg1|ax1|rc1|us1|im1|pl1|va1|as1|of1|pr1|ea1):([a-z]{1,8})(?::(\d{1,9}))?(?::(\d{1,9}))?$"
+    r"^(av1|ev1|reg1|ax1|rc1|us1|im1|pl1|va1|as1|of1|pr1|ea1|rs1):([a-z]{1,8})(?::(\d{1,9}))?(?::(\d{1,9}))?$"
 )
 
 

@@ -1,4 +1,5 @@
-"""The /resumen chart as PNG pages, sized for a phone screen.
+"""The /resumen chart as PNG pages, sized for a phone screen: by dependencia, its average
+avance and its ASM by situation of the month (informó, falta, vencido abierto, cerrado).
 
 Made with matplotlib's object API and its Agg canvas, never pyplot: no global state, so a
 worker thread can draw while the event loop keeps answering. Only DejaVu Sans, which
@@ -20,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from bot.dominio.periodos import formato_fecha
+from bot.dominio.periodos import formato_fecha, nombre_mes
 from bot.dominio.texto import por_ciento
 from bot.servicios.resumen import Resumen, ResumenDependencia
 
@@ -33,16 +34,17 @@ ABAJO = 0.75  # the x axis and the note
 FUENTE = "DejaVu Sans"
 GRANDE, NORMAL, CHICA = 17, 14, 12  # points
 
-# Left to right (inches): the bars, after room for a 12-character label; the semáforo.
-BARRAS = (2.0, 4.4)
-COLUMNAS = (4.55, 7.1)
+# Left to right (inches): the bars, after room for a 12-character label; the month's columns.
+BARRAS = (2.0, 3.75)
+COLUMNAS = (3.85, 7.1)
 
 AZUL = "#1f5f8b"
 GRIS = "#e6e6e6"
-SEMAFORO = (  # (header, fill, text colour): counts are written, so colour is not needed
-    ("A\ntiempo", "#2e7d32", "white"),
-    ("En\nriesgo", "#f2c200", "black"),
+MES = (  # (header, fill, text colour): counts are written, so colour is not needed
+    ("Informó", "#2e7d32", "white"),
+    ("Falta", "#f2c200", "black"),
     ("Vencido", "#c62828", "white"),
+    ("Cerrado", "#5c6b7a", "white"),
 )
 
 
@@ -65,7 +67,9 @@ def _pagina(r: Resumen, filas: Sequence[ResumenDependencia], pagina: int, pagina
         """An axes box in figure fractions, from inches, over the rows of this page."""
         return (x0 / ANCHO, ABAJO / alto, (x1 - x0) / ANCHO, FILA * len(filas) / alto)
 
-    subtitulo = f"Al {formato_fecha(r.hoy)} · de menor a mayor avance"
+    subtitulo = (
+        f"Al {formato_fecha(r.hoy)} · informes de {nombre_mes(r.mes)} · de menor a mayor avance"
+    )
     if paginas > 1:
         subtitulo += f" · {pagina} de {paginas}"
     fig.text(
@@ -89,12 +93,12 @@ def _pagina(r: Resumen, filas: Sequence[ResumenDependencia], pagina: int, pagina
 
     barras = fig.add_axes(caja(*BARRAS))
     _barras(barras, filas)
-    semaforo = fig.add_axes(caja(*COLUMNAS), sharey=barras)
-    _semaforo(semaforo, filas)
+    columnas = fig.add_axes(caja(*COLUMNAS), sharey=barras)
+    _del_mes(columnas, filas)
     fig.text(
         0.15 / ANCHO,
         0.1 / alto,
-        "Sin avance informado, un ASM cuenta como 0 %.",
+        "ASM por situación del mes. Sin avance informado, un ASM cuenta como 0 %.",
         fontsize=CHICA,
         family=FUENTE,
         color="#444444",
@@ -135,10 +139,10 @@ def _barras(ax: Axes, filas: Sequence[ResumenDependencia]) -> None:
     ax.set_title("Avance promedio", fontsize=NORMAL, family=FUENTE, loc="left", pad=8)
 
 
-def _semaforo(ax: Axes, filas: Sequence[ResumenDependencia]) -> None:
+def _del_mes(ax: Axes, filas: Sequence[ResumenDependencia]) -> None:
     for i, d in enumerate(filas):
-        cuentas = (d.a_tiempo, d.en_riesgo, d.vencidos)
-        for j, ((_, relleno, tinta), n) in enumerate(zip(SEMAFORO, cuentas, strict=True)):
+        cuentas = (d.informo, d.falta, d.vencido_abierto, d.cerrados)
+        for j, ((_, relleno, tinta), n) in enumerate(zip(MES, cuentas, strict=True)):
             ax.add_patch(
                 FancyBboxPatch(
                     (j - 0.36, i - 0.3),
@@ -160,8 +164,8 @@ def _semaforo(ax: Axes, filas: Sequence[ResumenDependencia]) -> None:
                 color=tinta if n else "#777777",
                 family=FUENTE,
             )
-    ax.set_xlim(-0.5, 2.5)
-    ax.set_xticks(range(3), [t for t, _, _ in SEMAFORO], fontsize=CHICA, family=FUENTE)
+    ax.set_xlim(-0.5, len(MES) - 0.5)
+    ax.set_xticks(range(len(MES)), [t for t, _, _ in MES], fontsize=CHICA, family=FUENTE)
     ax.xaxis.tick_top()
     ax.tick_params(length=0, labelleft=False)
     for lado in ax.spines.values():

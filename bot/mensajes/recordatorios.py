@@ -125,9 +125,33 @@ def escalamiento(mes: date, ultimo_habil: date, faltantes: Sequence[FaltanteMens
     return (
         f"📋 <b>Avance de {nombre_mes(mes)}: dependencias sin informar</b>\n"
         f"Al último día hábil del mes ({formato_fecha(ultimo_habil)}), {cuantas} informado "
-        "el avance de todos sus ASM abiertos:\n" + "\n".join(lineas) + "\n\n"
-        "Se avisó a sus Enlaces SEDEM que la Coordinación fue informada."
+        "el avance de todos sus ASM abiertos:\n"
+        + "\n".join(lineas)
+        + "\n\n"
+        + _quien_supo(faltantes)
     )
+
+
+def _quien_supo(faltantes: Sequence[FaltanteMensual]) -> str:
+    """Says the enlaces were told only of those that have one; the others get an invitation."""
+    con = sum(f.con_enlace for f in faltantes)
+    sin = len(faltantes) - con
+    if not sin:
+        return "Se avisó a sus Enlaces SEDEM que la Coordinación fue informada."
+    invitar = (
+        "Ninguna tiene Enlace SEDEM activo en el bot, así que no se avisó a nadie."
+        if not con
+        else "Se avisó a los Enlaces SEDEM de las que tienen uno que la Coordinación fue "
+        f"informada. {'1 no tiene' if sin == 1 else f'{sin} no tienen'} Enlace SEDEM activo en el bot."
+    )
+    return f"{invitar} Pulse «Invitar enlace de …» para generar su invitación."
+
+
+def boton_invitar(dependencia: str) -> str:
+    return recortar(f"Invitar enlace de {dependencia}", 60)
+
+
+MAX_BOTONES_INVITAR = 8
 
 
 # --- Deadlines -----------------------------------------------------------------------------

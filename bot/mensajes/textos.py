@@ -390,25 +390,52 @@ def recibo(r: Recibo) -> str:
             if r.evidencias_repetidas
             else ""
         ),
-        "Se envió copia a la Coordinación del IMPLAN y a la Contraloría Municipal.",
+        "La Coordinación del IMPLAN y la Contraloría Municipal recibirán copia en su resumen "
+        "de entregas.",
     ]
     return "\n".join(lineas)
 
 
 def copia_avance(r: Recibo, dependencia: str | None, enlace: str) -> str:
+    """One delivery's entry in its dependencia's digest of copies (Art. 13)."""
     anterior = "—" if r.asm.avance is None else por_ciento(r.asm.avance)
-    return "\n".join(
-        [
-            "📥 <b>Entrega de avance</b> (copia, art. 13)",
-            f"<b>Dependencia:</b> {e(dependencia)}",
-            f"<b>ASM:</b> Núm. {r.asm.numero} · {e(r.asm.programa_clave)} — {e(recortar(r.asm.texto, 120))}",
-            f"<b>Avance de {nombre_mes(r.periodo)}:</b> {anterior} → {por_ciento(r.porcentaje)}",
-            f"<b>Observaciones:</b> {e(r.observaciones) or '—'}",
-            f"<b>Evidencia nueva:</b> {plural(r.evidencias_nuevas, 'archivo')}",
-            f"<b>Folio:</b> {e(r.folio)} · informó {e(enlace)}",
-            *([] if r.asm.plan_revisado else [COPIA_PLAN_SIN_REVISAR]),
-        ]
+    archivos = (
+        "sin evidencia nueva"
+        if not r.evidencias_nuevas
+        else "evidencia nueva: " + plural(r.evidencias_nuevas, "archivo")
     )
+    lineas = [
+        f"• <b>Núm. {r.asm.numero} · {e(r.asm.programa_clave)}</b> — {e(recortar(r.asm.texto, 70))}",
+        f"Avance de {nombre_mes(r.periodo)}: {anterior} → {por_ciento(r.porcentaje)} · {archivos}",
+        f"Folio: {e(r.folio)} · informó {e(enlace)}",
+    ]
+    if r.observaciones:
+        lineas.append(f"Observaciones: {e(recortar(r.observaciones, 120))}")
+    if not r.asm.plan_revisado:
+        lineas.append(COPIA_PLAN_SIN_REVISAR)
+    return "\n".join(lineas)
+
+
+MAX_COPIAS_EN_RESUMEN = 12
+MAX_BOTONES_HISTORIAL = 6
+
+
+def resumen_copias(dependencia: str | None, entradas: Sequence[str], completo: bool) -> str:
+    """The digest of copies of one dependencia's deliveries (Art. 13)."""
+    n = len(entradas)
+    cuantas = plural(n, "entrega") + " de avance"
+    titulo = f"📥 <b>{cuantas}: {e(dependencia or 'sin dependencia')}</b> (copia, art. 13)"
+    if completo:
+        titulo += "\n✅ Con esto la dependencia informó el avance de todos sus ASM del mes."
+    partes = [titulo, *entradas[:MAX_COPIAS_EN_RESUMEN]]
+    if n > MAX_COPIAS_EN_RESUMEN:
+        partes.append(f"… y {n - MAX_COPIAS_EN_RESUMEN} más: véalas con /asm.")
+    partes.append("Pulse un ASM para ver su historial y su evidencia.")
+    return "\n\n".join(partes)
+
+
+def boton_historial(numero: int, clave: str) -> str:
+    return recortar(f"Historial Núm. {numero} · {clave}", 60)
 
 
 def evidencias_guardadas(numero: int, clave: str, nuevas: int, repetidas: int) -> str:

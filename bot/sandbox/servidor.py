@@ -85,6 +85,7 @@ TRABAJOS = {
     "ronda_diaria": "Ronda diaria de recordatorios",
     "ronda_al_iniciar": "Ronda al iniciar",
     "repartidor": "Envío de la salida (cada 30 s)",
+    "copias": "Resumen de copias de entregas (cada minuto)",
 }
 # What the chat's title shows while the bot does something (sendChatAction), as in Telegram.
 ACCIONES = {

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.orm import Session
 
-from bot.servicios import salida
+from bot.servicios import copias, salida
 from bot.servicios.plan_accion import enlaces_de
-from bot.servicios.usuarios import Persona, destinatarios_copia
+from bot.servicios.usuarios import Persona
 from bot.servicios.valoracion import contraloria
 
 if TYPE_CHECKING:
@@ -46,11 +46,13 @@ class Avisos:
     redactor: Redactor
     ahora: datetime
 
-    def copia_de_avance(self, session: Session, persona: Persona, recibo: Recibo) -> int:
-        """Art. 13: a copy of each delivery to the coordination and the Contraloría."""
-        destinatarios = [d for d in destinatarios_copia(session) if d[1] != persona.telegram_id]
+    def copia_de_avance(self, session: Session, persona: Persona, recibo: Recibo) -> None:
+        """Art. 13: a copy of each delivery to the coordination and the Contraloría, kept for
+        its dependencia's digest (bot.servicios.copias), which the scheduler sends."""
         texto = self.redactor.copia_avance(recibo, persona)
-        return salida.avisar(session, destinatarios, "copia", recibo.folio, texto, self.ahora)
+        copias.apartar(
+            session, recibo.folio, recibo.asm.asm_id, persona.dependencia_id, texto, self.ahora
+        )
 
     def plan_enviado(self, session: Session, persona: Persona, plan: Plan, version_id: int) -> int:
         """Art. 11: the coordinadores are told a plan waits for their review."""

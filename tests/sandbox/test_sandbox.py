@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.sandbox.servidor import Sandbox
-from storage.models import Avance, Dependencia, Evidencia, Usuario
+from storage.models import Avance, CopiaPendiente, Dependencia, Evidencia, Usuario
 from tests.ayudas import PDF, reloj_fijo
 
 
@@ -178,7 +178,7 @@ async def test_it_opens_on_the_dependencia_with_most_to_report(cliente: Cliente)
 
 
 async def test_an_enlace_reports_an_avance_with_a_pdf(cliente: Cliente) -> None:
-    coord = await cliente.registrar("coordinador")
+    await cliente.registrar("coordinador")  # a recipient of the copy
     ana = await cliente.registrar("enlace", "SMDIF", "Ana")
 
     await cliente.enviar(ana, "/avance")
@@ -216,8 +216,9 @@ async def test_an_enlace_reports_an_avance_with_a_pdf(cliente: Cliente) -> None:
     await cliente.presionar(ana, "Confirmar")
     folio = re.search(r"Folio: (AV-\S+)", (await cliente.con(ana, "Folio:"))["texto"])
     assert folio
-    await cliente.con(coord, "Entrega de avance")  # the copy (Art. 13)
     with _bd(cliente) as s:
+        # The copy (Art. 13) waits for the dependencia's digest (scheduler job «copias»).
+        assert s.scalars(select(CopiaPendiente).where(CopiaPendiente.folio == folio[1])).one()
         avance = s.scalars(select(Avance).where(Avance.folio == folio[1])).one()
         assert (avance.porcentaje, avance.observaciones) == (100, "Minuta firmada")
         evidencia = s.scalars(select(Evidencia).order_by(Evidencia.id.desc())).first()

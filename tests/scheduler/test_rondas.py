@@ -225,7 +225,7 @@ def test_ultimo_dia_habil_escala(
         f"escalamiento:u{gente.coord}:2026-11"
     }
     esc = m[f"escalamiento:u{gente.coord}:2026-11"]
-    assert esc.chat_id == 2001 and esc.botones is None
+    assert esc.chat_id == 2001
     assert "noviembre de 2026" in esc.texto and "30/11/2026" in esc.texto
     assert "SMDIF: 2 de 2 ASM sin avance" in esc.texto
     # A dependencia without enlace is listed, marked, with its name escaped for HTML.
@@ -242,6 +242,41 @@ def test_ultimo_dia_habil_escala(
     # The escalation replaces the closing reminder, which was due days before.
     assert not any(c.startswith("mensual_") for c in m)
     assert not any(f":u{u}:" in c for c in m for u in gente.callados)
+
+
+def test_sin_enlace_activo_se_ofrece_la_invitacion(
+    db: Db, gente: Gente, cal: CalendarioHabil, ajustes: Settings
+) -> None:
+    """A dependencia nobody at the bot answers for is never said to have been told."""
+    informar(db, 3, date(2026, 11, 1), 20)
+    with db.sesiones() as s:
+        obras = s.scalar(select(Dependencia.id).where(Dependencia.siglas.is_(None)))
+    esc = por_clave(ronda(db, a_las(2026, 11, 30), cal, ajustes))[
+        f"escalamiento:u{gente.coord}:2026-11"
+    ]
+    assert "Se avisó a sus" not in esc.texto
+    assert "1 no tiene Enlace SEDEM activo en el bot" in esc.texto
+    assert esc.botones == [[("Invitar enlace de Obras <Públicas> & Servicios", f"rs1:inv:{obras}")]]
+
+    # Only dependencias without enlace left: nobody was told, and the text says so.
+    informar(db, 1, date(2026, 11, 1), 50)
+    informar(db, 2, date(2026, 11, 1), 70)
+    esc = por_clave(ronda(db, a_las(2026, 11, 30), cal, ajustes))[
+        f"escalamiento:u{gente.coord}:2026-11"
+    ]
+    assert "Ninguna tiene Enlace SEDEM activo en el bot, así que no se avisó a nadie." in esc.texto
+    assert "Se avisó" not in esc.texto
+
+
+def test_con_enlaces_se_dice_que_se_les_aviso(
+    db: Db, gente: Gente, cal: CalendarioHabil, ajustes: Settings
+) -> None:
+    informar(db, 5, date(2026, 11, 1), 20)  # the dependencia without enlace is up to date
+    esc = por_clave(ronda(db, a_las(2026, 11, 30), cal, ajustes))[
+        f"escalamiento:u{gente.coord}:2026-11"
+    ]
+    assert esc.texto.endswith("Se avisó a sus Enlaces SEDEM que la Coordinación fue informada.")
+    assert esc.botones is None
 
 
 def test_sin_coordinadores_no_se_dice_que_se_informo(

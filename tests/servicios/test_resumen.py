@@ -10,7 +10,7 @@ from bot.dominio.calendario import CalendarioHabil
 from bot.mensajes.graficas import graficas_resumen
 from bot.servicios import registro
 from bot.servicios.catalogo import Catalogo
-from bot.servicios.resumen import Resumen, ResumenDependencia, resumen
+from bot.servicios.resumen import Resumen, ResumenDependencia, quien_falta, resumen
 from handlers.resumen import LEYENDA_MAX, textos_resumen
 from storage.models import Asm, AsmResponsable
 from tests.arnes import sembrar
@@ -116,3 +116,71 @@ def test_etiqueta_larga_se_recorta(db: Db, cal: CalendarioHabil) -> None:
         dif.siglas = None
     r = _resumen(db, cal)
     assert [d.etiqueta for d in r.dependencias] == ["TM", "Sistema Mun…"]
+
+
+def test_columnas_del_mes_y_quien_falta(db: Db, cal: CalendarioHabil) -> None:
+    """Informó / falta / vencido abierto / cerrado by dependencia, and who is missing."""
+    with db.sesiones.begin() as s:
+        sembrar(s)
+        asm1 = s.scalar(select(Asm).where(Asm.numero == 1))
+        assert asm1 is not None
+        registro.registrar_avance(s, asm1, date(2026, 11, 1), 70, "test", origen="test")
+    r = _resumen(db, cal)
+    por_siglas = {d.etiqueta: d for d in r.dependencias}
+    dif, tm = por_siglas["SMDIF"], por_siglas["TM"]
+    assert (dif.informo, dif.falta, dif.vencido_abierto, dif.cerrados) == (1, 0, 1, 0)
+    assert (tm.informo, tm.falta, tm.vencido_abierto, tm.cerrados) == (0, 1, 0, 0)
+    assert r.faltan == 2
+    with db.sesiones() as s:
+        faltantes = quien_falta(s, HOY, cal)
+    assert [(f.etiqueta, [a.numero for a in f.pendientes], f.vencidos) for f in faltantes] == [
+        ("SMDIF", [2], 1),
+        ("TM", [3], 0),
+    ]
+    assert all(f.enlaces == [] for f in faltantes)
+
+
+def test_recordar_solo_coordinador_y_una_vez_al_dia(db: Db, cal: CalendarioHabil) -> None:
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from bot.dominio.vocabulario import Rol
+    from bot.servicios.permisos import AccesoDenegado
+    from bot.servicios.resumen import NadaQueRecordar, SinEnlace, recordar
+    from bot.servicios.usuarios import Persona
+    from storage.models import Dependencia, Salida, Usuario
+
+    ahora = datetime(2026, 11, 18, 17, tzinfo=UTC)
+    with db.sesiones.begin() as s:
+        sembrar(s)
+        dif = s.scalar(select(Dependencia).where(Dependencia.siglas == "SMDIF"))
+        tm = s.scalar(select(Dependencia).where(Dependencia.siglas == "TM"))
+        assert dif is not None and tm is not None
+        s.add(Usuario(telegram_id=11, nombre="Ana", rol="enlace", dependencia_id=dif.id))
+        s.add(Usuario(telegram_id=12, nombre="Beto", rol="enlace", dependencia_id=dif.id,
+                      inalcanzable_desde=ahora))  # fmt: skip
+        coord = Usuario(telegram_id=21, nombre="Laura", rol="coordinador")
+        s.add(coord)
+        s.flush()
+        yo = Persona(coord.id, 21, "Laura", Rol.COORDINADOR, None, None)
+        cont = Persona(coord.id, 21, "Laura", Rol.CONTRALORIA, None, None)
+        dif_id, tm_id = dif.id, tm.id
+
+    def texto(mes: date, pendientes: object) -> str:
+        return f"faltan {len(pendientes)}"  # type: ignore[arg-type]
+
+    with db.sesiones.begin() as s:
+        hecho = recordar(s, yo, dif_id, HOY, cal, ahora, texto)
+        assert (hecho.dependencia, hecho.enlaces, hecho.nuevos) == ("SMDIF", 1, 1)
+        assert recordar(s, yo, dif_id, HOY, cal, ahora, texto).nuevos == 0
+        filas = s.execute(select(Salida.chat_id, Salida.texto)).all()
+        assert filas == [(11, "faltan 2")]  # the unreachable enlace is left out
+        with pytest.raises(SinEnlace):
+            recordar(s, yo, tm_id, HOY, cal, ahora, texto)
+        with pytest.raises(AccesoDenegado):
+            recordar(s, cont, dif_id, HOY, cal, ahora, texto)
+        for asm in s.scalars(select(Asm).where(Asm.numero.in_([1, 2]))):
+            registro.registrar_avance(s, asm, date(2026, 11, 1), 80, "test", origen="test")
+        with pytest.raises(NadaQueRecordar):
+            recordar(s, yo, dif_id, HOY, cal, ahora, texto)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from bot.dominio.vocabulario import Rol
 from bot.mensajes import textos
 from botapi_double import SimUser
+from scheduler.trabajos import enviar_copias
 from storage.models import Asm, Auditoria, Avance, Borrador, Evidencia
 from tests.arnes import Arnes
 
@@ -96,9 +97,12 @@ async def test_full_report_with_evidence_receipt_and_copies(arnes: Arnes) -> Non
     assert evidencias[0].ruta.endswith(evidencias[0].sha256)
     assert ana.last.labels() == ["Siguiente pendiente (2 de 2)", "Terminar"]
 
+    # The copies (Art. 13) go in the dependencia's digest: its oldest copy waits an hour.
+    assert arnes.app is not None
+    arnes.reloj.avanzar(minutes=61)
+    assert await enviar_copias(arnes.app) == 2
     for copia in (coord.last.text, cont.last.text):
-        assert "Entrega de avance" in copia
-        assert "Dependencia: Sistema Municipal DIF" in copia
+        assert "1 entrega de avance: Sistema Municipal DIF" in copia
         assert f"Folio: {folio} · informó Ana López" in copia
         assert "40 % → 60 %" in copia
 

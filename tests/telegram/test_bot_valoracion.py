@@ -14,6 +14,7 @@ from bot.mensajes import valoracion as vt
 from bot.servicios import registro
 from bot.servicios.evidencias import AlmacenEvidencias
 from botapi_double import SimUser
+from scheduler.trabajos import enviar_copias
 from storage.models import Asm, Auditoria, Evidencia, Prorroga, ValoracionAsm
 from tests.arnes import Arnes
 
@@ -129,6 +130,9 @@ async def test_queue_atendido_locks_avance_refused_then_reopened(arnes: Arnes) -
     await ana.press("Listo")
     await ana.press("Confirmar")
     assert "Folio:" in ana.last.text
+    assert arnes.app is not None
+    arnes.reloj.avanzar(minutes=61)  # the copy goes in the dependencia's digest
+    await enviar_copias(arnes.app)
     assert "Plan de acción: aún no revisado por el IMPLAN" in coord.last.text
 
 
