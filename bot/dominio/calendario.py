@@ -9,9 +9,11 @@ that one year is worked).
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from bisect import bisect_right
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -27,10 +29,32 @@ _FIN_DE_SEMANA = {5: "sábado", 6: "domingo"}
 _MOTIVO_MUNICIPAL = "día inhábil municipal"
 
 
+@lru_cache(maxsize=1)
+def _mexico() -> Callable[..., holidays.HolidayBase]:
+    """Mexico's holiday class, loaded by itself when it can be.
+
+    Importing `holidays.countries` runs every one of its ~250 country modules (about 70 ms and
+    8 MB, a good part of a command such as `asmbot anexo`), and Mexico is the only one used.
+    Should the library lay its files out otherwise, it loads the ordinary way.
+    """
+    if "holidays.countries" not in sys.modules:  # already imported: nothing left to save
+        ruta = Path(holidays.__file__).with_name("countries") / "mexico.py"
+        spec = importlib.util.spec_from_file_location("bot.dominio._festivos_mx", ruta)
+        if spec is not None and spec.loader is not None:
+            try:
+                modulo = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(modulo)
+                clase: Callable[..., holidays.HolidayBase] = modulo.Mexico
+                return clase
+            except (ImportError, OSError, AttributeError):
+                pass
+    return lambda **opciones: holidays.country_holidays("MX", **opciones)
+
+
 @lru_cache(maxsize=64)
 def _festivos_oficiales(anio: int) -> dict[date, str]:
     """Federal holidays of one year with their Spanish names (building them is slow: cache)."""
-    return dict(holidays.country_holidays("MX", years=anio, language="es").items())
+    return dict(_mexico()(years=anio, language="es").items())
 
 
 def _laborables_hasta(d: date) -> int:

@@ -12,7 +12,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
-from typing import cast
+from operator import itemgetter
+from typing import Any, cast
 
 from sqlalchemy import Row, Select, and_, func, select
 from sqlalchemy.orm import Session
@@ -205,30 +206,45 @@ def planes_anexo_en_flujo(
         corte, trimestre.ultimo_mes, programa_clave=programa_clave, dependencia_id=dependencia_id
     )
     filas = session.execute(consulta, execution_options={"yield_per": _FILAS_POR_LOTE})
+    # Columns taken by position, found by name once: looking a name up on each Row costs more
+    # than the rest of building the row.
+    claves = list(filas.keys())
+    del_plan = itemgetter(claves.index("clave"), claves.index("nombre"))
+    de_la_fila = itemgetter(*(claves.index(c) for c in _COLUMNAS_FILA))
     # Ordered by Pp or fondo, so each plan's rows come together.
-    for (clave, nombre), grupo in groupby(filas, key=lambda r: (r.clave, r.nombre)):
+    for (clave, nombre), grupo in groupby(filas, key=del_plan):
         yield PlanAnexoA(
             programa_clave=clave,
             programa_nombre=nombre,
             trimestre=trimestre,
-            filas=[_fila_anexo(r, corte, cal) for r in grupo],
+            filas=[_fila_anexo(de_la_fila(r), corte, cal) for r in grupo],
         )
 
 
-def _fila_anexo(r: Row[tuple[object, ...]], corte: date, cal: CalendarioHabil) -> FilaAnexoA:
+# What `_fila_anexo` reads from a row of `_estado`, in this order.
+_COLUMNAS_FILA = (
+    "numero", "texto", "clasificacion", "area_responsable", "actividades", "fecha_termino",
+    "resultados_esperados", "productos_evidencias", "porcentaje", "observaciones", "obs_avance",
+    "valoracion",
+)  # fmt: skip
+
+
+def _fila_anexo(valores: tuple[Any, ...], corte: date, cal: CalendarioHabil) -> FilaAnexoA:
+    (numero, texto, clasificacion, area, actividades, fecha_termino, resultados, productos,
+     porcentaje, observaciones, obs_avance, valoracion) = valores  # fmt: skip
     return FilaAnexoA(
-        numero=r.numero,
-        asm=r.texto,
-        clasificacion=Clasificacion(r.clasificacion),
-        area_responsable=r.area_responsable,
-        actividades=r.actividades,
-        fecha_termino=r.fecha_termino,
-        resultados_esperados=r.resultados_esperados,
-        productos_evidencias=r.productos_evidencias,
-        avance=r.porcentaje,
-        observaciones=_observaciones(r.observaciones, r.obs_avance),
-        semaforo=semaforo(r.fecha_termino, r.porcentaje, corte, cal),
-        valoracion=Valoracion(r.valoracion) if r.valoracion else None,
+        numero=numero,
+        asm=texto,
+        clasificacion=Clasificacion(clasificacion),
+        area_responsable=area,
+        actividades=actividades,
+        fecha_termino=fecha_termino,
+        resultados_esperados=resultados,
+        productos_evidencias=productos,
+        avance=porcentaje,
+        observaciones=_observaciones(observaciones, obs_avance),
+        semaforo=semaforo(fecha_termino, porcentaje, corte, cal),
+        valoracion=Valoracion(valoracion) if valoracion else None,
     )
 
 

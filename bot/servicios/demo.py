@@ -145,6 +145,7 @@ def llenar_demo(
     recepciones: dict[int, date] = {}
     # Plan states draw from their own sequence, so the rest of the sample stays as it was.
     rnd_planes = random.Random(2025)
+    por_programa = -(-num_asm // len(PROGRAMAS))  # the most ASM (Núm. 1, 2, …) one Pp gets
     for i in range(num_asm):
         clave, nombre, tipo, siglas = PROGRAMAS[i % len(PROGRAMAS)]
         programa = session.scalar(select(Programa).where(Programa.clave == clave))
@@ -170,10 +171,11 @@ def llenar_demo(
             session.add(ev)
             session.flush()
             evaluaciones[programa.id] = ev
+            # Numbered after the selected ones (1 to por_programa), so they never collide.
             for j, (texto, motivo) in enumerate(_NO_SELECCIONADAS[: 1 + len(evaluaciones) % 2]):
                 session.add(
                     Recomendacion(
-                        evaluacion_id=ev.id, numero=100 + j, texto=texto, claridad=True,
+                        evaluacion_id=ev.id, numero=max(100, por_programa + 1) + j, texto=texto, claridad=True,
                         relevancia=j != 2, justificacion=True, factibilidad=j == 2,
                         motivo_no_seleccion=motivo,
                     )

@@ -1,3 +1,6 @@
+import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -338,3 +341,24 @@ def test_archivo_predeterminado() -> None:
         assert date(anio, mes, jueves).weekday() == 3
         assert date(anio, mes, jueves) in MUNICIPALES
         assert date(anio, mes, jueves + 1) in MUNICIPALES
+
+
+def test_los_festivos_federales_cargan_solo_mexico_y_son_los_de_la_biblioteca() -> None:
+    # In a fresh interpreter: this test process may have imported holidays.countries already.
+    codigo = (
+        "import json, sys\n"
+        "from bot.dominio.calendario import _festivos_oficiales\n"
+        "dias = {a: _festivos_oficiales(a) for a in range(2023, 2032)}\n"
+        "otros = sorted(m for m in sys.modules if m.startswith('holidays.countries'))\n"
+        "import holidays\n"
+        "biblioteca = {a: dict(holidays.country_holidays('MX', years=a, language='es').items())\n"
+        "              for a in dias}\n"
+        "print(json.dumps([otros, dias == biblioteca, len(dias[2024])]))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", codigo], capture_output=True, text=True, check=True, timeout=60
+    )
+    otros, iguales, num_2024 = json.loads(r.stdout)
+    assert otros == []  # not the ~250 country modules of holidays.countries
+    assert iguales
+    assert num_2024 == 8  # 2024 adds the transmisión del Poder Ejecutivo Federal (1 October)

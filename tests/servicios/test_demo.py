@@ -4,6 +4,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.dominio.calendario import CalendarioHabil
@@ -11,7 +12,7 @@ from bot.dominio.plazos import limite_atencion
 from bot.dominio.seleccion import Responsable, problemas_de_clasificacion
 from bot.dominio.valoracion import validar_valoracion
 from bot.dominio.vocabulario import Clasificacion, EstadoPlan, TipoEvaluacion, Valoracion
-from bot.servicios import registro
+from bot.servicios import demo, registro
 from bot.servicios.catalogo import Catalogo
 from bot.servicios.consultas import estado_actual, pendientes_por_dependencia
 from bot.servicios.demo import DEPENDENCIA_PENDIENTE, llenar_demo
@@ -93,3 +94,19 @@ def test_demo_da_algo_que_hacer_el_primer_dia_y_valora_segun_el_art_14(
         assert smdif is not None
         pendientes = pendientes_por_dependencia(s, HOY, cal)
         assert pendientes[smdif.id] >= 5 and pendientes[smdif.id] == max(pendientes.values())
+
+
+def test_demo_con_100_asm_o_mas_en_un_pp_numera_sin_chocar(
+    db: Db, cal: CalendarioHabil, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One Pp gets them all, as each Pp does in `asmbot demo --asm 10000`.
+    monkeypatch.setattr(demo, "PROGRAMAS", demo.PROGRAMAS[:1])
+    with db.sesiones.begin() as s:
+        assert llenar_demo(s, cal, HOY, num_asm=101) == 101
+    with db.sesiones() as s:
+        numeros = s.scalars(select(Recomendacion.numero)).all()
+        no_seleccionadas = s.scalars(
+            select(Recomendacion.numero).where(Recomendacion.motivo_no_seleccion.is_not(None))
+        ).all()
+    assert len(numeros) == len(set(numeros)) == 101 + len(no_seleccionadas)
+    assert no_seleccionadas and min(no_seleccionadas) > 101
