@@ -7,12 +7,13 @@ thousands of ASM is a handful of queries, not one per ASM.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Row, Select, and_, func, select
+from sqlalchemy import Result, Row, Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.anexo_a.modelo import FilaAnexoA, PlanAnexoA
@@ -65,43 +66,54 @@ class EstadoAsm:
         return self.estado_plan is EstadoPlan.APROBADO or not requiere_plan(self.clasificacion)
 
 
-def _estado(
-    corte: date,
-    ultimo_mes: date,
-    *,
-    programa_clave: str | None = None,
-    dependencia_id: int | None = None,
-    asm_ids: Sequence[int] | None = None,
+@functools.cache
+def _consulta_estado(
+    por_programa: bool, por_dependencia: bool, por_asm: bool
 ) -> Select[tuple[object, ...]]:
-    """Each ASM with the version in effect on `corte` and its last avance up to `ultimo_mes`.
+    """Each ASM with the version in effect on :corte and its last avance up to :ultimo_mes,
+    kept to :programa_clave, :dependencia_id and :asm_ids when asked.
 
-    The filters go inside the window subqueries too, so an enlace's list reads its own rows
-    and not the whole history of every ASM.
+    Built once per shape, with the values as bound parameters: composing these subqueries is
+    most of the CPU of an enlace's /mis_asm, and the statement never holds any data. The
+    filters go inside the window subqueries too, so an enlace's list reads its own rows and
+    not the whole history of every ASM.
     """
     elegidos = select(Asm.id)
-    if programa_clave is not None:
+    if por_programa:
         elegidos = elegidos.join(Programa, Programa.id == Asm.programa_id).where(
-            Programa.clave == programa_clave
+            Programa.clave == bindparam("programa_clave")
         )
-    if dependencia_id is not None:
+    if por_dependencia:
         elegidos = elegidos.where(
             Asm.id.in_(
-                select(AsmResponsable.asm_id).where(AsmResponsable.dependencia_id == dependencia_id)
+                select(AsmResponsable.asm_id).where(
+                    AsmResponsable.dependencia_id == bindparam("dependencia_id")
+                )
             )
         )
-    if asm_ids is not None:
-        elegidos = elegidos.where(Asm.id.in_(asm_ids))
-    filtrado = programa_clave is not None or dependencia_id is not None or asm_ids is not None
+    if por_asm:
+        elegidos = elegidos.where(Asm.id.in_(bindparam("asm_ids", expanding=True)))
+    filtrado = por_programa or por_dependencia or por_asm
 
     version_q = select(
-        AsmVersion,
+        AsmVersion.asm_id,
+        AsmVersion.texto,
+        AsmVersion.clasificacion,
+        AsmVersion.area_responsable,
+        AsmVersion.actividades,
+        AsmVersion.fecha_termino,
+        AsmVersion.resultados_esperados,
+        AsmVersion.productos_evidencias,
+        AsmVersion.observaciones,
+        AsmVersion.valoracion,
+        AsmVersion.estado_plan,
         func.row_number()
         .over(
             partition_by=AsmVersion.asm_id,
             order_by=(AsmVersion.vigente_desde.desc(), AsmVersion.id.desc()),
         )
         .label("n"),
-    ).where(AsmVersion.vigente_desde <= corte)
+    ).where(AsmVersion.vigente_desde <= bindparam("corte"))
     avance_q = select(
         Avance.asm_id,
         Avance.porcentaje,
@@ -110,7 +122,7 @@ def _estado(
         func.row_number()
         .over(partition_by=Avance.asm_id, order_by=(Avance.periodo.desc(), Avance.id.desc()))
         .label("n"),
-    ).where(Avance.periodo <= ultimo_mes)
+    ).where(Avance.periodo <= bindparam("ultimo_mes"))
     if filtrado:
         version_q = version_q.where(AsmVersion.asm_id.in_(elegidos))
         avance_q = avance_q.where(Avance.asm_id.in_(elegidos))
@@ -146,6 +158,29 @@ def _estado(
     return consulta
 
 
+def _estado(
+    session: Session,
+    corte: date,
+    ultimo_mes: date,
+    *,
+    programa_clave: str | None = None,
+    dependencia_id: int | None = None,
+    asm_ids: Sequence[int] | None = None,
+) -> Result[tuple[object, ...]]:
+    """The rows of _consulta_estado for these values."""
+    consulta = _consulta_estado(
+        programa_clave is not None, dependencia_id is not None, asm_ids is not None
+    )
+    valores: dict[str, object] = {"corte": corte, "ultimo_mes": ultimo_mes}
+    if programa_clave is not None:
+        valores["programa_clave"] = programa_clave
+    if dependencia_id is not None:
+        valores["dependencia_id"] = dependencia_id
+    if asm_ids is not None:
+        valores["asm_ids"] = list(asm_ids)
+    return session.execute(consulta, valores)
+
+
 def planes_anexo(
     session: Session,
     trimestre: Trimestre,
@@ -161,11 +196,14 @@ def planes_anexo(
     answers for (what an enlace may see). Plans without ASM at that date are left out.
     """
     corte = min(trimestre.fin, hoy)
-    consulta = _estado(
-        corte, trimestre.ultimo_mes, programa_clave=programa_clave, dependencia_id=dependencia_id
-    )
     filas: dict[tuple[str, str], list[FilaAnexoA]] = defaultdict(list)
-    for r in session.execute(consulta):
+    for r in _estado(
+        session,
+        corte,
+        trimestre.ultimo_mes,
+        programa_clave=programa_clave,
+        dependencia_id=dependencia_id,
+    ):
         filas[(r.clave, r.nombre)].append(
             FilaAnexoA(
                 numero=r.numero,
@@ -197,8 +235,10 @@ def estado_actual(
     asm_ids: Sequence[int] | None = None,
 ) -> list[EstadoAsm]:
     """Each ASM as of today, ordered by Pp or fondo and Núm."""
-    consulta = _estado(hoy, primer_dia_del_mes(hoy), dependencia_id=dependencia_id, asm_ids=asm_ids)
-    return [_estado_asm(r, hoy, cal) for r in session.execute(consulta)]
+    filas = _estado(
+        session, hoy, primer_dia_del_mes(hoy), dependencia_id=dependencia_id, asm_ids=asm_ids
+    )
+    return [_estado_asm(r, hoy, cal) for r in filas]
 
 
 def _estado_asm(r: Row[tuple[object, ...]], hoy: date, cal: CalendarioHabil) -> EstadoAsm:
