@@ -11,11 +11,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-
 # Handlers do database work in asyncio's default thread pool, of min(32, cores + 4) threads
 # (handlers.base.en_bd). A pool as large keeps a connection open for each; with fewer, every
-# update beyond them opens and closes one (on SQLite: its pragmas, and a switch to WAL that
-# can wait on a lock for a third of a second).
+# update beyond them opens and closes one (and runs the pragmas or settings below again).
 CONEXIONES = min(32, (os.cpu_count() or 1) + 4)
 
 
