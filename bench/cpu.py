@@ -88,14 +88,20 @@ class Bot:
         await asyncio.sleep(segundos)
         self.reposo = (cpu_de(self.pid) - antes) / (time.perf_counter() - t0)
 
-    async def fase(self, accion: Callable[[SimUser], object]) -> float:
-        """CPU seconds per update when every person does `accion` at once and gets an answer."""
+    def peticiones(self) -> int:
+        """Requests the bot made to the Bot API so far, but its long polls."""
+        return sum(1 for metodo, _ in self.double.requests if metodo != "getUpdates")
+
+    async def fase(self, accion: Callable[[SimUser], object]) -> tuple[float, float]:
+        """CPU seconds and Bot API requests per update when every person does `accion` at
+        once and gets an answer."""
         await self.quieto()
-        antes, t0 = cpu_de(self.pid), time.perf_counter()
+        antes, t0, pedidas = cpu_de(self.pid), time.perf_counter(), self.peticiones()
         await asyncio.gather(*(_y_respuesta(p, accion(p)) for p in self.personas))
         await self.quieto()
         gastado = cpu_de(self.pid) - antes - self.reposo * (time.perf_counter() - t0)
-        return gastado / len(self.personas)
+        n = len(self.personas)
+        return gastado / n, (self.peticiones() - pedidas) / n
 
     async def carga(self, veces: int) -> tuple[float, float, float]:
         """Every person sends /mis_asm `veces` times, each after the answer to the one before:
@@ -142,7 +148,7 @@ def _pulsar(nuestro: bool) -> Callable[[SimUser], object]:
 FASES = ("/mis_asm", "/avance", "botón Núm.", "paso: porcentaje")
 
 
-async def ronda(bot: Bot, nuestro: bool) -> dict[str, float]:
+async def ronda(bot: Bot, nuestro: bool) -> dict[str, tuple[float, float]]:
     r = {
         "/mis_asm": await bot.fase(lambda p: p.send("/mis_asm")),
         "/avance": await bot.fase(lambda p: p.send("/avance")),
@@ -234,7 +240,10 @@ async def medir(personas: int, veces: int, rondas: int, perfil: Path | None) -> 
                 if perfil is not None:
                     await _perfilar(nuestro, perfil, veces)
                     return
-                fases: dict[str, dict[str, list[float]]] = {"nuestro": {}, "eco": {}}
+                fases: dict[str, dict[str, list[tuple[float, float]]]] = {
+                    "nuestro": {},
+                    "eco": {},
+                }
                 cargas: dict[str, list[tuple[float, float, float]]] = {"nuestro": [], "eco": []}
                 for i in range(rondas):
                     orden = [(nuestro, True), (eco, False)]
@@ -270,7 +279,7 @@ def _imprimir(
     personas: int,
     veces: int,
     rondas: int,
-    fases: dict[str, dict[str, list[float]]],
+    fases: dict[str, dict[str, list[tuple[float, float]]]],
     cargas: dict[str, list[tuple[float, float, float]]],
     reposo_nuestro: float,
     reposo_eco: float,
@@ -281,10 +290,14 @@ def _imprimir(
         f"mediana de {rondas} rondas alternadas; en reposo: nuestro {1000 * reposo_nuestro:.1f} "
         f"ms/s, eco {1000 * reposo_eco:.1f} ms/s (descontado)"
     )
-    print(f"{'actualización':<20}{'nuestro (ms)':>14}{'eco (ms)':>10}{'razón':>8}")
+    print(
+        f"{'actualización':<20}{'nuestro (ms)':>14}{'eco (ms)':>10}{'razón':>8}"
+        f"{'peticiones a la Bot API, nuestro / eco':>42}"
+    )
     for k in FASES:
-        n, e = med(fases["nuestro"][k]), med(fases["eco"][k])
-        print(f"{k:<20}{1000 * n:>14.1f}{1000 * e:>10.1f}{n / e:>7.2f}×")
+        n, e = (med(c for c, _ in fases[b][k]) for b in ("nuestro", "eco"))
+        pn, pe = (med(p for _, p in fases[b][k]) for b in ("nuestro", "eco"))
+        print(f"{k:<20}{1000 * n:>14.1f}{1000 * e:>10.1f}{n / e:>7.2f}×{pn:>34.1f} / {pe:.1f}")
     print(
         f"\n{personas} personas a la vez envían /mis_asm {veces} veces (cada una tras la "
         "respuesta anterior), mediana de las rondas"
