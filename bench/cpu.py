@@ -11,13 +11,15 @@ CPU per update. Prints medians over the rounds and our/echo ratios.
 Targets: CPU per update ≤ 2× the echo bot's; throughput ≥ 0.95× and p95 ≤ 1.2× it.
 
     .venv/bin/python -m bench.cpu [--personas 40] [--veces 5] [--rondas 3]
-        [--perfil prof.txt]  # also a py-spy profile of our bot (a separate run: it slows it)
+        [--pg postgresql://postgres@127.0.0.1:5432/test]  # a schema of its own, dropped after
+        [--perfil prof.txt]  # instead, a py-spy profile of our bot (it slows the bot down)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import statistics
@@ -25,11 +27,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
 from bench.latency import percentil, sembrar
+from bot.config import _with_driver
 from botapi_double import BotApiDouble, SimUser
 
 ENLACES_ID = 700_000  # as bench.latency seeds them
@@ -213,9 +219,10 @@ def resumir_perfil(crudo: Path, destino: Path, top: int = 25) -> None:
     destino.write_text("\n".join(lineas) + "\n")
 
 
-async def medir(personas: int, veces: int, rondas: int, perfil: Path | None) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'cpu.db'}"
+async def medir(
+    personas: int, veces: int, rondas: int, perfil: Path | None, pg: str | None
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp, _base(pg, Path(tmp)) as url:
         sembrar(url, 10 * 20, personas)  # 20 dependencias with 10 ASM each
         async with BotApiDouble() as d_nuestro, BotApiDouble() as d_eco:
             for d in (d_nuestro, d_eco):
@@ -258,7 +265,28 @@ async def medir(personas: int, veces: int, rondas: int, perfil: Path | None) -> 
                 raise
             for b in (nuestro, eco):
                 b.detener()
+    print(f"Base: {'PostgreSQL' if pg else 'SQLite'}")
     _imprimir(personas, veces, rondas, fases, cargas, nuestro.reposo, eco.reposo)
+
+
+@contextlib.contextmanager
+def _base(pg: str | None, tmp: Path) -> Iterator[str]:
+    """A SQLite file, or a schema of its own on that PostgreSQL server (dropped afterwards)."""
+    if pg is None:
+        yield f"sqlite:///{tmp / 'cpu.db'}"
+        return
+    base = _with_driver(pg)
+    esquema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{esquema}"'))
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{esquema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{esquema}" CASCADE'))
+        admin.dispose()
 
 
 async def _perfilar(bot: Bot, destino: Path, veces: int) -> None:
@@ -321,8 +349,9 @@ def main() -> None:
     p.add_argument("--veces", type=int, default=5)
     p.add_argument("--rondas", type=int, default=3)
     p.add_argument("--perfil", type=Path, help="escribe aquí un perfil py-spy de nuestro bot")
+    p.add_argument("--pg", help="PostgreSQL en vez de SQLite (un esquema propio, que se borra)")
     a = p.parse_args()
-    asyncio.run(medir(a.personas, a.veces, a.rondas, a.perfil))
+    asyncio.run(medir(a.personas, a.veces, a.rondas, a.perfil, a.pg))
 
 
 if __name__ == "__main__":
