@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,19 +10,12 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-# Handlers do database work in asyncio's default thread pool, of min(32, cores + 4) threads
-# (handlers.base.en_bd). A pool as large keeps a connection open for each; with fewer, every
-# update beyond them opens and closes one (and runs the pragmas or settings below again).
-CONEXIONES = min(32, (os.cpu_count() or 1) + 4)
-
 
 def make_engine(
     url: str, *, limite_sentencia: int = 30, limite_candado: int = 5, **kwargs: Any
 ) -> Engine:
     # Error messages and logs never carry the values of a statement (what people typed, CURP).
     kwargs.setdefault("hide_parameters", True)
-    if "poolclass" not in kwargs:
-        kwargs.setdefault("pool_size", CONEXIONES)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
