@@ -114,13 +114,21 @@ async def _paso(usuario: SimUser, accion: object) -> float:
     return time.perf_counter() - inicio
 
 
+async def _lista(usuario: SimUser) -> int:
+    """/avance opens the first ASM due this month: «Ver todos» gives the list to pick from."""
+    hecho = await usuario.send("/avance")
+    if "Ver todos" in usuario.last.labels():
+        hecho = await usuario.press("Ver todos")
+    return hecho
+
+
 async def enlace(
     usuario: SimUser, hasta: float, tiempos: list[float], rnd: random.Random, arranque: float
 ) -> None:
     await asyncio.sleep(arranque)  # people do not all start in the same second
     while time.perf_counter() < hasta:
         pasos: list[Callable[[], Awaitable[int]]] = [
-            lambda: usuario.send("/avance"),
+            lambda: _lista(usuario),
             lambda: usuario.press(usuario.last.labels()[rnd.randrange(8)]),
             lambda: usuario.send(str(rnd.randint(40, 90))),
             lambda: usuario.press("Omitir"),

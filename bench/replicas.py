@@ -149,6 +149,8 @@ class Enlace:
         u = self.u
         try:
             await self.paso(u.send("/avance"))
+            if "Ver todos" in u.last.labels():  # /avance opened the first ASM due this month
+                await self.paso(u.press("Ver todos"))
             await self.paso(u.press("Núm."))
             antes = len(u.messages)
             inicio = time.monotonic()

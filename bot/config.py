@@ -24,8 +24,15 @@ from bot.dominio.calendario import (
     ruta_dias_inhabiles_predeterminada,
     validar_recurrentes,
 )
+from bot.dominio.vocabulario import Rol
+from bot.mensajes import privacidad
 
-AVISO_PREDETERMINADO = Path(__file__).parent / "datos" / "aviso_privacidad.txt"
+# The aviso de privacidad of each role: a text file each, or the default in bot.mensajes.
+VARIABLES_AVISO = {
+    Rol.ENLACE: "ASMBOT_AVISO_PRIVACIDAD",
+    Rol.COORDINADOR: "ASMBOT_AVISO_PRIVACIDAD_COORDINACION",
+    Rol.CONTRALORIA: "ASMBOT_AVISO_PRIVACIDAD_CONTRALORIA",
+}
 
 
 class ConfigError(Exception):
@@ -44,7 +51,7 @@ class Settings:
     dias_inhabiles: frozenset[date] = field(repr=False)
     encabezado: Encabezado
     bot_username: str
-    aviso_privacidad: str = field(repr=False)
+    avisos_privacidad: Mapping[Rol, str] = field(repr=False)
     evidencia_max_bytes: int
     # Reminders: office hours (local time), business days before month end for the second
     # monthly reminder, and business days before a deadline for its reminders.
@@ -72,6 +79,10 @@ class Settings:
     dias_inhabiles_recurrentes: tuple[str, ...] = RECURRENTES_PUEBLA
     dias_habiles_municipales: frozenset[date] = field(default=frozenset(), repr=False)
     anios_calendario: frozenset[int] = field(default=frozenset(), repr=False)
+
+    def aviso_privacidad(self, rol: Rol) -> str:
+        """The notice this role reads before registering."""
+        return self.avisos_privacidad[rol]
 
     def calendario(self) -> CalendarioHabil:
         return CalendarioHabil(
@@ -166,18 +177,13 @@ def load_settings(
         if value and urlparse(value).scheme not in ("http", "https"):
             raise ConfigError(f"{name}: «{value}» no es una dirección http:// o https://.")
 
-    ruta_aviso = Path(get("ASMBOT_AVISO_PRIVACIDAD", str(AVISO_PREDETERMINADO)))
-    try:
-        aviso = ruta_aviso.read_text(encoding="utf-8").strip()
-    except OSError:
-        raise ConfigError(
-            f"ASMBOT_AVISO_PRIVACIDAD: no se puede leer el archivo «{ruta_aviso}»."
-        ) from None
-    if not aviso or len(aviso) > 3500:
-        raise ConfigError(
-            "ASMBOT_AVISO_PRIVACIDAD: el aviso debe tener texto y a lo más 3,500 caracteres "
-            "(un mensaje de Telegram); ponga el aviso completo en su sitio web y enlácelo."
-        )
+    # A municipality that wrote only its enlaces' notice keeps showing it to every role, as it
+    # did before there was one per role: better than Puebla's default under another name.
+    propio = get(VARIABLES_AVISO[Rol.ENLACE], "")
+    avisos: dict[Rol, str] = {}
+    for rol, variable in VARIABLES_AVISO.items():
+        ruta = get(variable, propio)
+        avisos[rol] = _aviso(ruta, variable) if ruta else privacidad.PREDETERMINADOS[rol]
 
     max_mb = get("ASMBOT_EVIDENCIA_MAX_MB", "20")
     try:
@@ -259,7 +265,7 @@ def load_settings(
             instituto=get("ASMBOT_INSTITUTO", default.instituto),
         ),
         bot_username=get("TELEGRAM_BOT_USERNAME", "SeguimientoASMBot").lstrip("@"),
-        aviso_privacidad=aviso,
+        avisos_privacidad=avisos,
         evidencia_max_bytes=evidencia_max_bytes,
         horario=horario,
         dias_aviso_cierre=dias_cierre,
@@ -277,6 +283,19 @@ def load_settings(
         respaldo_dir=Path(respaldo_dir_txt).expanduser() if respaldo_dir_txt else None,
         respaldo_dias=respaldo_dias,
     )
+
+
+def _aviso(ruta: str, variable: str) -> str:
+    try:
+        aviso = Path(ruta).expanduser().read_text(encoding="utf-8").strip()
+    except OSError:
+        raise ConfigError(f"{variable}: no se puede leer el archivo «{ruta}».") from None
+    if not aviso or len(aviso) > 3500:
+        raise ConfigError(
+            f"{variable}: el aviso debe tener texto y a lo más 3,500 caracteres "
+            "(un mensaje de Telegram); ponga el aviso completo en su sitio web y enlácelo."
+        )
+    return aviso
 
 
 def _prefijo_oficio(texto: str) -> str:

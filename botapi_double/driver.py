@@ -16,6 +16,7 @@ from botapi_double.models import BotMessage, Button
 if TYPE_CHECKING:
     from botapi_double.server import BotApiDouble
 
+ACTION_SECONDS = 5.0  # how long Telegram shows a chat action (Bot API, sendChatAction)
 # Telegram marks "/command" and "/command@bot" anywhere in a text as bot_command entities.
 _COMMAND = re.compile(r"(?<![\w/])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/@])")
 
@@ -38,6 +39,8 @@ class SimUser:
         self.messages: list[BotMessage] = []  # what the bot sent here, edits applied
         self.callback_answers: list[dict[str, Any]] = []
         self.chat_actions: list[str] = []
+        # The action the chat shows now («typing…»), since when (time.monotonic()).
+        self._action: tuple[str, float] | None = None
         self.blocked = False
         self.talked = False  # the bot only knows the chat once the user wrote to it
         self.own_message_ids: set[int] = set()
@@ -170,6 +173,16 @@ class SimUser:
             ) from None
         return found[0]
 
+    def current_chat_action(self, now: float | None = None) -> str | None:
+        """The action the chat shows now, as Telegram does: for 5 s, or until the bot's next
+        message."""
+        if self._action is None:
+            return None
+        action, since = self._action
+        return (
+            action if (time.monotonic() if now is None else now) - since < ACTION_SECONDS else None
+        )
+
     def transcript(self) -> str:
         lines = [f"--- chat with {self.first_name} ({self.id}) ---"]
         for entry in self._log:
@@ -210,7 +223,16 @@ class SimUser:
     def next_message_id(self) -> int:
         return next(self._message_ids)
 
+    def continue_message_ids(self, first: int) -> None:
+        """Messages of this chat are numbered from `first` on (after a restored history)."""
+        self._message_ids = itertools.count(first)
+
+    def start_chat_action(self, action: str) -> None:
+        self.chat_actions.append(action)
+        self._action = (action, time.monotonic())
+
     async def add_message(self, message: BotMessage) -> None:
+        self._action = None  # a message ends the action, as in Telegram apps
         self.messages.append(message)
         self._log.append(message)
         await self.notify()

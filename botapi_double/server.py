@@ -299,6 +299,14 @@ class BotApiDouble:
             self._users[user_id] = SimUser(self, user_id, first_name, last_name, username)
         return self._users[user_id]
 
+    def users(self) -> list[SimUser]:
+        """Every simulated user so far, in the order they appeared."""
+        return list(self._users.values())
+
+    def continue_file_ids(self, first: int) -> None:
+        """New files are numbered from `first` on (after files restored from disk)."""
+        self._file_ids = itertools.count(first)
+
     async def push_update(self, user: SimUser, payload: JSONDict) -> int:
         """Queue an update from ``user`` and wait until the bot has handled it."""
         if user.blocked:  # Telegram apps offer only "Restart" (which unblocks) to such a user
@@ -889,7 +897,7 @@ class BotApiDouble:
         if action not in CHAT_ACTIONS:
             raise ApiError(400, "Bad Request: wrong parameter action in request")
         self._check_blocked(user)
-        user.chat_actions.append(action)
+        user.start_chat_action(action)
         return True
 
     async def _get_file(self, params: JSONDict, uploads: dict[str, Upload]) -> JSONDict:

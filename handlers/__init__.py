@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, TypeHandler, filters
 
 from bot.dominio.vocabulario import Rol
 from bot.mensajes import textos
@@ -35,7 +35,15 @@ from handlers import (
     resumen,
     valoracion,
 )
-from handlers.base import Contexto, en_bd, persona_o_aviso, responder
+from handlers.base import (
+    Contexto,
+    cerrar_paso,
+    en_bd,
+    persona_o_aviso,
+    recordar_chat,
+    responder,
+    teclado_vivo,
+)
 
 Continuacion = Callable[[Update, Contexto, Persona, Any], Awaitable[None]]
 
@@ -71,7 +79,7 @@ async def texto(update: Update, context: Contexto) -> None:
     if borrador is None or siguiente is None:
         await responder(update, textos.NO_ENTENDI)
         return
-    await siguiente(update, context, persona, borrador)
+    await _paso(update, context, persona, borrador, siguiente)
 
 
 async def archivo(update: Update, context: Contexto) -> None:
@@ -91,7 +99,29 @@ async def archivo(update: Update, context: Contexto) -> None:
     if borrador is None or siguiente is None:
         await responder(update, SIN_REPORTE_ABIERTO)
         return
+    await _paso(update, context, persona, borrador, siguiente)
+
+
+async def _paso(
+    update: Update, context: Contexto, persona: Persona, borrador: Any, siguiente: Continuacion
+) -> None:
+    """The step's handler; when it moved the conversation on (another step, or the end) without
+    a keyboard of its own, the keyboard of the step that passed goes (handlers/base.py)."""
+    vivo = teclado_vivo()
     await siguiente(update, context, persona, borrador)
+    if vivo is None or teclado_vivo() != vivo:
+        return  # nothing to remove, or a new keyboard already replaced it
+    despues = await en_bd(context, lambda s: borradores.leer(s, persona.telegram_id))
+    if _donde(despues) != _donde(borrador):
+        await cerrar_paso(update, vivo)
+
+
+def _donde(borrador: object) -> tuple[str, str] | None:
+    """The flow and step a draft is at (None when there is none)."""
+    if borrador is None:
+        return None
+    paso = getattr(borrador, "paso", "")
+    return _flujo(borrador), str(getattr(paso, "value", paso))
 
 
 def _flujo(borrador: object) -> str:
@@ -107,6 +137,9 @@ def _es_anexo(nombre: str | None) -> bool:
 
 
 def registrar_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    # First, in a group no other handler uses (one handler per group takes an update; oficio
+    # uses -1), for every update: the chat's memory for the replies.
+    app.add_handler(TypeHandler(Update, recordar_chat), group=-100)
     for modulo in (inicio, consultas, anexo, recordatorios, resumen, admin, plan, valoracion,
                    historial, oficio, prorroga, evaluaciones, avance):  # fmt: skip
         modulo.registrar(app)  # commands and their own callback prefixes: any order

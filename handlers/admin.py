@@ -5,7 +5,9 @@
   cancels). The pending import is a draft and the file is kept by content, so a restart in
   between loses nothing (bot.servicios.flujo_importar).
 - /invitar: the role (us1:ie, us1:ic, us1:ix), for an enlace its dependencia (us1:id:<id>, pages
-  us1:ipg:<n>), and the deep link.
+  us1:ipg:<n>), and the deep link, as text and as a QR to forward. `/invitar <siglas or words>`
+  goes straight to the enlace of the dependencia it names, or offers the candidates
+  (handlers/elegir.py; pages us1:bpg:<n>).
 - /usuarios: who is registered, by dependencia; deactivating someone (us1:des:<id>, then
   us1:dok:<id> or us1:dno; pages us1:upg:<n>).
 
@@ -21,7 +23,6 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.dominio.vocabulario import Rol
@@ -36,12 +37,15 @@ from bot.servicios.invitaciones import invitar
 from bot.servicios.permisos import AccesoDenegado, exigir_coordinador
 from bot.servicios.rechazos import BotonVencido, Rechazado
 from bot.servicios.usuarios import Dep, NoASiMismo, Persona, Registrado
+from handlers import elegir
 from handlers.base import (
     Contexto,
     boton,
+    editar_en_sitio,
     en_bd,
     persona_o_aviso,
     quitar_botones,
+    rechazar,
     recibir_archivo,
     responder,
     teclado,
@@ -74,21 +78,6 @@ async def _sin_botones(update: Update, nota: str | None = None) -> None:
     q = update.callback_query
     if q is not None and getattr(q.message, "reply_markup", None) is not None:
         await quitar_botones(update, nota)
-
-
-async def _editar(update: Update, texto: str | None, botones: InlineKeyboardMarkup | None) -> None:
-    """A page of a list in place; a repeated press on the same page changes nothing, and
-    Telegram refuses such an edit."""
-    q = update.callback_query
-    assert q is not None
-    try:
-        if texto is None:
-            await q.edit_message_reply_markup(botones)
-        else:
-            await q.edit_message_text(texto, reply_markup=botones)
-    except BadRequest as e:
-        if "not modified" not in str(e).lower():
-            raise
 
 
 # --- An Anexo A sent to the bot ---------------------------------------------------------
@@ -175,6 +164,12 @@ async def cmd_invitar(update: Update, context: Contexto) -> None:
     persona = await persona_o_aviso(update, context)
     if persona is None or not await _coordinador(update, context, persona):
         return
+    consulta = elegir.texto_del_comando(context)
+    if consulta:  # `/invitar Bienestar`: an enlace of the dependencia it names
+        dep = await elegir.elegir_dependencia(update, context, consulta)
+        if dep is not None:
+            await _invitar(update, context, persona, Rol.ENLACE, dep.id)
+        return
     await responder(
         update,
         tx.ELIJA_ROL,
@@ -208,7 +203,6 @@ async def _invitar(
     update: Update, context: Contexto, persona: Persona, rol: Rol, dependencia_id: int | None
 ) -> None:
     q = update.callback_query
-    assert q is not None
     ent = context.entorno
     usuario, ahora = ent.settings.bot_username, ent.ahora()
     try:
@@ -219,12 +213,20 @@ async def _invitar(
             ),
         )
     except BotonVencido:
-        await q.answer(tx.BOTON_VENCIDO_USUARIOS, show_alert=True)
+        await rechazar(update, tx.BOTON_VENCIDO_USUARIOS)
         return
-    await q.answer()
-    await _sin_botones(update)
+    if q is not None:
+        await q.answer()
+        await _sin_botones(update)
     vence = inv.expira_en.astimezone(ent.settings.zona)
-    await responder(update, tx.invitacion(rol, dependencia, inv.enlace, vence))
+    await responder(update, tx.invitacion(rol, dependencia, vence))
+    # Ready to forward: the QR, with what the invited person must do beneath it.
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_photo(
+            tx.qr_png(inv.enlace),
+            caption=tx.invitacion_para_reenviar(rol, dependencia, inv.enlace, vence),
+        )
 
 
 # --- /usuarios ------------------------------------------------------------------------------
@@ -337,7 +339,9 @@ async def boton_usuarios(update: Update, context: Contexto) -> None:
             return
         texto, botones = _lista_dependencias(deps, valor or 0)
         await q.answer()
-        await _editar(update, texto, botones)
+        await editar_en_sitio(update, texto, botones)
+    elif accion == elegir.PAGINA and valor is not None:
+        await elegir.pagina_de_dependencias(update, context, valor)
     elif accion == "id" and valor is not None:
         await _invitar(update, context, persona, Rol.ENLACE, valor)
     elif accion in ("ic", "ix"):
@@ -349,7 +353,7 @@ async def boton_usuarios(update: Update, context: Contexto) -> None:
     elif accion == "upg" and valor is not None:
         gente = await en_bd(context, usuarios.registrados)
         await q.answer()
-        await _editar(
+        await editar_en_sitio(
             update, None, _teclado_usuarios(usuarios.desactivables(gente, persona), valor)
         )
     elif accion == "des" and valor is not None:

@@ -8,6 +8,7 @@ handler takes typed text or a file at each step: ESCRITO and the table in handle
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date
 
 from telegram import InlineKeyboardMarkup, Update
@@ -15,13 +16,14 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.dominio.periodos import nombre_mes, primer_dia_del_mes
 from bot.dominio.reglas import admite_sin_evidencia
-from bot.dominio.texto import interpretar_porcentaje
+from bot.dominio.texto import interpretar_porcentaje, por_ciento
+from bot.mensajes import avance as mensajes
 from bot.mensajes import callbacks, textos
 from bot.mensajes.paginas import paginar
 from bot.servicios import flujo_avance as servicio
 from bot.servicios.borradores import BorradorAvance, Flujo, PasoAvance
 from bot.servicios.consultas import EstadoAsm
-from bot.servicios.evidencias import ArchivoEvidencia
+from bot.servicios.evidencias import ArchivoEvidencia, nombre_libre
 from bot.servicios.flujo_avance import EvidenciaRepetida
 from bot.servicios.rechazos import BotonVencido, Rechazado
 from bot.servicios.seguimiento import estado_de
@@ -32,6 +34,7 @@ from handlers.base import (
     boton,
     cancelar_con_boton,
     en_bd,
+    mostrar_recibidos,
     persona_o_aviso,
     quitar_botones,
     recibir_evidencia,
@@ -44,7 +47,12 @@ _PREFIJO = {Flujo.AVANCE: callbacks.AVANCE, Flujo.EVIDENCIA: callbacks.EVIDENCIA
 # The step a button belongs to: a press from another step is stale.
 _PASO_DE = {"pg": PasoAvance.ELEGIR, "p": PasoAvance.PORCENTAJE, "omit": PasoAvance.OBSERVACIONES,
             "listo": PasoAvance.EVIDENCIA, "sin": PasoAvance.EVIDENCIA, "ok": PasoAvance.CONFIRMAR,
-            "fix": PasoAvance.CONFIRMAR}  # fmt: skip
+            "fix": PasoAvance.CONFIRMAR, "fxp": PasoAvance.CONFIRMAR, "fxo": PasoAvance.CONFIRMAR,
+            "fxa": PasoAvance.CONFIRMAR, "fxq": PasoAvance.CONFIRMAR, "fxr": PasoAvance.CONFIRMAR,
+            "sig": PasoAvance.ELEGIR, "fin": PasoAvance.ELEGIR, "todos": PasoAvance.PORCENTAJE,
+            "rep": PasoAvance.ELEGIR}  # fmt: skip
+# «Continuar» and «Descartar» (a report half done) are valid at any step.
+_CORREGIR = ("fix", "fxp", "fxo", "fxa", "fxq", "fxr")
 
 
 # --- Starting: the list of the dependencia's ASM ---------------------------------------
@@ -58,7 +66,10 @@ async def cmd_evidencia(update: Update, context: Contexto) -> None:
     await _iniciar(update, context, Flujo.EVIDENCIA)
 
 
-async def _iniciar(update: Update, context: Contexto, flujo: Flujo) -> None:
+async def _iniciar(
+    update: Update, context: Contexto, flujo: Flujo, *, descartar: bool = False,
+    todos: bool = False, hechos: int = 0,
+) -> None:  # fmt: skip
     persona = await persona_o_aviso(update, context)
     if persona is None:
         return
@@ -67,18 +78,51 @@ async def _iniciar(update: Update, context: Contexto, flujo: Flujo) -> None:
         return
     ent = context.entorno
     hoy = ent.hoy()
-    asms, previo = await en_bd(
-        context, lambda s: servicio.iniciar(s, persona, flujo, hoy, ent.calendario)
-    )
-    if previo is not None and previo.datos.get("asm_id") is not None:
-        await responder(
-            update, textos.reporte_descartado(previo.datos["numero"], previo.datos["clave"])
-        )
-    if not asms:
+    inicio = await en_bd(
+        context,
+        lambda s: servicio.iniciar(
+            s, persona, flujo, hoy, ent.calendario, descartar=descartar, todos=todos,
+            hechos=hechos,
+        ),
+    )  # fmt: skip
+    if inicio.a_medias is not None:
+        await _preguntar_a_medias(update, inicio.a_medias, flujo)
+        return
+    if inicio.siguiente is not None:
+        await _pedir_porcentaje(
+            update, context, inicio.siguiente.asm_id, inicio.siguiente,
+            corrida=(inicio.posicion, inicio.total),
+        )  # fmt: skip
+        return
+    if not inicio.asms:
         await responder(update, textos.SIN_ASM)
         return
-    texto, botones = _lista(flujo, asms, 0, hoy)
+    texto, botones = _lista(flujo, inicio.asms, 0, hoy)
     await responder(update, texto, botones)
+
+
+async def a_medias_primero(update: Update, context: Contexto, persona: Persona) -> bool:
+    """Another conversation would replace a report half done: it is asked about first (True),
+    and the other command is typed again after «Descartar»."""
+    b = await en_bd(context, lambda s: servicio.borrador_de(s, persona))
+    if b is None or not b.a_medias:
+        return False
+    await _preguntar_a_medias(update, b, None)
+    return True
+
+
+async def _preguntar_a_medias(update: Update, b: BorradorAvance, flujo: Flujo | None) -> None:
+    """`flujo`: the /avance or /evidencia a «Descartar» starts; None for another command."""
+    if flujo is None:
+        descartar = callbacks.dato(_PREFIJO[b.FLUJO], "desc", 1)
+    else:
+        descartar = callbacks.dato(_PREFIJO[flujo], "desc")
+    await responder(
+        update,
+        mensajes.a_medias(b.numero, b.clave, b.porcentaje, len(b.evidencias)),
+        teclado([[(mensajes.BOTON_CONTINUAR, callbacks.dato(_PREFIJO[b.FLUJO], "cont")),
+                  (mensajes.BOTON_DESCARTAR, descartar)]]),
+    )  # fmt: skip
 
 
 def _lista(
@@ -118,13 +162,32 @@ async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbac
         await _iniciar(update, context, flujo)
         return
     if b.accion == "a" and b.valor is not None:
+        previo = await en_bd(context, lambda s: servicio.borrador_de(s, persona))
+        if previo is not None and previo.a_medias:  # an old list's button: ask, never replace
+            await q.answer()
+            await _preguntar_a_medias(update, previo, flujo)
+            return
         await _elegir_asm(update, context, persona, flujo, b.valor)
         return
     if b.accion == "no":
         await cancelar_con_boton(update, context, persona)
         return
+    if b.accion == "desc":
+        await q.answer()
+        await quitar_botones(update, mensajes.DESCARTADO)
+        if b.valor == 1:  # asked by another command: it is typed again
+            await en_bd(context, lambda s: servicio.terminar(s, persona))
+            await responder(update, mensajes.DESCARTADO_OTRO)
+        else:
+            await _iniciar(update, context, flujo, descartar=True)
+        return
 
     borrador = await en_bd(context, lambda s: servicio.borrador_de(s, persona))
+    if b.accion == "cont" and borrador is not None and borrador.FLUJO is flujo:
+        await q.answer()
+        await quitar_botones(update, mensajes.BOTON_CONTINUAR)
+        await _reanudar(update, context, persona, borrador)
+        return
     if (
         borrador is None
         or borrador.FLUJO is not flujo
@@ -137,7 +200,7 @@ async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbac
         await _pagina(update, context, persona, flujo, b.valor or 0)
     elif b.accion == "p" and b.valor is not None and 0 <= b.valor <= 100:
         await q.answer()
-        await quitar_botones(update, f"{b.valor}%")
+        await quitar_botones(update, por_ciento(b.valor))
         await _fijar_porcentaje(update, context, persona, borrador, b.valor)
     elif b.accion == "omit":
         if borrador.obligatorias:
@@ -150,13 +213,24 @@ async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbac
         await _terminar_evidencia(update, context, persona, borrador, sin=b.accion == "sin")
     elif b.accion == "ok":
         await _confirmar(update, context, persona)
-    elif b.accion == "fix":
+    elif b.accion == "sig":
         await q.answer()
-        await quitar_botones(update, "Corregir")
-        borrador.paso, borrador.observaciones = PasoAvance.PORCENTAJE, None
-        await en_bd(context, lambda s: servicio.guardar_paso(s, persona, borrador))
-        assert borrador.asm_id is not None
-        await _pedir_porcentaje(update, context, borrador.asm_id)
+        await quitar_botones(update)
+        await _iniciar(update, context, flujo, hechos=borrador.hechos)
+    elif b.accion == "fin":
+        await q.answer()
+        await quitar_botones(update)
+        await en_bd(context, lambda s: servicio.terminar(s, persona))
+        await responder(update, mensajes.TERMINADO)
+    elif b.accion == "todos":
+        await q.answer()
+        await quitar_botones(update, mensajes.BOTON_VER_TODOS)
+        await _iniciar(update, context, flujo, todos=True, hechos=borrador.hechos)
+    elif b.accion == "rep" and b.valor is not None:
+        await _elegir_asm(update, context, persona, flujo, b.valor, corregir=True)
+    elif b.accion in _CORREGIR:
+        await q.answer()
+        await _corregir(update, context, persona, borrador, b)
     else:
         await q.answer(textos.BOTON_VENCIDO, show_alert=True)
 
@@ -175,16 +249,31 @@ async def _pagina(
 
 
 async def _elegir_asm(
-    update: Update, context: Contexto, persona: Persona, flujo: Flujo, asm_id: int
-) -> None:
+    update: Update, context: Contexto, persona: Persona, flujo: Flujo, asm_id: int, *,
+    corregir: bool = False,
+) -> None:  # fmt: skip
     q = update.callback_query
     assert q is not None
     ent = context.entorno
     hoy = ent.hoy()
+    mes = primer_dia_del_mes(hoy)
     estado = await en_bd(
         context, lambda s: servicio.elegir_asm(s, persona, flujo, asm_id, hoy, ent.calendario)
     )
     await q.answer()
+    if flujo is Flujo.AVANCE and estado.reportado_en(mes) and not corregir:
+        # One report a month (Anexo A, i): a second one corrects the first, under its folio.
+        await en_bd(context, lambda s: servicio.volver_a_lista(s, persona))
+        await quitar_botones(
+            update, f"Eligió el ASM Núm. {estado.numero} · {estado.programa_clave}"
+        )
+        await responder(
+            update,
+            mensajes.ya_informado(estado.numero, estado.programa_clave, estado.avance, mes),
+            teclado([[(mensajes.BOTON_CORREGIR_REPORTE, callbacks.dato(callbacks.AVANCE, "rep", asm_id)),
+                      (textos.BOTON_CANCELAR, callbacks.dato(callbacks.AVANCE, "no"))]]),
+        )  # fmt: skip
+        return
     await quitar_botones(update, f"Eligió el ASM Núm. {estado.numero} · {estado.programa_clave}")
     if flujo is Flujo.AVANCE:
         await _pedir_porcentaje(update, context, asm_id, estado)
@@ -200,8 +289,9 @@ async def _elegir_asm(
 
 
 async def _pedir_porcentaje(
-    update: Update, context: Contexto, asm_id: int, estado: EstadoAsm | None = None
-) -> None:
+    update: Update, context: Contexto, asm_id: int, estado: EstadoAsm | None = None, *,
+    corrida: tuple[int, int] | None = None, corrigiendo: bool = False,
+) -> None:  # fmt: skip
     ent = context.entorno
     hoy = ent.hoy()
     if estado is None:
@@ -211,11 +301,15 @@ async def _pedir_porcentaje(
             return
     anterior = estado.avance or 0
     rapidos = sorted({anterior, min(100, anterior + 10), min(100, anterior + 25), 100})
-    filas = [[(f"{p}%", callbacks.dato(callbacks.AVANCE, "p", p)) for p in rapidos]]
-    filas.append([(textos.BOTON_CANCELAR, callbacks.dato(callbacks.AVANCE, "no"))])
+    filas = [[(por_ciento(p), callbacks.dato(callbacks.AVANCE, "p", p)) for p in rapidos]]
+    ultima = [(textos.BOTON_CANCELAR, callbacks.dato(callbacks.AVANCE, "no"))]
+    if not corrigiendo:
+        ultima.insert(0, (mensajes.BOTON_VER_TODOS, callbacks.dato(callbacks.AVANCE, "todos")))
+    filas.append(ultima)
+    cabeza = "" if corrida is None else mensajes.pendiente(*corrida, primer_dia_del_mes(hoy)) + "\n"
     await responder(
         update,
-        f"{textos.estado_asm(estado, hoy)}\n\n{textos.pida_porcentaje(estado.avance)}",
+        f"{cabeza}{textos.estado_asm(estado, hoy)}\n\n{textos.pida_porcentaje(estado.avance)}",
         teclado(filas),
     )
 
@@ -235,22 +329,45 @@ async def _fijar_porcentaje(
     except Rechazado:
         await responder(update, textos.NO_AUTORIZADO)
         return
+    if borrador.corrigiendo and not (obligatorias and not borrador.observaciones):
+        await _mostrar_resumen(update, context, persona, borrador)
+        return
     motivo = textos.MOTIVO_BAJA if baja else textos.MOTIVO_VENCIDA
+    await _pedir_observaciones(update, borrador, textos.pida_observaciones(obligatorias, motivo))
+
+
+async def _pedir_observaciones(update: Update, borrador: BorradorAvance, texto: str) -> None:
     filas = (
-        [] if obligatorias else [[(textos.BOTON_OMITIR, callbacks.dato(callbacks.AVANCE, "omit"))]]
+        []
+        if borrador.obligatorias
+        else [[(textos.BOTON_OMITIR, callbacks.dato(callbacks.AVANCE, "omit"))]]
     )
     filas.append([(textos.BOTON_CANCELAR, callbacks.dato(callbacks.AVANCE, "no"))])
-    await responder(update, textos.pida_observaciones(obligatorias, motivo), teclado(filas))
+    await responder(update, texto, teclado(filas))
 
 
 async def _fijar_observaciones(
     update: Update, context: Contexto, persona: Persona, borrador: BorradorAvance, texto: str
 ) -> None:
     borrador.observaciones, borrador.paso = texto, PasoAvance.EVIDENCIA
+    if borrador.corrigiendo:
+        await _mostrar_resumen(update, context, persona, borrador)
+        return
     await en_bd(context, lambda s: servicio.guardar_paso(s, persona, borrador))
-    porcentaje = int(borrador.porcentaje or 0)
+    await _pedir_evidencia(update, borrador)
+
+
+async def _pedir_evidencia(update: Update, borrador: BorradorAvance) -> None:
     ya = len(borrador.evidencias)
-    nota = f"\nYa lleva {ya} archivo(s)." if ya else ""
+    nota = f"\nYa lleva {textos.archivos(ya)}." if ya else ""
+    if borrador.FLUJO is Flujo.EVIDENCIA:
+        await responder(
+            update,
+            textos.PIDA_EVIDENCIA_SOLO + nota,
+            _botones_evidencia(Flujo.EVIDENCIA, con_sin=False),
+        )
+        return
+    porcentaje = int(borrador.porcentaje or 0)
     await responder(
         update,
         textos.pida_evidencia(porcentaje) + nota,
@@ -283,6 +400,12 @@ async def _terminar_evidencia(
     if borrador.FLUJO is Flujo.EVIDENCIA:
         await _guardar_solo_evidencia(update, context, persona, borrador)
         return
+    await _mostrar_resumen(update, context, persona, borrador)
+
+
+async def _mostrar_resumen(
+    update: Update, context: Contexto, persona: Persona, borrador: BorradorAvance
+) -> None:
     ent = context.entorno
     hoy = ent.hoy()
     try:
@@ -302,13 +425,73 @@ async def _terminar_evidencia(
     )  # fmt: skip
 
 
+async def _corregir(
+    update: Update, context: Contexto, persona: Persona, borrador: BorradorAvance,
+    b: callbacks.Boton,
+) -> None:  # fmt: skip
+    """«Corregir» at the summary: the person picks what to change; the rest is kept."""
+
+    def dato(accion: str, valor: int | None = None) -> str:
+        return callbacks.dato(callbacks.AVANCE, accion, valor)
+
+    if b.accion == "fix":
+        await quitar_botones(update, textos.BOTONES_CONFIRMAR[1])
+        filas = [
+            [(mensajes.BOTON_CORREGIR_PORCENTAJE, dato("fxp")),
+             (mensajes.BOTON_CORREGIR_OBSERVACIONES, dato("fxo"))],
+            [(mensajes.BOTON_AGREGAR_ARCHIVO, dato("fxa"))],
+            *([(mensajes.boton_quitar(d["nombre"]), dato("fxq", i))]
+              for i, d in enumerate(borrador.evidencias)),
+            [(mensajes.BOTON_VOLVER_RESUMEN, dato("fxr"))],
+        ]  # fmt: skip
+        await responder(update, mensajes.QUE_CORREGIR, teclado(filas))
+        return
+    await quitar_botones(update)
+    assert borrador.asm_id is not None
+    borrador.corrigiendo = True
+    if b.accion == "fxp":
+        borrador.paso = PasoAvance.PORCENTAJE
+        await en_bd(context, lambda s: servicio.guardar_paso(s, persona, borrador))
+        await _pedir_porcentaje(update, context, borrador.asm_id, corrigiendo=True)
+    elif b.accion == "fxo":
+        borrador.paso = PasoAvance.OBSERVACIONES
+        await en_bd(context, lambda s: servicio.guardar_paso(s, persona, borrador))
+        texto = mensajes.pida_observaciones(borrador.obligatorias, borrador.observaciones)
+        await _pedir_observaciones(update, borrador, texto)
+    elif b.accion == "fxa":
+        borrador.paso = PasoAvance.EVIDENCIA
+        await en_bd(context, lambda s: servicio.guardar_paso(s, persona, borrador))
+        await _pedir_evidencia(update, borrador)
+    else:  # fxq (quitar un archivo) or fxr (volver)
+        if b.accion == "fxq" and b.valor is not None and b.valor < len(borrador.evidencias):
+            del borrador.evidencias[b.valor]
+        await _mostrar_resumen(update, context, persona, borrador)
+
+
+async def _reanudar(
+    update: Update, context: Contexto, persona: Persona, borrador: BorradorAvance
+) -> None:
+    """«Continuar»: the step the person was at, hours later or after a restart, as it was."""
+    assert borrador.asm_id is not None
+    if borrador.paso is PasoAvance.PORCENTAJE:
+        await _pedir_porcentaje(update, context, borrador.asm_id, corrigiendo=borrador.corrigiendo)
+    elif borrador.paso is PasoAvance.OBSERVACIONES:
+        await _pedir_observaciones(
+            update, borrador, mensajes.pida_observaciones(borrador.obligatorias, None)
+        )
+    elif borrador.paso is PasoAvance.EVIDENCIA:
+        await _pedir_evidencia(update, borrador)
+    else:
+        await _mostrar_resumen(update, context, persona, borrador)
+
+
 async def _confirmar(update: Update, context: Contexto, persona: Persona) -> None:
     q = update.callback_query
     assert q is not None
     ent = context.entorno
     hoy, avisos = ent.hoy(), context.avisos()
     try:
-        recibo = await en_bd(
+        hecho = await en_bd(
             context, lambda s: servicio.confirmar(s, persona, hoy, ent.calendario, avisos)
         )
     except Rechazado as e:
@@ -318,7 +501,14 @@ async def _confirmar(update: Update, context: Contexto, persona: Persona) -> Non
         return
     await q.answer()
     await quitar_botones(update)
-    await responder(update, textos.recibo(recibo))
+    recibo = hecho.recibo
+    siguiente = None
+    if hecho.siguiente:
+        siguiente = teclado([
+            [(mensajes.boton_siguiente(hecho.siguiente, hecho.total), callbacks.dato(callbacks.AVANCE, "sig"))],
+            [(mensajes.BOTON_TERMINAR, callbacks.dato(callbacks.AVANCE, "fin"))],
+        ])  # fmt: skip
+    await responder(update, textos.recibo(recibo), siguiente)
     await context.salida.repartir()
     await oficio.tras_confirmar(update, context, persona, recibo)  # the month's oficio, if complete
 
@@ -327,8 +517,9 @@ async def _guardar_solo_evidencia(
     update: Update, context: Contexto, persona: Persona, borrador: BorradorAvance
 ) -> None:
     try:
+        ahora = context.entorno.ahora()
         nuevas, repetidas = await en_bd(
-            context, lambda s: servicio.guardar_evidencias(s, persona, borrador)
+            context, lambda s: servicio.guardar_evidencias(s, persona, borrador, ahora)
         )
     except Rechazado:
         await responder(update, textos.NO_AUTORIZADO)
@@ -399,17 +590,22 @@ async def archivo(
     )  # fmt: skip
     if guardado is None:
         return
+    recibido = guardado.nombre  # two photos of one minute get «(2)» in the list
+    guardado = replace(
+        guardado, nombre=nombre_libre(recibido, {d["nombre"] for d in borrador.evidencias})
+    )
     try:
-        total = await en_bd(context, lambda s: servicio.anotar_evidencia(s, persona, guardado))
+        await en_bd(context, lambda s: servicio.anotar_evidencia(s, persona, guardado))
     except EvidenciaRepetida:
-        await responder(update, textos.evidencia_repetida(guardado.nombre))
+        await responder(update, textos.evidencia_repetida(recibido))
         return
     except BotonVencido:
         await responder(update, textos.BOTON_VENCIDO)
         return
-    await responder(
+    lista = [ArchivoEvidencia(**d) for d in borrador.evidencias] + [guardado]
+    await mostrar_recibidos(
         update,
-        textos.evidencia_recibida(guardado, total),
+        textos.evidencias_recibidas(lista),
         _botones_evidencia(borrador.FLUJO, con_sin=False),
     )
 

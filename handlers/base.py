@@ -1,6 +1,7 @@
 """What every handler needs: the typed context (environment, Anexo A maker, outbox sender, the
 round), database work off the event loop, the person, and the shared pieces of a conversation:
-the button prelude, receiving a file, a list in pages, and a refusal turned into the reply."""
+the button prelude, one live keyboard per chat, receiving a file, a list in pages, and a refusal
+turned into the reply."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.entorno import Entorno
@@ -28,7 +30,9 @@ from bot.servicios.evidencias import (
     AlmacenEvidencias,
     ArchivoEvidencia,
     detectar_tipo,
+    motivo_nombre,
     motivo_rechazo,
+    nombre_de_foto,
 )
 from bot.servicios.rechazos import BotonVencido, Rechazado
 from bot.servicios.usuarios import Persona, buscar_usuario, persona_activa
@@ -110,14 +114,100 @@ async def en_bd(context: Contexto, trabajo: Callable[[Session], T]) -> T:
     return await asyncio.to_thread(correr)
 
 
-async def responder(
-    update: Update, texto: str, teclado: InlineKeyboardMarkup | None = None
-) -> None:
-    """A reply in the chat of the update (a message or a button press)."""
+# --- One live keyboard per chat ------------------------------------------------------------
+#
+# A conversation asks one thing at a time, so only its latest keyboard may be pressed: when the
+# bot sends a new one, the previous one goes (its buttons would only answer «ya no está vigente»).
+# When typed text or a file moves the conversation on without a new keyboard, the router calls
+# `cerrar_paso`. The message id is kept in PTB's chat_data, in memory (per process): after a
+# restart, or on another replica, an old keyboard may stay, and its buttons are still checked
+# against the draft as before.
+
+_VIVO = "teclado_vivo"  # chat_data key: the message with the step's keyboard
+_LISTA = "recibidos"  # chat_data key: the message listing the files of the step
+_MEMORIA: ContextVar[dict[Any, Any] | None] = ContextVar("memoria_del_chat", default=None)
+
+
+async def recordar_chat(update: object, context: Contexto) -> None:
+    """Runs before every other handler (handlers/__init__.py, a group of its own): the chat's
+    memory for the replies of this update. PTB processes each update in a task of its own, so
+    the value set here is seen by this update's handlers only."""
+    _MEMORIA.set(context.chat_data)
+
+
+def teclado_vivo() -> int | None:
+    memoria = _MEMORIA.get()
+    vivo: int | None = memoria.get(_VIVO) if memoria is not None else None
+    return vivo
+
+
+async def _sin_teclado(update: Update, message_id: int) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    await chat.send_message(texto, reply_markup=teclado)
+    # A courtesy: a message the person deleted, or one already without buttons, is no failure.
+    with contextlib.suppress(TelegramError):
+        await update.get_bot().edit_message_reply_markup(chat.id, message_id, reply_markup=None)
+
+
+async def _nuevo_vivo(update: Update, message_id: int) -> None:
+    memoria = _MEMORIA.get()
+    if memoria is None:
+        return
+    anterior = memoria.get(_VIVO)
+    memoria[_VIVO] = message_id
+    if anterior is not None and anterior != message_id:
+        await _sin_teclado(update, anterior)
+
+
+async def cerrar_paso(update: Update, vivo_antes: int | None) -> None:
+    """The step whose keyboard was live before this update is over: its keyboard goes, unless
+    the update already put a new one."""
+    memoria = _MEMORIA.get()
+    if memoria is None or vivo_antes is None or memoria.get(_VIVO) != vivo_antes:
+        return
+    del memoria[_VIVO]
+    await _sin_teclado(update, vivo_antes)
+
+
+async def responder(
+    update: Update, texto: str, teclado: InlineKeyboardMarkup | None = None, *,
+    fijo: bool = False,
+) -> Message | None:  # fmt: skip
+    """A reply in the chat of the update (a message or a button press). A keyboard becomes the
+    chat's live one and the previous goes; `fijo` keeps one that is no step of a conversation
+    (downloads of a history, say) and leaves the live one alone."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    enviado = await chat.send_message(texto, reply_markup=teclado)
+    if teclado is not None and not fijo:
+        await _nuevo_vivo(update, enviado.message_id)
+    return enviado
+
+
+async def mostrar_recibidos(update: Update, texto: str, teclado: InlineKeyboardMarkup) -> None:
+    """The files of one step in one message that updates: the list is edited while it is still
+    the chat's live keyboard, and sent anew once the conversation asked something else."""
+    memoria = _MEMORIA.get()
+    chat = update.effective_chat
+    if memoria is None or chat is None:
+        await responder(update, texto, teclado)
+        return
+    lista = memoria.get(_LISTA)
+    if lista is not None and lista == memoria.get(_VIVO):
+        try:
+            await update.get_bot().edit_message_text(
+                texto, chat_id=chat.id, message_id=lista, reply_markup=teclado
+            )
+            return
+        except BadRequest as e:
+            if "not modified" in str(e).lower():
+                return
+            log.info("la lista de archivos no se pudo editar; se envía de nuevo: %s", e)
+    enviado = await responder(update, texto, teclado)
+    if enviado is not None:
+        memoria[_LISTA] = enviado.message_id
 
 
 def alerta(texto: str) -> str:
@@ -229,11 +319,31 @@ async def quitar_botones(update: Update, nota: str | None = None) -> None:
     if q is None or q.message is None:
         return
     mensaje = q.message
+    memoria = _MEMORIA.get()
+    if memoria is not None and memoria.get(_VIVO) == mensaje.message_id:
+        del memoria[_VIVO]
     texto = getattr(mensaje, "text_html", None)
     if nota and texto:
         await q.edit_message_text(f"{texto}\n\n<i>{textos.e(nota)}</i>", reply_markup=None)
     else:
         await q.edit_message_reply_markup(reply_markup=None)
+
+
+async def editar_en_sitio(
+    update: Update, texto: str | None, botones: InlineKeyboardMarkup | None
+) -> None:
+    """A page of a list in place (only its buttons when `texto` is None); a repeated press on
+    the same page changes nothing, and Telegram refuses such an edit."""
+    q = update.callback_query
+    assert q is not None
+    try:
+        if texto is None:
+            await q.edit_message_reply_markup(botones)
+        else:
+            await q.edit_message_text(texto, reply_markup=botones)
+    except BadRequest as e:
+        if "not modified" not in str(e).lower():
+            raise
 
 
 async def cancelar_con_boton(update: Update, context: Contexto, persona: Persona) -> None:
@@ -255,6 +365,7 @@ class Recibido:
     tipo: str | None  # detected from the bytes (bot.servicios.evidencias.detectar_tipo)
     file_id: str
     file_unique_id: str
+    foto: bool = False  # a camera photo: the name is ours, not the sender's
 
 
 async def recibir_archivo(
@@ -277,8 +388,9 @@ async def recibir_archivo(
         adjunto = mensaje.document
         nombre = mensaje.document.file_name or nombre_por_omision
     elif mensaje.photo:
-        adjunto = max(mensaje.photo, key=lambda p: p.file_size or p.width * p.height)
-        nombre = f"foto_{adjunto.file_unique_id}.jpg"
+        # The largest picture: by its sides (sizes need not come in order, nor with file_size).
+        adjunto = max(mensaje.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+        nombre = ""  # named below, once its type is known
     else:
         return None
     if adjunto.file_size and adjunto.file_size > maximo:
@@ -299,8 +411,12 @@ async def recibir_archivo(
     if len(contenido) > maximo:
         await responder(update, muy_grande(len(contenido)))
         return None
+    tipo = detectar_tipo(contenido)
+    if not nombre:
+        ent = context.entorno
+        nombre = nombre_de_foto(ent.ahora().astimezone(ent.settings.zona), tipo)
     return Recibido(
-        contenido, nombre, detectar_tipo(contenido), adjunto.file_id, adjunto.file_unique_id
+        contenido, nombre, tipo, adjunto.file_id, adjunto.file_unique_id, foto=not mensaje.document
     )
 
 
@@ -313,12 +429,19 @@ async def recibir_evidencia(
     otro_motivo: Callable[[str | None], str | None] | None = None,
 ) -> ArchivoEvidencia | None:
     """A file kept as evidence (or a posición institucional): received within the size limit,
-    of an accepted type (bot.servicios.evidencias.motivo_rechazo, plus `otro_motivo` of the
-    detected type), and stored by content. None after telling the person why not."""
+    its content what its name says, of an accepted type (bot.servicios.evidencias, plus
+    `otro_motivo` of the detected type), and stored by content. None after telling the person
+    why not."""
     maximo = context.entorno.settings.evidencia_max_bytes
 
-    def motivo(tamano: int, tipo: str | None) -> str | None:
-        return motivo_rechazo(tamano, tipo, maximo) or (otro_motivo(tipo) if otro_motivo else None)
+    def motivo(r: Recibido) -> str | None:
+        tamano, tipo = len(r.contenido), r.tipo
+        return (
+            (motivo_rechazo(tamano, None, maximo) if tamano == 0 or tamano > maximo else None)
+            or (None if r.foto else motivo_nombre(r.nombre, tipo))
+            or motivo_rechazo(tamano, tipo, maximo)
+            or (otro_motivo(tipo) if otro_motivo else None)
+        )
 
     recibido = await recibir_archivo(
         update, context, maximo=maximo, descarga_fallida=descarga_fallida,
@@ -327,7 +450,7 @@ async def recibir_evidencia(
     )  # fmt: skip
     if recibido is None:
         return None
-    rechazo = motivo(len(recibido.contenido), recibido.tipo)
+    rechazo = motivo(recibido)
     if rechazo is not None:
         await responder(update, textos.e(rechazo))
         return None

@@ -1,4 +1,4 @@
-"""/asm <núm>: one ASM's whole history, with its evidence files to download.
+"""/asm <núm, «Pp núm» or text>: one ASM's whole history, with its evidence files to download.
 
 IMPLAN and the Contraloría see any ASM; an enlace, its dependencia's. A download re-checks who
 asks and that the stored file still matches its sha256.
@@ -10,6 +10,7 @@ from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.dominio.vocabulario import Rol
+from bot.mensajes import busqueda as tb
 from bot.mensajes import callbacks, textos
 from bot.mensajes import plan as t
 from bot.servicios.historial import (
@@ -19,11 +20,12 @@ from bot.servicios.historial import (
 )
 from bot.servicios.permisos import dependencia_visible, sin_nada_que_ver
 from bot.servicios.usuarios import Persona
+from handlers import elegir
 from handlers.base import Contexto, boton, en_bd, persona_o_aviso, responder, teclado
 
 
 def numero_de(context: Contexto) -> int | None:
-    """The Núm. typed after the command (`/asm 3`)."""
+    """The Núm. typed after the command (`/reabrir 3`)."""
     args = context.args or []
     if len(args) != 1 or not args[0].isdigit() or len(args[0]) > 6:
         return None
@@ -54,11 +56,9 @@ async def cmd_asm(update: Update, context: Contexto) -> None:
     persona = await persona_o_aviso(update, context)
     if persona is None:
         return
-    numero = numero_de(context)
-    if numero is None:
-        await responder(update, t.USO_ASM)
-        return
-    asm_id = await resolver_numero(update, context, persona, numero, callbacks.HISTORIAL)
+    asm_id = await elegir.elegir_asm(
+        update, context, persona, callbacks.HISTORIAL, tb.PREGUNTA_ASM, tb.USO_ASM
+    )
     if asm_id is not None:
         await mostrar(update, context, persona, asm_id)
 
@@ -70,7 +70,7 @@ async def mostrar(update: Update, context: Contexto, persona: Persona, asm_id: i
     if h is None:
         await responder(update, textos.NO_AUTORIZADO)
         return
-    mensajes = t.historial(h)
+    mensajes = t.historial(h, context.entorno.settings.zona)
     recientes = h.evidencias[-t.MAX_BOTONES_EVIDENCIA :]
     filas = [
         [(t.boton_evidencia(ev.nombre), callbacks.dato(callbacks.HISTORIAL, "ev", ev.evidencia_id))]
@@ -80,7 +80,8 @@ async def mostrar(update: Update, context: Contexto, persona: Persona, asm_id: i
         filas.append([(t.BOTON_VALORAR, callbacks.dato(callbacks.VALORACION, "a", asm_id))])
     for i, mensaje in enumerate(mensajes):
         ultimo = i == len(mensajes) - 1
-        await responder(update, mensaje, teclado(filas) if ultimo and filas else None)
+        # Downloads stay pressable while another conversation goes on (a valoración, say).
+        await responder(update, mensaje, teclado(filas) if ultimo and filas else None, fijo=True)
 
 
 async def _descargar(
@@ -104,6 +105,9 @@ async def _descargar(
 async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbacks.Boton) -> None:
     q = update.callback_query
     assert q is not None
+    if b.accion in elegir.ACCIONES:
+        await elegir.pulsar(update, context, persona, b, tb.PREGUNTA_ASM)
+        return
     if b.valor is None or b.accion not in ("a", "ev"):
         await q.answer(t.BOTON_VENCIDO, show_alert=True)
         return

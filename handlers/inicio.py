@@ -23,11 +23,13 @@ from bot.servicios.usuarios import (
 from handlers import menu
 from handlers.base import (
     Contexto,
+    cerrar_paso,
     en_bd,
     persona_o_aviso,
     quitar_botones,
     responder,
     teclado,
+    teclado_vivo,
 )
 
 
@@ -39,7 +41,7 @@ async def start(update: Update, context: Contexto) -> None:
     ent = context.entorno
     ahora = ent.ahora()
     try:
-        await en_bd(context, lambda s: iniciar_registro(s, usuario.id, codigo, ahora))
+        rol = await en_bd(context, lambda s: iniciar_registro(s, usuario.id, codigo, ahora))
     except YaRegistrado as e:
         await responder(update, textos.ya_registrado(e.persona.rol, e.persona.dependencia))
         return
@@ -55,7 +57,7 @@ async def start(update: Update, context: Contexto) -> None:
     si, no = textos.AVISO_BOTONES
     await responder(
         update,
-        textos.aviso_privacidad(ent.settings.aviso_privacidad),
+        textos.aviso_privacidad(ent.settings.aviso_privacidad(rol)),
         teclado(
             [
                 [
@@ -122,6 +124,7 @@ async def cancelar(update: Update, context: Contexto) -> None:
     if usuario is None:
         return
     borrado = await en_bd(context, lambda s: borradores.borrar(s, usuario.id))
+    await cerrar_paso(update, teclado_vivo())  # the cancelled step's buttons go with it
     await responder(update, textos.CANCELADO if borrado else textos.NADA_QUE_CANCELAR)
 
 

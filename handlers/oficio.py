@@ -166,6 +166,7 @@ async def tras_confirmar(
         update,
         tx.oferta(recibo.periodo),
         teclado([[(tx.BOTON_DESCARGAR, callbacks.dato(OF, "m", _codigo_mes(recibo.periodo)))]]),
+        fijo=True,  # the oficio is there to download whenever, not a step
     )
     await context.salida.repartir()
 

@@ -21,6 +21,7 @@ from bot.servicios.plan_accion import Plan, planes_de_dependencia, planes_en_rev
 from bot.servicios.posicion import evaluaciones_de
 from bot.servicios.rechazos import Rechazado
 from bot.servicios.usuarios import Persona
+from handlers import avance
 from handlers.base import (
     Contexto,
     boton,
@@ -72,6 +73,8 @@ async def _enlace(update: Update, context: Contexto) -> Persona | None:
 async def cmd_plan(update: Update, context: Contexto) -> None:
     persona = await _enlace(update, context)
     if persona is None or persona.dependencia_id is None:
+        return
+    if await avance.a_medias_primero(update, context, persona):
         return
     ent = context.entorno
     dep = persona.dependencia_id
@@ -252,6 +255,8 @@ async def texto_revision(
 async def cmd_posicion(update: Update, context: Contexto) -> None:
     persona = await _enlace(update, context)
     if persona is None or persona.dependencia_id is None:
+        return
+    if await avance.a_medias_primero(update, context, persona):
         return
     ent = context.entorno
     dep = persona.dependencia_id

@@ -34,6 +34,7 @@ from bot.servicios.prorrogas import (
 )
 from bot.servicios.usuarios import Persona
 from bot.servicios.valoracion import contraloria
+from handlers import avance
 from handlers.base import (
     Contexto,
     alerta,
@@ -66,6 +67,8 @@ async def cmd_prorroga(update: Update, context: Contexto) -> None:
         return
     if not persona.es_enlace:
         await responder(update, textos.SOLO_ENLACES)
+        return
+    if await avance.a_medias_primero(update, context, persona):
         return
     numero = numero_de(context)
     if numero is None:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.dominio.texto import plural
 from bot.dominio.vocabulario import Rol
 from bot.mensajes import callbacks, textos
 from bot.servicios import salida
@@ -35,7 +36,7 @@ ESTADOS = {
     "inalcanzable": "a personas que bloquearon el bot o sin chat",
     "sin_confirmar": "enviados sin confirmación de Telegram",
 }
-SOLO_COORDINADORES = "Este comando es para la coordinación del IMPLAN."
+SOLO_COORDINADORES = "Este comando es para la Coordinación del IMPLAN."
 
 
 async def recordatorios(update: Update, context: Contexto) -> None:
@@ -78,6 +79,7 @@ async def recordatorios(update: Update, context: Contexto) -> None:
         update,
         "\n".join(lineas),
         teclado([[("Ejecutar la ronda ahora", callbacks.dato(callbacks.RECORDATORIOS, "ronda"))]]),
+        fijo=True,
     )
 
 
@@ -91,7 +93,7 @@ async def pulsar(update: Update, context: Contexto, persona: Persona, _b: callba
     await q.answer("Ejecutando la ronda…")
     nuevos = await context.ejecutar_ronda()
     if nuevos:
-        texto = f"Ronda ejecutada: {nuevos} mensaje(s) nuevo(s); se envían dentro del horario de oficina."
+        texto = f"Ronda ejecutada: {plural(nuevos, 'mensaje nuevo', 'mensajes nuevos')}; se envían dentro del horario de oficina."
     else:
         texto = "Ronda ejecutada: no había recordatorios nuevos por enviar."
     await responder(update, texto)

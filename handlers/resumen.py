@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
 from bot.dominio.periodos import formato_fecha, nombre_mes
+from bot.dominio.texto import plural
 from bot.mensajes.graficas import graficas_resumen
 from bot.mensajes.textos import e, partir
 from bot.servicios.resumen import Resumen, resumen
@@ -29,7 +30,7 @@ LEYENDA_MAX = 1024  # Telegram's limit for a photo caption
 # --- Texts --------------------------------------------------------------------------------
 
 SOLO_COORDINACION = (
-    "Este comando es para la coordinación del IMPLAN y la Contraloría Municipal. "
+    "Este comando es para la Coordinación del IMPLAN y la Contraloría Municipal. "
     "Para ver sus ASM use /mis_asm o /pendientes."
 )
 SIN_ASM = "Aún no hay ASM registrados, así que no hay nada que resumir."
@@ -42,7 +43,7 @@ def textos_resumen(r: Resumen) -> tuple[str, list[str]]:
     cabeza = "\n".join(
         [
             f"<b>Resumen de los ASM al {formato_fecha(r.hoy)}</b>",
-            f"ASM registrados: {r.asm} en {len(r.dependencias)} dependencia(s)",
+            f"ASM registrados: {r.asm} en {plural(len(r.dependencias), 'dependencia')}",
             f"Informaron el avance de {nombre_mes(r.mes)}: {r.reportados_mes} de {r.asm}",
             f"🔴 Vencidos: {r.vencidos} · 🟡 En riesgo: {r.en_riesgo}",
         ]

@@ -1,4 +1,4 @@
-"""/valorar, /valorar <núm> and /reabrir <núm>: IMPLAN closes an ASM (Art. 14) or reopens it.
+"""/valorar, /valorar <núm, «Pp núm» or text> and /reabrir <núm>: IMPLAN closes an ASM (Art. 14) or reopens it.
 
 The coordinador sees which valoraciones fit the ASM today and why the others do not; only valid
 ones get a button. «No atendido» asks for the causes; «No aplica» for the institution whose
@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.dominio.vocabulario import Rol, Valoracion
+from bot.mensajes import busqueda as tb
 from bot.mensajes import callbacks, textos
 from bot.mensajes import plan as tp
 from bot.mensajes import valoracion as t
@@ -35,6 +36,7 @@ from bot.servicios.valoracion import (
     situacion,
     valorar,
 )
+from handlers import elegir
 from handlers.base import (
     Contexto,
     alerta,
@@ -77,11 +79,9 @@ async def cmd_valorar(update: Update, context: Contexto) -> None:
     if not context.args:
         await _cola(update, context)
         return
-    numero = numero_de(context)
-    if numero is None:
-        await responder(update, tp.USO_VALORAR)
-        return
-    asm_id = await resolver_numero(update, context, persona, numero, callbacks.VALORACION)
+    asm_id = await elegir.elegir_asm(
+        update, context, persona, callbacks.VALORACION, tb.PREGUNTA_VALORAR, tb.USO_VALORAR
+    )
     if asm_id is not None:
         await _mostrar(update, context, persona, asm_id)
 
@@ -309,7 +309,9 @@ async def texto(update: Update, context: Contexto, persona: Persona, paso: Paso)
 async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbacks.Boton) -> None:
     q = update.callback_query
     assert q is not None
-    if b.accion == "no":
+    if b.accion in elegir.ACCIONES:
+        await elegir.pulsar(update, context, persona, b, tb.PREGUNTA_VALORAR)
+    elif b.accion == "no":
         await cancelar_con_boton(update, context, persona)
     elif b.valor is not None and b.accion == "a":
         await q.answer()

@@ -124,7 +124,7 @@ class Arnes:
     async def registrar(self, usuario: SimUser, rol: Rol, siglas: str | None = None) -> None:
         await usuario.send(f"/start {self.invitar(rol, siglas)}")
         await usuario.press("Acepto")
-        assert "Quedó registrado" in usuario.last.text, usuario.transcript()
+        assert "Su registro como" in usuario.last.text, usuario.transcript()
 
 
 def sembrar(s: Session) -> None:

@@ -17,6 +17,7 @@ from bot.cli import comun as cli_comun
 from bot.cli.comun import CONTEXT, OPCIONES
 from bot.config import redact_url
 from bot.dominio.periodos import Trimestre
+from bot.dominio.texto import plural
 from bot.servicios import auditoria_export, publicacion
 from bot.servicios.evidencias import tamano_legible
 from bot.servicios.respaldo import (
@@ -102,7 +103,7 @@ def publicar(ejercicio: int, trimestre: Trimestre | None, salida: Path) -> None:
         publicacion.publicar(salida, pub, entorno.settings.encabezado, _barra)
     total = sum(len(p.filas) for p in pub.planes)
     click.echo(
-        f"Ejercicio {ejercicio}: {total} ASM en {len(pub.planes)} plan(es), estado al "
+        f"Ejercicio {ejercicio}: {total} ASM en {plural(len(pub.planes), 'plan')}, estado al "
         f"{publicacion.fecha(pub.corte)} → {salida / 'index.html'}"
     )
     if pub.posteriores:
@@ -156,12 +157,12 @@ def auditoria(desde: date | None, hasta: date | None, salida: Path) -> None:
             progreso=_barra,
         )
     click.echo(
-        f"Bitácora: {r.registros} registro(s); evidencias: {r.evidencias} → "
+        f"Bitácora: {plural(r.registros, 'registro')}; evidencias: {r.evidencias} → "
         + ", ".join(str(a) for a in r.archivos)
     )
     if r.faltantes or r.alteradas:
         click.echo(
-            f"Atención: {r.faltantes} evidencia(s) sin archivo y {r.alteradas} con un sha256 "
+            f"Atención: {plural(r.faltantes, 'evidencia')} sin archivo y {r.alteradas} con un sha256 "
             "distinto al registrado; vea las últimas columnas.",
             err=True,
         )
@@ -189,8 +190,8 @@ def respaldo(salida: Path) -> None:
         click.echo(f"Atención: {advertencia}", err=True)
     peso = f" ({tamano_legible(r.bytes_evidencias)})" if r.evidencias else ""
     click.echo(
-        f"Respaldo: {sum(r.filas.values())} filas en {len(r.filas)} tablas y {r.evidencias} "
-        f"archivo(s) de evidencia{peso}, esquema {r.revision} → {salida} "
+        f"Respaldo: {plural(sum(r.filas.values()), 'fila')} en {plural(len(r.filas), 'tabla')} y "
+        f"{plural(r.evidencias, 'archivo')} de evidencia{peso}, esquema {r.revision} → {salida} "
         f"({tamano_legible(salida.stat().st_size)})"
     )
 
@@ -235,7 +236,7 @@ def restaurar(archivo: Path, forzar: bool, si: bool) -> None:
     for advertencia in r.advertencias:
         click.echo(f"Atención: {advertencia}", err=True)
     click.echo(
-        f"Restaurado: {sum(r.filas.values())} filas en {len(r.filas)} tablas (esquema "
-        f"{r.revision}, ya actualizado) y {r.evidencias} evidencia(s) verificadas en "
+        f"Restaurado: {plural(sum(r.filas.values()), 'fila')} en {plural(len(r.filas), 'tabla')} (esquema "
+        f"{r.revision}, ya actualizado) y {plural(r.evidencias, 'evidencia verificada', 'evidencias verificadas')} en "
         f"{settings.data_dir}."
     )

@@ -135,7 +135,7 @@ def editar(
     if cambio:
         click.echo(
             f"Fecha límite de atención: {_f(cambio.antes)} → {_f(cambio.despues)}; "
-            f"avisos a enlaces: {avisos}."
+            f"avisos a Enlaces SEDEM: {avisos}."
         )
 
 
@@ -230,7 +230,7 @@ def enviar(evaluacion_id: int) -> None:
         avisos = textos.avisar_envio(s, envio, ent.ahora())
     click.echo(
         f"{envio.enviados} ASM enviados el {_f(envio.fecha_recepcion)}; plan de acción a más "
-        f"tardar el {_f(envio.plazo_plan)} (Art. 10). Avisos a enlaces: {avisos}."
+        f"tardar el {_f(envio.plazo_plan)} (Art. 10). Avisos a Enlaces SEDEM: {avisos}."
     )
 
 

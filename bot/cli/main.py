@@ -18,6 +18,7 @@ from bot.cli.evaluaciones import evaluacion, plazos
 from bot.cli.oficio import oficio, verificar
 from bot.config import ConfigError, load_settings, redact_url
 from bot.dominio.periodos import Trimestre
+from bot.dominio.texto import plural
 from bot.dominio.vocabulario import Rol
 from bot.entorno import Entorno
 from bot.mensajes.admin import aviso_importacion
@@ -29,6 +30,7 @@ from bot.servicios.evaluaciones import (
     limite_para_importar,
     vincular_planes,
 )
+from bot.servicios.evidencias import AlmacenEvidencias
 from bot.servicios.importacion import ImportacionFallida, importar_archivo
 from bot.servicios.invitaciones import crear_invitacion
 from bot.servicios.valoracion import pendientes_de_valoracion
@@ -214,7 +216,7 @@ def importar(
             click.echo(texto)
     if fallidos:
         raise click.ClickException(
-            f"{fallidos} de {len(archivos)} archivo(s) no se importaron; corrija lo indicado y "
+            f"{fallidos} de {plural(len(archivos), 'archivo')} no se {'importó' if fallidos == 1 else 'importaron'}; corrija lo indicado y "
             "vuelva a importarlos."
         )
 
@@ -297,7 +299,7 @@ def _escribir_anexo(
                 consolidado=programa is None,
                 progreso=barra.update,
             )
-    click.echo(f"Anexo A {t.etiqueta}: {total} ASM en {len(planes)} plan(es) → {salida}")
+    click.echo(f"Anexo A {t.etiqueta}: {total} ASM en {plural(len(planes), 'plan')} → {salida}")
 
 
 @main.command(context_settings=CONTEXT, options_metavar=OPCIONES)
@@ -310,7 +312,7 @@ def _escribir_anexo(
 @click.option(
     "--dependencia",
     metavar="SIGLAS",
-    help="Siglas o nombre de la dependencia (obligatorio para enlace).",
+    help="Siglas, nombre o una palabra del nombre de la dependencia (obligatorio para enlace).",
 )
 @click.option(
     "--dias",
@@ -324,14 +326,23 @@ def invitar(rol: str, dependencia: str | None, dias: int) -> None:
     """Crea una invitación de un solo uso e imprime el enlace de Telegram."""
     from datetime import timedelta
 
+    from bot.servicios.busqueda import buscar_dependencia
+
     with cli_comun.entorno() as entorno, unit_of_work(entorno.sesiones) as s:
         dep = None
         if dependencia:
-            dep = Catalogo(s).buscar(dependencia)
-            if dep is None:
+            encontradas = buscar_dependencia(s, dependencia)
+            if not encontradas:
                 raise click.ClickException(
                     f"No conozco la dependencia «{dependencia}»; vea la lista con «asmbot dependencias»."
                 )
+            if len(encontradas) > 1:
+                lista = "\n".join(f"  {d.siglas or '—'}\t{d.nombre}" for d in encontradas)
+                raise click.ClickException(
+                    f"«{dependencia}» coincide con {len(encontradas)} dependencias; escriba sus "
+                    f"siglas o más palabras de su nombre:\n{lista}"
+                )
+            dep = s.get(Dependencia, encontradas[0].id)
         try:
             inv = crear_invitacion(
                 s, Rol(rol), dep, entorno.settings.bot_username, vigencia=timedelta(days=dias)
@@ -377,8 +388,9 @@ def demo(num_asm: int, salida: Path | None) -> None:
                 unit_of_work(entorno.sesiones) as s,
             ):
                 demo_mod.llenar_demo(
-                    s, entorno.calendario, hoy, num_asm=num_asm, progreso=barra.update
-                )
+                    s, entorno.calendario, hoy, num_asm=num_asm, progreso=barra.update,
+                    almacen=AlmacenEvidencias(settings.data_dir),
+                )  # fmt: skip
         else:
             click.echo("La base ya tiene datos; no se agregó la muestra.")
         t = Trimestre.de_fecha(hoy)

@@ -1,13 +1,16 @@
 """From recommendations to ASM: the selection criteria (Art. 7) and the classification by the
-actors involved (Art. 9), as plain rules that return the problems found, in Spanish."""
+actors involved (Art. 9), as plain rules that return the problems found, in Spanish; and which
+ASM an enlace reports next this month, in what order."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
-from bot.dominio.vocabulario import Clasificacion
+from bot.dominio.estado import informo_en, por_informar
+from bot.dominio.vocabulario import Clasificacion, Valoracion
 
 
 class Criterio(StrEnum):
@@ -96,3 +99,23 @@ def problemas_de_clasificacion(
     return [
         f"La clasificación «{clasificacion.etiqueta}» no corresponde: {problema} (Art. 9).{sugerencia}"
     ]
+
+
+# --- The month's pending run -------------------------------------------------------------
+
+
+def pendiente_del_mes(
+    valoracion: Valoracion | None, avance: int | None, periodo_avance: date | None, mes: date
+) -> bool:
+    """Due this month: the % de avance is updated every month (Anexo A, i) while the ASM is open:
+    not valued (Art. 14 closes it), below 100 %, and not yet reported for `mes`."""
+    return por_informar(valoracion, avance) and not informo_en(periodo_avance, mes)
+
+
+def orden_de_pendiente(
+    fecha_termino: date | None, hoy: date, programa: str, numero: int
+) -> tuple[bool, date, str, int]:
+    """Sort key of the pending run: overdue first (its fecha de término in force passed, Anexo A
+    f), then the nearest fecha de término, an ASM without one last; ties by Pp and Núm."""
+    vencido = fecha_termino is not None and fecha_termino < hoy
+    return (not vencido, fecha_termino or date.max, programa, numero)

@@ -54,3 +54,44 @@ def limpiar_nombre_archivo(nombre: str) -> str:
     """A file name as a label: one line, no control characters, no folders, not empty."""
     limpio = " ".join(limpiar(nombre).replace("\\", "/").rsplit("/", 1)[-1].split())
     return limpio[:200] or "archivo"
+
+
+def plural(n: int, singular: str, plural_: str | None = None) -> str:
+    """«1 archivo», «2 archivos», «1 día hábil», «3 días hábiles»: the number and the words
+    that agree with it (thousands with a comma, as in Mexico).
+
+    One word is made plural by the regular rule (-s after a vowel, -es after a consonant,
+    «-ión» → «-iones», «-z» → «-ces», an acronym such as «ASM» unchanged); a phrase or any
+    other word gives its plural.
+    """
+    if n == 1:
+        return f"1 {singular}"
+    if plural_ is None:
+        if " " in singular:
+            raise ValueError(f"plural de «{singular}»: escríbalo, no se deduce de una frase")
+        plural_ = _plural_palabra(singular)
+    return f"{n:,} {plural_}"
+
+
+def _plural_palabra(palabra: str) -> str:
+    if palabra.isupper():
+        return palabra  # ASM, Pp in capitals: the same in both
+    if palabra[-1] in "aeiouáéó":
+        return palabra + "s"
+    if palabra.endswith("z"):
+        return palabra[:-1] + "ces"
+    if palabra.endswith(("ión", "án", "én", "ín", "ón", "ún")):
+        # The stress falls on the same vowel, now before the last syllable: no written accent.
+        acento = str.maketrans("áéíóú", "aeiou")
+        return palabra[:-2] + palabra[-2].translate(acento) + palabra[-1] + "es"
+    return palabra + "es"
+
+
+def por_ciento(n: float) -> str:
+    """A percentage as every message writes it: the number, a space and the sign («36 %»)."""
+    return f"{n} %"
+
+
+def dias_habiles(n: int) -> str:
+    """«1 día hábil», «5 días hábiles»: how every message counts business days."""
+    return plural(n, "día hábil", "días hábiles")

@@ -5,17 +5,19 @@ Spanish of Mexico, formal (usted), short; Telegram HTML (user text goes through 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from bot.anexo_a.modelo import Problema
 from bot.dominio.periodos import formato_fecha
+from bot.dominio.texto import plural, por_ciento
 from bot.dominio.vocabulario import Rol
 from bot.mensajes.textos import e, partir, recortar, rol_de
 from bot.servicios.importacion import AvisoImportacion, ResumenImportacion
 from bot.servicios.importacion_vista import CambioAsm, VistaImportacion
 
-SOLO_COORDINACION = "Esto es solo para la coordinación del IMPLAN (Departamento de Evaluación)."
+SOLO_COORDINACION = "Esto es solo para la Coordinación del IMPLAN (Departamento de Evaluación)."
 MAX_LINEAS = 25  # problems or changes listed in one message; the rest are counted
 LIMITE = 3800  # characters: Telegram allows 4,096 per message, and the rest needs room
 
@@ -55,7 +57,7 @@ def no_importable(nombre: str, problemas: Sequence[Problema]) -> str:
         "Corrija lo siguiente y envíe el archivo otra vez:",
     ]
     lineas += _acotadas(
-        [f"• {e(str(p))}" for p in problemas], lineas, lambda n: f"… y {n} problema(s) más."
+        [f"• {e(str(p))}" for p in problemas], lineas, lambda n: f"… y {plural(n, 'problema')} más."
     )
     return "\n".join(lineas)
 
@@ -82,7 +84,7 @@ def vista(nombre: str, v: VistaImportacion) -> str:
     assert r is not None
     lineas = [
         f"<b>Vista previa de «{e(nombre)}»</b>",
-        f"Plan(es): {e(', '.join(r.planes))}",
+        f"{'Plan' if len(r.planes) == 1 else 'Planes'}: {e(', '.join(r.planes))}",
         f"ASM nuevos: {r.nuevos} · con cambios: {r.modificados} · sin cambios: {r.sin_cambios}",
         f"Avances a registrar: {r.avances}",
     ]
@@ -90,7 +92,9 @@ def vista(nombre: str, v: VistaImportacion) -> str:
     if v.cambios:
         lineas.append("")
         detalle = [linea for c in v.cambios for linea in lineas_cambio(c)]
-        lineas += _acotadas(detalle, [*lineas, "x" * 120], lambda n: f"… y {n} línea(s) más.", 200)
+        lineas += _acotadas(
+            detalle, [*lineas, "x" * 120], lambda n: f"… y {plural(n, 'línea')} más.", 200
+        )
     else:
         lineas.append("\nEl archivo no cambia nada de lo registrado.")
     lineas.append("\nTodavía no se guardó nada. ¿Importar el archivo?")
@@ -131,7 +135,7 @@ def lineas_cambio(c: CambioAsm) -> list[str]:
     if c.avance is not None:
         antes_a, despues_a = c.avance
         lineas.append(
-            f"   % de avance: {'—' if antes_a is None else f'{antes_a} %'} → {despues_a} %"
+            f"   % de avance: {'—' if antes_a is None else por_ciento(antes_a)} → {por_ciento(despues_a)}"
         )
     return lineas
 
@@ -140,21 +144,25 @@ def linea_cambio(c: CambioAsm) -> str:
     partes = ["nuevo"] if c.nuevo else [CAMPOS.get(campo, campo) for campo in c.campos]
     if c.avance is not None:
         antes, despues = c.avance
-        partes.append(f"% de avance {'—' if antes is None else f'{antes}%'} → {despues}%")
+        partes.append(
+            f"% de avance {'—' if antes is None else por_ciento(antes)} → {por_ciento(despues)}"
+        )
     return f"• {e(c.programa)} Núm. {c.numero}: {', '.join(partes)}"
 
 
 def importado(r: ResumenImportacion) -> str:
     lineas = [
         "✅ <b>Importación terminada</b>",
-        f"Plan(es): {e(', '.join(r.planes))}",
+        f"{'Plan' if len(r.planes) == 1 else 'Planes'}: {e(', '.join(r.planes))}",
         f"ASM nuevos: {r.nuevos} · con cambios: {r.modificados} · sin cambios: {r.sin_cambios}",
         f"Avances registrados: {r.avances}",
     ]
     lineas += _notas(r)
     lineas += [e(v) for v in r.evaluaciones]
     if r.avisos:
-        lineas.append(f"Se avisó de los cambios a {r.avisos} persona(s) (enlaces y Contraloría).")
+        lineas.append(
+            f"Se avisó de los cambios a {plural(r.avisos, 'persona')} (Enlaces SEDEM y Contraloría Municipal)."
+        )
     return "\n".join(lineas)
 
 
@@ -166,7 +174,9 @@ def aviso_importacion(a: AvisoImportacion) -> str:
         f"ASM{quien}. Así quedaron:",
     ]
     detalle = [linea for c in a.cambios for linea in lineas_cambio(c)]
-    lineas += _acotadas(detalle, [*lineas, "x" * 120], lambda n: f"… y {n} línea(s) más.", 200)
+    lineas += _acotadas(
+        detalle, [*lineas, "x" * 120], lambda n: f"… y {plural(n, 'línea')} más.", 200
+    )
     lineas.append("Si algo no es correcto, avise al Departamento de Evaluación del IMPLAN.")
     return "\n".join(lineas)
 
@@ -192,15 +202,36 @@ def boton_dependencia(nombre: str, siglas: str | None) -> str:
     return f"{siglas} · {recortar(nombre, 36)}" if siglas else recortar(nombre, 44)
 
 
-def invitacion(rol: Rol, dependencia: str | None, enlace: str, vence: datetime) -> str:
-    return "\n".join(
-        [
-            f"✉️ <b>Invitación para {rol_de(rol, dependencia)}</b>",
-            "Envíe este enlace solo a la persona invitada; al abrirlo se registra:",
-            e(enlace),
-            f"Es de un solo uso y vence el {vence.strftime('%d/%m/%Y a las %H:%M')}.",
-        ]
+def invitacion(rol: Rol, dependencia: str | None, vence: datetime) -> str:
+    """To the coordinador, before the invitation to forward."""
+    return (
+        f"✉️ <b>Invitación para {rol_de(rol, dependencia)}</b>\n"
+        "Reenvíe el mensaje siguiente solo a la persona invitada, o muéstrele el QR para que lo "
+        "lea con la cámara de su teléfono. Es de un solo uso y vence el "
+        f"{vence.strftime('%d/%m/%Y a las %H:%M')}."
     )
+
+
+def invitacion_para_reenviar(
+    rol: Rol, dependencia: str | None, enlace: str, vence: datetime
+) -> str:
+    """To the person invited, under the QR: what it is and what to do."""
+    return (
+        "Le invitan a registrarse en el bot de seguimiento de los ASM como "
+        f"{rol_de(rol, dependencia)}. Abra este enlace en su teléfono, con Telegram instalado, "
+        f"y acepte el aviso de privacidad:\n{e(enlace)}\n"
+        f"Es personal, de un solo uso, y vence el {vence.strftime('%d/%m/%Y a las %H:%M')}."
+    )
+
+
+def qr_png(texto: str) -> bytes:
+    """The QR of a link, as a PNG to send as a photo (large modules: a phone's camera reads
+    it from another screen)."""
+    import segno  # only when an invitation is made: the command line starts without it
+
+    salida = io.BytesIO()
+    segno.make(texto, error="m", micro=False).save(salida, kind="png", scale=10, border=4)
+    return salida.getvalue()
 
 
 # --- /usuarios ------------------------------------------------------------------------------

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from bot.dominio.periodos import Trimestre, formato_fecha
+from bot.dominio.texto import plural
 from bot.mensajes.textos import e, recortar
 
 ELIJA_PROGRAMA = (
     "<b>¿De qué programa quiere el Anexo A?</b>\n"
-    "Elija un Pp o fondo, o «Consolidado» para todos en un solo archivo."
+    "Pulse un Pp o fondo, o «Consolidado» para todos en un solo archivo."
 )
 SOLO_SU_DEPENDENCIA = "Solo incluye los ASM de su dependencia."
 ELIJA_TRIMESTRE = (
@@ -60,7 +61,7 @@ def leyenda(
     """The caption of the file: what it is, which quarter and cut-off date, how many ASM."""
     if programa is None:
         que = "<b>Anexo A consolidado</b>"
-        cuantos = f"{asm} ASM en {planes} Pp o fondo(s)."
+        cuantos = f"{asm} ASM en {plural(planes, 'Pp o fondo', 'Pp o fondos')}."
     else:
         que = f"<b>Anexo A</b> · {e(programa)}"
         cuantos = f"{asm} ASM."

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.dominio.periodos import formato_fecha
 from bot.dominio.recordatorios import Obligacion, TipoPlazo
+from bot.dominio.texto import dias_habiles
 from bot.dominio.vocabulario import TipoEvaluacion
 from bot.mensajes.textos import e, recortar
 from bot.servicios import salida
@@ -35,12 +36,10 @@ def _fecha(d: date | None) -> str:
 
 def dias(n: int) -> str:
     if n < 0:
-        return f"vencido hace {-n} día{'s' if n != -1 else ''} hábil{'es' if n != -1 else ''}"
+        return f"vencido hace {dias_habiles(-n)}"
     if n == 0:
         return "vence hoy"
-    return (
-        f"falta{'' if n == 1 else 'n'} {n} día{'' if n == 1 else 's'} hábil{'' if n == 1 else 'es'}"
-    )
+    return f"falta{'' if n == 1 else 'n'} {dias_habiles(n)}"
 
 
 def linea_obligacion(o: Obligacion) -> str:
@@ -134,7 +133,9 @@ def avisar_cambio_limite(session: Session, cambio: CambioLimite, ahora: datetime
 # --- /evaluaciones ----------------------------------------------------------------------------
 
 SOLO_COORDINACION = "Las evaluaciones las registra el Departamento de Evaluación del IMPLAN."
-SIN_EVALUACIONES = "No hay evaluaciones registradas. Registre la primera con «Nueva evaluación»."
+SIN_EVALUACIONES = (
+    "No hay evaluaciones registradas. Para registrar la primera, pulse «Nueva evaluación»."
+)
 BOTON_NUEVA = "➕ Nueva evaluación"
 BOTON_RECOMENDACION = "➕ Recomendación"
 BOTON_ENVIAR = "📨 Enviar ASM a la dependencia"
@@ -179,7 +180,7 @@ def asm_creado(numero: int) -> str:
 
 def envio_hecho(enviados: int, plazo: date | None, avisos: int) -> str:
     plan = f"; plan de acción a más tardar el {formato_fecha(plazo)} (Art. 10)" if plazo else ""
-    return f"📨 Se enviaron {enviados} ASM{plan}. Avisos a enlaces: {avisos}."
+    return f"📨 Se enviaron {enviados} ASM{plan}. Avisos a Enlaces SEDEM: {avisos}."
 
 
 def rechazo(motivo: str) -> str:

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from bot.dominio.periodos import formato_fecha
+from bot.dominio.texto import por_ciento
 from bot.servicios.resumen import Resumen, ResumenDependencia
 
 DPI = 150
@@ -93,7 +94,7 @@ def _pagina(r: Resumen, filas: Sequence[ResumenDependencia], pagina: int, pagina
     fig.text(
         0.15 / ANCHO,
         0.1 / alto,
-        "Sin avance informado, un ASM cuenta como 0%.",
+        "Sin avance informado, un ASM cuenta como 0 %.",
         fontsize=CHICA,
         family=FUENTE,
         color="#444444",
@@ -110,7 +111,7 @@ def _barras(ax: Axes, filas: Sequence[ResumenDependencia]) -> None:
     ax.barh(y, valores, height=0.62, color=AZUL)
     for i, v in zip(y, valores, strict=True):
         dentro = v >= 78  # a long bar holds its own figure; a short one has it at its end
-        cifra = f"{math.floor(v)}%"  # rounded down: 100% only when every ASM is complete
+        cifra = por_ciento(math.floor(v))  # rounded down: 100% only when every ASM is complete
         ax.text(
             v - 2 if dentro else v + 2,
             i,
@@ -125,7 +126,7 @@ def _barras(ax: Axes, filas: Sequence[ResumenDependencia]) -> None:
     ax.set_xlim(0, 100)
     ax.set_ylim(len(filas) - 0.5, -0.5)  # first row at the top
     ax.set_yticks(list(y), [d.etiqueta for d in filas], fontsize=NORMAL, family=FUENTE)
-    ax.set_xticks([0, 50, 100], ["0%", "50%", "100%"], fontsize=CHICA, family=FUENTE)
+    ax.set_xticks([0, 50, 100], ["0 %", "50 %", "100 %"], fontsize=CHICA, family=FUENTE)
     ax.tick_params(length=0)
     ax.grid(axis="x", color=GRIS, linewidth=1)
     ax.set_axisbelow(True)

@@ -11,7 +11,7 @@ from bot.servicios.oficios import OficioEmitido, Resultado, Verificacion
 
 SOLO_ENLACE = (
     "El oficio de entrega lo genera el Enlace SEDEM de cada dependencia con /oficio. La "
-    "coordinación y la Contraloría lo reciben junto con la copia de las entregas. Para revisar "
+    "Coordinación y la Contraloría lo reciben junto con la copia de las entregas. Para revisar "
     "uno que recibió, use /verificar."
 )
 SIN_ENTREGAS = (
@@ -73,7 +73,7 @@ def copia(o: OficioEmitido) -> str:
 def oferta(mes: date) -> str:
     return (
         f"Su dependencia ya informó todos sus ASM pendientes de {nombre_mes(mes)}. "
-        "Su oficio de entrega está listo; la coordinación y la Contraloría ya lo recibieron."
+        "Su oficio de entrega está listo; la Coordinación y la Contraloría ya lo recibieron."
     )
 
 

@@ -5,11 +5,12 @@ Telegram HTML: whatever a person typed goes through `e()`.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from bot.dominio.periodos import formato_fecha, nombre_mes
 from bot.dominio.planes import CAMPOS_PLAN, etiqueta_estado, requiere_plan
+from bot.dominio.texto import por_ciento
 from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Valoracion
 from bot.mensajes.textos import e, partir, recortar
 from bot.servicios.evidencias import tamano_legible
@@ -17,7 +18,7 @@ from bot.servicios.historial import Historial
 from bot.servicios.plan_accion import Plan
 from bot.servicios.posicion import EvaluacionPosicion, ReciboPosicion
 
-SOLO_COORDINACION = "Este comando es para la coordinación del IMPLAN (Departamento de Evaluación)."
+SOLO_COORDINACION = "Este comando es para la Coordinación del IMPLAN (Departamento de Evaluación)."
 CONTRALORIA_SOLO_CONSULTA = (
     "La Contraloría puede consultar, pero no modificar. No se hizo ningún cambio."
 )
@@ -209,8 +210,6 @@ def recibo_posicion(r: ReciboPosicion) -> str:
 
 # --- /valorar (coordinador) ---------------------------------------------------------------
 
-USO_VALORAR = "Escriba el número del ASM, por ejemplo: /valorar 3"
-
 
 def no_hay_asm(numero: int) -> str:
     return f"No encontré un ASM con Núm. {numero} que usted pueda consultar."
@@ -222,7 +221,6 @@ def elija_programa(numero: int) -> str:
 
 # --- /asm (history) -----------------------------------------------------------------------
 
-USO_ASM = "Escriba el número del ASM, por ejemplo: /asm 3"
 BOTON_VALORAR = "Valorar"
 ARCHIVO_ALTERADO = (
     "El archivo guardado no coincide con el que se recibió (o falta); no se envió. Se registró "
@@ -266,12 +264,13 @@ def _valor(campo: str, valor: Any) -> str:
     return e(recortar(str(valor), 200))
 
 
-def _fecha_hora(d: datetime) -> str:
-    return formato_fecha(d.date())
+def _fecha_hora(d: datetime, zona: tzinfo) -> str:
+    """The day something was recorded, where the people are (the database keeps UTC)."""
+    return formato_fecha(d.astimezone(zona).date())
 
 
-def historial(h: Historial) -> list[str]:
-    """The history in one or more messages under Telegram's limit."""
+def historial(h: Historial, zona: tzinfo) -> list[str]:
+    """The history in one or more messages under Telegram's limit; days in `zona`."""
     a = h.actual
     valoracion = Valoracion(a["valoracion"]).etiqueta if a.get("valoracion") else "sin valorar"
     partes = [
@@ -293,20 +292,20 @@ def historial(h: Historial) -> list[str]:
     for r in h.revisiones:
         estado = etiqueta_estado(EstadoPlan(r.resultado))
         obs = f": {e(recortar(r.observaciones, 300))}" if r.observaciones else ""
-        partes.append(f"• {_fecha_hora(r.registrado_en)}: {estado}{obs}")
+        partes.append(f"• {_fecha_hora(r.registrado_en, zona)}: {estado}{obs}")
     partes.append("<b>Avances</b>")
     if not h.avances:
         partes.append("Sin avances registrados.")
     for av in h.avances:
         folio = f" · folio {e(av.folio)}" if av.folio else ""
         obs = f" — {e(recortar(av.observaciones, 200))}" if av.observaciones else ""
-        partes.append(f"• {nombre_mes(av.periodo)}: {av.porcentaje}%{folio}{obs}")
+        partes.append(f"• {nombre_mes(av.periodo)}: {por_ciento(av.porcentaje)}{folio}{obs}")
     partes.append(f"<b>Evidencias</b> ({len(h.evidencias)})")
     if not h.evidencias:
         partes.append("Sin evidencias.")
     for ev in h.evidencias:
         partes.append(
-            f"• {e(ev.nombre)} ({tamano_legible(ev.tamano)}, {_fecha_hora(ev.registrado_en)})"
+            f"• {e(ev.nombre)} ({tamano_legible(ev.tamano)}, {_fecha_hora(ev.registrado_en, zona)})"
         )
     if len(h.evidencias) > MAX_BOTONES_EVIDENCIA:
         partes.append(f"Se muestran botones para las {MAX_BOTONES_EVIDENCIA} más recientes.")

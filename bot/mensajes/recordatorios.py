@@ -13,6 +13,7 @@ from bot.dominio.estado import Conteo
 from bot.dominio.periodos import Trimestre, formato_fecha, nombre_mes
 from bot.dominio.plazos import DIAS_RIESGO_PREDETERMINADOS
 from bot.dominio.recordatorios import FaltanteMensual, RiesgoDependencia, TipoPlazo
+from bot.dominio.texto import dias_habiles, por_ciento
 from bot.dominio.vocabulario import TipoEvaluacion
 from bot.mensajes.textos import e, recortar
 from bot.servicios.consultas import EstadoAsm
@@ -50,10 +51,6 @@ _EVALUACION = {
 }
 
 
-def dias_habiles(n: int) -> str:
-    return "1 día hábil" if n == 1 else f"{n} días hábiles"
-
-
 def _cuando(dias: int) -> str:
     """`hoy es el último día hábil` / `falta 1 día hábil` / `faltan 5 días hábiles`."""
     if dias <= 0:  # also the Friday before a deadline that falls on a weekend
@@ -73,7 +70,7 @@ def _lista_asm(asm: Sequence[EstadoAsm]) -> str:
 
 
 def _avance(a: EstadoAsm) -> str:
-    return "sin avance registrado" if a.avance is None else f"{a.avance} %"
+    return "sin avance registrado" if a.avance is None else por_ciento(a.avance)
 
 
 def _cuantos_asm(n: int) -> str:
@@ -88,7 +85,7 @@ def mensual_inicio(mes: date, pendientes: Sequence[EstadoAsm]) -> str:
         f"📅 <b>Avance de {nombre_mes(mes)}</b>\n"
         f"Ya puede informar el avance mensual. Su dependencia tiene {_cuantos_asm(len(pendientes))} "
         f"sin avance de este mes:\n{_lista_asm(pendientes)}\n\n"
-        f"Presione «{BOTON_INFORMAR}» para empezar."
+        f"Pulse «{BOTON_INFORMAR}» para empezar."
     )
 
 
@@ -99,7 +96,7 @@ def mensual_cierre(
         f"⏰ <b>Avance de {nombre_mes(mes)}: {_cuando(dias)}</b>\n"
         f"El último día hábil del mes es el {formato_fecha(ultimo_habil)} y su dependencia aún "
         f"no informa el avance de {_cuantos_asm(len(pendientes))}:\n{_lista_asm(pendientes)}\n\n"
-        f"Presione «{BOTON_INFORMAR}» para hacerlo ahora."
+        f"Pulse «{BOTON_INFORMAR}» para hacerlo ahora."
     )
 
 
@@ -129,7 +126,7 @@ def escalamiento(mes: date, ultimo_habil: date, faltantes: Sequence[FaltanteMens
         f"📋 <b>Avance de {nombre_mes(mes)}: dependencias sin informar</b>\n"
         f"Al último día hábil del mes ({formato_fecha(ultimo_habil)}), {cuantas} informado "
         "el avance de todos sus ASM abiertos:\n" + "\n".join(lineas) + "\n\n"
-        "Se avisó a sus enlaces que la coordinación fue informada."
+        "Se avisó a sus Enlaces SEDEM que la Coordinación fue informada."
     )
 
 
@@ -201,7 +198,7 @@ def resumen_semanal(
     if len(filas) > MAX_DEPENDENCIAS_EN_LISTA:
         lineas.append(f"… y {len(filas) - MAX_DEPENDENCIAS_EN_LISTA} dependencias más.")
     return (
-        f"{titulo}\n🔴 Vencidos: {vencidos} · 🟡 En riesgo ({DIAS_RIESGO_PREDETERMINADOS} días hábiles o "
+        f"{titulo}\n🔴 Vencidos: {vencidos} · 🟡 En riesgo ({dias_habiles(DIAS_RIESGO_PREDETERMINADOS)} o "
         f"menos): {en_riesgo}\n\n" + "\n".join(lineas)
     )
 

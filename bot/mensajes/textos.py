@@ -12,6 +12,7 @@ from html import escape
 
 from bot.dominio.periodos import formato_fecha, nombre_mes
 from bot.dominio.reglas import admite_sin_evidencia
+from bot.dominio.texto import dias_habiles, plural, por_ciento
 from bot.dominio.vocabulario import Rol, Semaforo
 from bot.servicios.consultas import EstadoAsm
 from bot.servicios.evidencias import ArchivoEvidencia, tamano_legible
@@ -70,7 +71,7 @@ def codigo_vencido(vence: date) -> str:
 
 def espere_para_intentar(minutos: int) -> str:
     return (
-        f"Ha intentado varios códigos que no son válidos. Espere {minutos} minuto(s) antes de "
+        f"Ha intentado varios códigos que no son válidos. Espere {plural(minutos, 'minuto')} antes de "
         "intentar de nuevo."
     )
 
@@ -80,23 +81,23 @@ def aviso_privacidad(aviso: str) -> str:
 
 
 def ya_registrado(rol: Rol, dependencia: str | None) -> str:
-    return f"Usted ya está registrado como {rol_de(rol, dependencia)}. Escriba /ayuda para ver qué puede hacer."
+    return f"Usted ya tiene registro como {rol_de(rol, dependencia)}. Escriba /ayuda para ver qué puede hacer."
 
 
 def bienvenida(nombre: str, rol: Rol, dependencia: str | None) -> str:
     if rol is Rol.ENLACE:
-        saludo = f"Bienvenido, {e(dependencia)}."
+        saludo = f"Le damos la bienvenida, {e(nombre)}."
         siguiente = "Cada mes informe aquí el % de avance de sus ASM con /avance."
     else:
-        saludo = f"Bienvenido, {e(nombre)}."
+        saludo = f"Le damos la bienvenida, {e(nombre)}."
         siguiente = "Recibirá aquí copia de cada entrega de avances."
-    return f"{saludo}\nQuedó registrado como {rol_de(rol, dependencia)}.\n{siguiente}\n\nEscriba /ayuda para ver los comandos."
+    return f"{saludo}\nSu registro como {rol_de(rol, dependencia)} está listo.\n{siguiente}\n\nEscriba /ayuda para ver los comandos."
 
 
 def rol_de(rol: Rol, dependencia: str | None) -> str:
     if rol is Rol.ENLACE:
         return f"Enlace SEDEM de {e(dependencia)}"
-    return {"coordinador": "coordinador (IMPLAN)", "contraloria": "Contraloría Municipal"}[
+    return {"coordinador": "Coordinación (IMPLAN)", "contraloria": "Contraloría Municipal"}[
         rol.value
     ]
 
@@ -115,7 +116,8 @@ AYUDA = {
         "/pendientes — lo que falta informar este mes y los próximos vencimientos\n"
         "/plan — completar el plan de acción de un ASM y enviarlo a revisión\n"
         "/posicion — entregar la posición institucional de una evaluación\n"
-        "/asm 3 — la historia completa del ASM Núm. 3, con sus evidencias\n"
+        "/asm 3 — la historia completa de un ASM, con sus evidencias (o /asm FORTAMUN-DF 5, "
+        "/asm padrón)\n"
         "/cancelar — salir de lo que esté haciendo (no se guarda nada)\n"
         "/ayuda — esta ayuda"
     ),
@@ -125,11 +127,14 @@ AYUDA = {
         "/anexo — el Anexo A de un Pp o fondo, o el consolidado, de cualquier trimestre\n"
         "/resumen — gráfica del avance y el semáforo por dependencia, con las cifras del mes\n"
         "/recordatorios — lo programado, lo enviado y lo que falló; ejecutar la ronda\n"
-        "/invitar — invitar a un enlace, a un coordinador o a la Contraloría\n"
+        "/invitar — invitar a un Enlace SEDEM, a la Coordinación o a la Contraloría Municipal; "
+        "/invitar SMDIF o /invitar Bienestar, al Enlace SEDEM de esa dependencia\n"
         "/usuarios — quién está registrado, por dependencia; quitar un acceso\n"
         "/revisar — planes de acción enviados a revisión: aprobar u observar\n"
-        "/valorar 3 — registrar la valoración del ASM Núm. 3 (artículo 14)\n"
-        "/asm 3 — la historia completa del ASM Núm. 3, con sus evidencias\n"
+        "/valorar — los ASM por valorar; /valorar 3 (o FORTAMUN-DF 5, o una palabra), uno "
+        "(artículo 14)\n"
+        "/asm 3 — la historia completa de un ASM, con sus evidencias (o /asm FORTAMUN-DF 5, "
+        "/asm padrón)\n"
         "/verificar — revisar un oficio de entrega con su código o el PDF\n"
         "Para cargar o actualizar ASM, envíe aquí el Anexo A (.xlsx): verá qué cambiaría antes "
         "de confirmar.\n"
@@ -141,7 +146,8 @@ AYUDA = {
         "Recibirá aquí copia de cada entrega de avances (artículo 13 de los Lineamientos).\n"
         "/anexo — el Anexo A de un Pp o fondo, o el consolidado, de cualquier trimestre\n"
         "/resumen — gráfica del avance y el semáforo por dependencia, con las cifras del mes\n"
-        "/asm 3 — la historia completa del ASM Núm. 3, con sus evidencias\n"
+        "/asm 3 — la historia completa de un ASM, con sus evidencias (o /asm FORTAMUN-DF 5, "
+        "/asm padrón)\n"
         "/verificar — revisar un oficio de entrega con su código o el PDF\n"
         "/ayuda — esta ayuda"
     ),
@@ -158,7 +164,7 @@ COMANDOS = {
         ("prorroga", "Pedir prórroga de un ASM: /prorroga 3"),
         ("posicion", "Entregar posición institucional"),
         ("calendario", "Mis plazos, el más próximo primero"),
-        ("asm", "Historia de un ASM: /asm 3"),
+        ("asm", "Historia de un ASM: /asm 3 o /asm padrón"),
         ("verificar", "Verificar un oficio"),
         ("cancelar", "Salir sin guardar"),
         ("ayuda", "Ayuda"),
@@ -174,7 +180,7 @@ COMANDOS = {
         ("reabrir", "Reabrir un ASM valorado: /reabrir 3"),
         ("evaluaciones", "Evaluaciones, sus ASM y plazos"),
         ("calendario", "Todos los plazos abiertos"),
-        ("asm", "Historia de un ASM: /asm 3"),
+        ("asm", "Historia de un ASM: /asm 3 o /asm padrón"),
         ("verificar", "Verificar un oficio"),
         ("cancelar", "Salir sin guardar"),
         ("ayuda", "Ayuda"),
@@ -182,7 +188,7 @@ COMANDOS = {
     Rol.CONTRALORIA: [
         ("anexo", "Anexo A de un Pp o consolidado"),
         ("resumen", "Avance y semáforo por dependencia"),
-        ("asm", "Historia de un ASM: /asm 3"),
+        ("asm", "Historia de un ASM: /asm 3 o /asm padrón"),
         ("verificar", "Verificar un oficio"),
         ("ayuda", "Ayuda"),
     ],
@@ -219,7 +225,7 @@ BOTONES_CONFIRMAR = ("Confirmar", "Corregir", "Cancelar")
 
 
 def boton_asm(a: EstadoAsm, mes: date) -> str:
-    avance = "—" if a.avance is None else f"{a.avance}%"
+    avance = "—" if a.avance is None else por_ciento(a.avance)
     marca = " ✅" if a.reportado_en(mes) else ""
     return f"Núm. {a.numero} · {a.programa_clave} · {avance} · {recortar(a.texto, 24)}{marca}"
 
@@ -247,24 +253,24 @@ def fecha_y_plazo(a: EstadoAsm) -> str:
     if a.fecha_termino is None:
         return "sin fecha"
     fecha = formato_fecha(a.fecha_termino)
-    if a.dias_restantes is None:
-        return fecha
+    if a.dias_restantes is None or not a.abierto:
+        return fecha  # closed or concluded: no deadline is running
     if a.dias_restantes < 0:
-        return f"{fecha} (venció hace {-a.dias_restantes} días hábiles)"
+        return f"{fecha} (venció hace {dias_habiles(-a.dias_restantes)})"
     if a.dias_restantes == 0:
         return f"{fecha} (vence hoy)"
-    return f"{fecha} ({a.dias_restantes} días hábiles)"
+    return f"{fecha} ({dias_habiles(a.dias_restantes)})"
 
 
 def ultimo_avance(a: EstadoAsm) -> str:
     if a.avance is None or a.periodo_avance is None:
         return "sin avance registrado"
-    return f"{a.avance}% ({nombre_mes(a.periodo_avance)})"
+    return f"{por_ciento(a.avance)} ({nombre_mes(a.periodo_avance)})"
 
 
 def pida_porcentaje(anterior: int | None) -> str:
     base = "Escriba el nuevo % de avance (un número entero de 0 a 100) o elija uno:"
-    return base if anterior is None else f"{base}\nEl último fue {anterior}%."
+    return base if anterior is None else f"{base}\nEl último fue {por_ciento(anterior)}."
 
 
 def porcentaje_invalido(error: str) -> str:
@@ -285,7 +291,7 @@ OBSERVACIONES_VACIAS = "Las observaciones no pueden quedar vacías. Escríbalas,
 def pida_evidencia(porcentaje: int) -> str:
     if not admite_sin_evidencia(porcentaje):
         return (
-            "Envíe la evidencia: uno o más documentos o fotos (con 100% es obligatoria). "
+            "Envíe la evidencia: uno o más documentos o fotos (con 100 % es obligatoria). "
             "Cuando termine, pulse «Listo»."
         )
     return (
@@ -297,11 +303,25 @@ def pida_evidencia(porcentaje: int) -> str:
 PIDA_EVIDENCIA_SOLO = "Envíe uno o más documentos o fotos. Cuando termine, pulse «Listo»."
 
 
-def evidencia_recibida(a: ArchivoEvidencia, total: int) -> str:
-    return (
-        f"Recibido: «{e(a.nombre)}» ({a.descripcion}, {tamano_legible(a.tamano)}). "
-        f"Lleva {total} archivo(s). Envíe otro o pulse «Listo»."
-    )
+def archivos(n: int) -> str:
+    return plural(n, "archivo")
+
+
+MAX_NOMBRES_RECIBIDOS = 20  # the list of one step; the first ones go first when there are more
+
+
+def evidencias_recibidas(lista: Sequence[ArchivoEvidencia]) -> str:
+    """The files of the evidence step, in the one message that updates as they arrive."""
+    lineas = [f"📎 <b>Recibidos: {archivos(len(lista))}</b>"]
+    ocultos = len(lista) - MAX_NOMBRES_RECIBIDOS
+    if ocultos > 0:
+        lineas.append(f"• … y {archivos(ocultos)} antes")
+    lineas += [
+        f"• {e(recortar(a.nombre, 60))} ({a.descripcion}, {tamano_legible(a.tamano)})"
+        for a in lista[-MAX_NOMBRES_RECIBIDOS:]
+    ]
+    lineas.append("Envíe otro o pulse «Listo».")
+    return "\n".join(lineas)
 
 
 def evidencia_repetida(nombre: str) -> str:
@@ -313,7 +333,7 @@ def evidencia_rechazada(motivo: str) -> str:
 
 
 CIEN_SIN_EVIDENCIA = (
-    "Con 100% de avance la evidencia es obligatoria. Envíe al menos un documento o foto."
+    "Con 100 % de avance la evidencia es obligatoria. Envíe al menos un documento o foto."
 )
 FALTA_EVIDENCIA = "Aún no ha enviado archivos. Envíe al menos un documento o foto."
 EVIDENCIA_NO_ARCHIVO = "En este paso envíe un documento o una foto, o pulse «Listo»."
@@ -329,45 +349,62 @@ def resumen(
     evidencias: Sequence[ArchivoEvidencia],
     mes: date,
 ) -> str:
-    anterior = "—" if a.avance is None else f"{a.avance}%"
-    archivos = ", ".join(f"«{e(x.nombre)}»" for x in evidencias) or "sin evidencia"
+    anterior = "—" if a.avance is None else por_ciento(a.avance)
+    nombres = ", ".join(f"«{e(x.nombre)}»" for x in evidencias)
+    evidencia = f"{archivos(len(evidencias))}: {nombres}" if evidencias else "sin evidencia"
     return "\n".join(
         [
             "<b>Revise su reporte antes de enviarlo</b>",
             f"<b>ASM:</b> Núm. {a.numero} · {e(a.programa_clave)} — {e(recortar(a.texto, 120))}",
-            f"<b>Avance de {nombre_mes(mes)}:</b> {anterior} → {porcentaje}%",
-            f"<b>Observaciones:</b> {e(observaciones) or '—'}",
-            f"<b>Evidencia:</b> {len(evidencias)} archivo(s): {archivos}",
+            f"<b>Avance de {nombre_mes(mes)}:</b> {anterior} → {por_ciento(porcentaje)}",
+            f"<b>Observaciones:</b> {e(observacion_breve(observaciones)) or '—'}",
+            f"<b>Evidencia:</b> {evidencia}",
         ]
     )
+
+
+OBSERVACION_EN_RESUMEN = 300  # characters of an observación shown in a summary
+
+
+def observacion_breve(texto: str, limite: int = OBSERVACION_EN_RESUMEN) -> str:
+    """A long observación in a summary: its start, cut between words, and a note that the whole
+    text is kept (the database stores it all)."""
+    texto = " ".join(texto.split())
+    if len(texto) <= limite:
+        return texto
+    corte = texto[:limite]
+    espacio = corte.rfind(" ")
+    if espacio > limite * 0.8:
+        corte = corte[:espacio]
+    return f"{corte.rstrip(' ,;.')}… (se guarda completa: {len(texto)} caracteres)"
 
 
 def recibo(r: Recibo) -> str:
     lineas = [
         "✅ <b>Avance registrado</b>",
         f"<b>Folio:</b> {e(r.folio)}",
-        f"Núm. {r.asm.numero} · {e(r.asm.programa_clave)}: {r.porcentaje}% ({nombre_mes(r.periodo)})",
-        f"Evidencia: {r.evidencias_nuevas} archivo(s) nuevo(s)"
+        f"Núm. {r.asm.numero} · {e(r.asm.programa_clave)}: {por_ciento(r.porcentaje)} ({nombre_mes(r.periodo)})",
+        f"Evidencia: {plural(r.evidencias_nuevas, 'archivo nuevo', 'archivos nuevos')}"
         + (
-            f", {r.evidencias_repetidas} que ya estaba(n) registrado(s)"
+            f", {r.evidencias_repetidas} que ya {'estaba registrado' if r.evidencias_repetidas == 1 else 'estaban registrados'}"
             if r.evidencias_repetidas
             else ""
         ),
-        "Se envió copia a la coordinación del IMPLAN y a la Contraloría Municipal.",
+        "Se envió copia a la Coordinación del IMPLAN y a la Contraloría Municipal.",
     ]
     return "\n".join(lineas)
 
 
 def copia_avance(r: Recibo, dependencia: str | None, enlace: str) -> str:
-    anterior = "—" if r.asm.avance is None else f"{r.asm.avance}%"
+    anterior = "—" if r.asm.avance is None else por_ciento(r.asm.avance)
     return "\n".join(
         [
             "📥 <b>Entrega de avance</b> (copia, art. 13)",
             f"<b>Dependencia:</b> {e(dependencia)}",
             f"<b>ASM:</b> Núm. {r.asm.numero} · {e(r.asm.programa_clave)} — {e(recortar(r.asm.texto, 120))}",
-            f"<b>Avance de {nombre_mes(r.periodo)}:</b> {anterior} → {r.porcentaje}%",
+            f"<b>Avance de {nombre_mes(r.periodo)}:</b> {anterior} → {por_ciento(r.porcentaje)}",
             f"<b>Observaciones:</b> {e(r.observaciones) or '—'}",
-            f"<b>Evidencia nueva:</b> {r.evidencias_nuevas} archivo(s)",
+            f"<b>Evidencia nueva:</b> {plural(r.evidencias_nuevas, 'archivo')}",
             f"<b>Folio:</b> {e(r.folio)} · informó {e(enlace)}",
             *([] if r.asm.plan_revisado else [COPIA_PLAN_SIN_REVISAR]),
         ]
@@ -375,14 +412,10 @@ def copia_avance(r: Recibo, dependencia: str | None, enlace: str) -> str:
 
 
 def evidencias_guardadas(numero: int, clave: str, nuevas: int, repetidas: int) -> str:
-    texto = f"✅ Se agregaron {nuevas} archivo(s) de evidencia al ASM Núm. {numero} · {e(clave)}."
+    texto = f"✅ Se {'agregó' if nuevas == 1 else 'agregaron'} {plural(nuevas, 'archivo')} de evidencia al ASM Núm. {numero} · {e(clave)}."
     if repetidas:
-        texto += f" {repetidas} ya estaba(n) registrado(s) y no se duplicaron."
+        texto += f" {repetidas} ya {'estaba registrado y no se duplicó' if repetidas == 1 else 'estaban registrados y no se duplicaron'}."
     return texto
-
-
-def reporte_descartado(numero: int, clave: str) -> str:
-    return f"Se descartó el reporte sin terminar del ASM Núm. {numero} · {e(clave)}."
 
 
 def donde_esta(flujo: str, paso: str, numero: int | None, clave: str | None) -> str:
@@ -402,32 +435,27 @@ def donde_esta(flujo: str, paso: str, numero: int | None, clave: str | None) -> 
 
 
 def icono(a: EstadoAsm) -> str:
-    """The semáforo, except for a valued ASM: closed (Art. 14), never shown as late."""
-    return "🔒" if a.valoracion is not None else SEMAFORO[a.semaforo]
+    """Its status, a color always with its word: a valued ASM is closed (Art. 14) and one at
+    100 % concluded, neither ever shown as late."""
+    if a.valoracion is not None:
+        return f"🔒 Cerrado · {a.valoracion.etiqueta}"
+    if a.avance == 100:
+        return "✅ Concluido"
+    return f"{SEMAFORO[a.semaforo]} {a.semaforo.etiqueta}"
 
 
 def linea_asm(a: EstadoAsm) -> str:
-    avance = "sin avance" if a.avance is None else f"{a.avance}%"
-    if a.valoracion is not None:
-        return (
-            f"🔒 <b>Núm. {a.numero} · {e(a.programa_clave)}</b> · {avance} · cerrado: "
-            f"{a.valoracion.etiqueta}\n{e(recortar(a.texto, 90))}"
-        )
-    vence = "sin fecha" if a.fecha_termino is None else fecha_y_plazo(a)
+    avance = "sin avance" if a.avance is None else por_ciento(a.avance)
+    cabeza = f"{icono(a)} · <b>Núm. {a.numero} · {e(a.programa_clave)}</b> · {avance}"
+    if not a.abierto:
+        return f"{cabeza}\n{e(recortar(a.texto, 90))}"
     plan = "" if a.plan_revisado else f"\n{PLAN_SIN_REVISAR}"
-    return (
-        f"{SEMAFORO[a.semaforo]} <b>Núm. {a.numero} · {e(a.programa_clave)}</b> · {avance} · "
-        f"vence {vence}\n{e(recortar(a.texto, 90))}{plan}"
-    )
+    return f"{cabeza} · vence {fecha_y_plazo(a)}\n{e(recortar(a.texto, 90))}{plan}"
 
 
 def mis_asm(dependencia: str | None, asms: Sequence[EstadoAsm]) -> list[str]:
     """One or more messages (Telegram allows 4,096 characters each)."""
-    cabeza = (
-        f"<b>ASM de {e(dependencia)}</b> ({len(asms)})\n🟢 a tiempo · 🟡 en riesgo · 🔴 vencido "
-        "· 🔒 cerrado (valorado)"
-    )
-    return partir([cabeza, *(linea_asm(a) for a in asms)])
+    return partir([f"<b>ASM de {e(dependencia)}</b> ({len(asms)})", *(linea_asm(a) for a in asms)])
 
 
 def pendientes(

@@ -9,12 +9,17 @@ forward so that reminders show up without waiting.
 JSON API (bodies are JSON; `u` is the person's simulated Telegram id; an error answers
 ``{"error": "<texto para la persona>"}`` with a 4xx or 5xx status):
 
-    GET  /api/estado                     {dependencias: [{id, siglas, nombre}], personas}
+    GET  /api/estado                     {dependencias: [{id, siglas, nombre, pendientes,
+                                         etiqueta}], sugerida, personas}: `pendientes` are
+                                         the open ASM not reported this month; `sugerida`
+                                         the dependencia with most of them
     POST /api/personas  {rol, nombre, dependencia_id?}  -> {id}
          creates an invitation and sends «/start <código>» for the new person; the privacy
          notice then waits in the chat for the person to press «Acepto».
-    GET  /api/chat?u=ID[&version=V]      {version, persona, comandos, mensajes}, or
-                                         {version, sin_cambios: true} when V is current
+    GET  /api/chat?u=ID[&version=V]      {version, persona, comandos, mensajes, accion}, or
+                                         {version, sin_cambios: true} when V is current;
+                                         `accion` is what the bot is doing («enviando
+                                         documento…») while Telegram would show it, or null
     POST /api/enviar    {u, texto}       a text message; answers once the bot went quiet
     POST /api/adjuntar?u=ID              multipart, field «archivo»: sent as a document
     POST /api/presionar {u, mensaje, datos}  an inline button -> {aviso, alerta}
@@ -55,12 +60,15 @@ from sqlalchemy.orm import Session
 from bot.app import App, construir_aplicacion
 from bot.config import load_settings
 from bot.dominio.recordatorios import en_horario
+from bot.dominio.texto import plural
 from bot.dominio.vocabulario import Rol
 from bot.entorno import Entorno, abrir_entorno
+from bot.servicios.consultas import pendientes_por_dependencia
 from bot.servicios.demo import llenar_demo
+from bot.servicios.evidencias import AlmacenEvidencias
 from bot.servicios.invitaciones import crear_invitacion
 from bot.telegram_http import configurar_logs
-from botapi_double import BotApiDouble, BotMessage, SimUser
+from botapi_double import BotApiDouble, BotMessage, SimUser, load_chats, save_chats
 from scheduler.trabajos import ejecutar_ronda
 from storage import migrate
 from storage.db import unit_of_work
@@ -77,6 +85,20 @@ TRABAJOS = {
     "ronda_diaria": "Ronda diaria de recordatorios",
     "ronda_al_iniciar": "Ronda al iniciar",
     "repartidor": "Envío de la salida (cada 30 s)",
+}
+# What the chat's title shows while the bot does something (sendChatAction), as in Telegram.
+ACCIONES = {
+    "typing": "escribiendo…",
+    "upload_photo": "enviando foto…",
+    "upload_document": "enviando documento…",
+    "upload_video": "enviando video…",
+    "upload_voice": "enviando audio…",
+    "upload_video_note": "enviando videomensaje…",
+    "record_video": "grabando video…",
+    "record_voice": "grabando audio…",
+    "record_video_note": "grabando videomensaje…",
+    "choose_sticker": "eligiendo sticker…",
+    "find_location": "buscando ubicación…",
 }
 # Browsers must not guess a type (an uploaded .html stays a download) nor run foreign code.
 CABECERAS = {
@@ -136,6 +158,14 @@ class Sandbox:
     def _archivo_reloj(self) -> Path:
         return self.datos / "reloj.txt"
 
+    @property
+    def _carpeta_chats(self) -> Path:
+        return self.datos / "chats"
+
+    async def guardar_chats(self) -> None:
+        """The chats to the data folder: a restart shows them again (see `load_chats`)."""
+        await asyncio.to_thread(save_chats, self.double, self._carpeta_chats)
+
     # -- start and stop ------------------------------------------------------------------------
 
     async def iniciar(self) -> None:
@@ -160,6 +190,8 @@ class Sandbox:
             guardado = timedelta(seconds=float(self._archivo_reloj.read_text()))
             self.reloj.desfase = max(self.reloj.desfase, guardado)
         await self._bd(self._llenar_si_vacia)
+        # The chats of an earlier run, as they were when it stopped or last acted.
+        await asyncio.to_thread(load_chats, self.double, self._carpeta_chats)
         # People registered in an earlier run are still in the database: give them their chat.
         for telegram_id, nombre in await self._bd(_registrados):
             persona = self.double.user(telegram_id, nombre)
@@ -196,13 +228,15 @@ class Sandbox:
             self.app = None
         await self.double.stop()
         if self.entorno is not None:
+            await self.guardar_chats()  # what the bot sent while stopping
             self.entorno.cerrar()
             self.entorno = None
 
     def _llenar_si_vacia(self, s: Session) -> None:
         assert self.entorno is not None
         if not s.scalar(select(func.count()).select_from(Asm)):
-            llenar_demo(s, self.entorno.calendario, self.entorno.hoy())
+            almacen = AlmacenEvidencias(self.entorno.settings.data_dir)
+            llenar_demo(s, self.entorno.calendario, self.entorno.hoy(), almacen=almacen)
 
     async def _bd(self, trabajo: Callable[[Session], T]) -> T:
         """One unit of work, off the event loop (the bot shares it)."""
@@ -255,7 +289,10 @@ class Sandbox:
     ) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def atender(request: web.Request) -> web.Response:
             try:
-                return web.json_response(await metodo(request), status=200)
+                respuesta = await metodo(request)
+                if request.method == "POST":  # it changed a chat: keep it for a restart
+                    await self.guardar_chats()
+                return web.json_response(respuesta, status=200)
             except ErrorSandbox as e:
                 return web.json_response({"error": e.mensaje}, status=e.estado)
             except AssertionError:  # the double waited for the bot in vain
@@ -272,11 +309,31 @@ class Sandbox:
     # -- people and chats --------------------------------------------------------------------------
 
     async def _estado(self, request: web.Request) -> dict[str, Any]:
-        def leer(s: Session) -> list[dict[str, Any]]:
-            deps = s.scalars(select(Dependencia).order_by(Dependencia.nombre))
-            return [{"id": d.id, "siglas": d.siglas, "nombre": d.nombre} for d in deps]
+        assert self.entorno is not None
+        entorno = self.entorno
 
-        return {"dependencias": await self._bd(leer), "personas": await self._personas_json()}
+        def leer(s: Session) -> list[dict[str, Any]]:
+            conteo = pendientes_por_dependencia(s, entorno.hoy(), entorno.calendario)
+            deps = s.scalars(select(Dependencia).order_by(Dependencia.nombre))
+            return [
+                {
+                    "id": d.id,
+                    "siglas": d.siglas,
+                    "nombre": d.nombre,
+                    "pendientes": conteo.get(d.id, 0),
+                    "etiqueta": _etiqueta_dependencia(d, conteo.get(d.id, 0)),
+                }
+                for d in deps
+            ]
+
+        dependencias = await self._bd(leer)
+        # The page opens on the one with most to report this month: day one has a run to do.
+        sugerida = max(dependencias, key=lambda d: d["pendientes"], default=None)
+        return {
+            "dependencias": dependencias,
+            "sugerida": sugerida["id"] if sugerida else None,
+            "personas": await self._personas_json(),
+        }
 
     async def _personas_json(self) -> list[dict[str, Any]]:
         roles = await self._bd(lambda s: _roles(s, list(self.personas)))
@@ -291,7 +348,8 @@ class Sandbox:
             rol = Rol(str(datos.get("rol")))
         except ValueError:
             raise ErrorSandbox(
-                400, "Elija si usted es enlace, coordinador o Contraloría."
+                400,
+                "Elija si usted es Enlace SEDEM, de la Coordinación o de la Contraloría Municipal.",
             ) from None
         nombre = " ".join(str(datos.get("nombre") or "").split())[:64]
         dep_id = datos.get("dependencia_id")
@@ -304,7 +362,7 @@ class Sandbox:
             if rol is Rol.ENLACE:
                 dep = s.get(Dependencia, dep_id) if isinstance(dep_id, int) else None
                 if dep is None:
-                    raise ErrorSandbox(400, "Elija la dependencia de la que usted es enlace.")
+                    raise ErrorSandbox(400, "Elija la dependencia de la que usted es Enlace SEDEM.")
             por_omision = {
                 Rol.ENLACE: f"Enlace {dep.siglas or dep.nombre}" if dep else "",
                 Rol.COORDINADOR: "Coordinación IMPLAN",
@@ -340,6 +398,8 @@ class Sandbox:
                 len(persona.sent),
             )
         )
+        accion = ACCIONES.get(persona.current_chat_action() or "")
+        version += f".{accion or ''}"  # the page redraws when an action starts or ends
         if request.query.get("version") == version:
             return {"version": version, "sin_cambios": True}
         roles = await self._bd(lambda s: _roles(s, [persona.id]))
@@ -356,6 +416,7 @@ class Sandbox:
             },
             "comandos": self._comandos(persona.id),
             "mensajes": mensajes,
+            "accion": accion,
         }
 
     def _comandos(self, chat_id: int) -> list[dict[str, str]]:
@@ -590,6 +651,12 @@ def _registrados(s: Session) -> list[tuple[int, str]]:
     return [(int(t), str(n)) for t, n in filas.all()]
 
 
+def _etiqueta_dependencia(d: Dependencia, pendientes: int) -> str:
+    """How the registration page lists a dependencia: «SMDIF — Sistema… · 5 ASM por informar»."""
+    nombre = f"{d.siglas} — {d.nombre}" if d.siglas else d.nombre
+    return f"{nombre} · {plural(pendientes, 'ASM')} por informar este mes"
+
+
 def _roles(s: Session, ids: list[int]) -> dict[int, str]:
     """How the page names each registered person's role."""
     if not ids:
@@ -602,7 +669,7 @@ def _roles(s: Session, ids: list[int]) -> dict[int, str]:
     roles: dict[int, str] = {}
     for telegram_id, rol, siglas, nombre in filas.all():
         roles[int(telegram_id)] = {
-            Rol.ENLACE.value: f"Enlace de {siglas or nombre}",
+            Rol.ENLACE.value: f"Enlace SEDEM de {siglas or nombre}",
             Rol.COORDINADOR.value: "Coordinación (IMPLAN)",
             Rol.CONTRALORIA.value: "Contraloría Municipal",
         }.get(rol, rol)

@@ -106,6 +106,13 @@ class BorradorAvance:
     obligatorias: bool = False  # observations are required (a lower % or an overdue ASM)
     observaciones: str | None = None
     evidencias: list[dict[str, Any]] = field(default_factory=list)  # ArchivoEvidencia.como_dict
+    hechos: int = 0  # reports confirmed earlier in this pending run («Siguiente pendiente»)
+    corrigiendo: bool = False  # «Corregir» at the summary: each change goes back to it
+
+    @property
+    def a_medias(self) -> bool:
+        """Something was entered for an ASM: starting over would lose it, so it is asked."""
+        return self.asm_id is not None and (self.porcentaje is not None or bool(self.evidencias))
 
 
 @dataclass

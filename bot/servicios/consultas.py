@@ -264,3 +264,18 @@ def _observaciones(del_plan: str, del_avance: str | None) -> str:
     """The plan's observaciones and, when it gave one, the justification of the last avance."""
     partes = [p.strip() for p in (del_plan, del_avance or "") if p and p.strip()]
     return "\n".join(dict.fromkeys(partes))
+
+
+def pendientes_por_dependencia(session: Session, hoy: date, cal: CalendarioHabil) -> dict[int, int]:
+    """For each dependencia, its open ASM not reported this month (what /pendientes lists)."""
+    mes = primer_dia_del_mes(hoy)
+    pendientes = {
+        a.asm_id for a in estado_actual(session, hoy, cal) if a.abierto and not a.reportado_en(mes)
+    }
+    conteo: dict[int, int] = defaultdict(int)
+    for dep_id, asm_id in session.execute(
+        select(AsmResponsable.dependencia_id, AsmResponsable.asm_id).distinct()
+    ):
+        if asm_id in pendientes:
+            conteo[dep_id] += 1
+    return dict(conteo)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -16,17 +16,25 @@ from sqlalchemy.orm import Session
 from bot.dominio.calendario import CalendarioHabil
 from bot.dominio.plazos import limite_atencion
 from bot.dominio.seleccion import Responsable, clasificacion_sugerida
+from bot.dominio.valoracion import observacion_valoracion, validar_valoracion
 from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Prioridad, TipoEvaluacion, Valoracion
 from bot.servicios import registro
 from bot.servicios.catalogo import Catalogo, cargar_dependencias_csv
+from bot.servicios.evidencias import AlmacenEvidencias
+from bot.servicios.prorrogas import PENDIENTE
+from bot.servicios.valoracion import situacion
 from storage.models import (
     Asm,
     AsmResponsable,
+    Avance,
     Dependencia,
     Evaluacion,
+    Evidencia,
     Programa,
+    Prorroga,
     Recomendacion,
     RevisionPlan,
+    ValoracionAsm,
 )
 
 CATALOGO = Path(__file__).parents[1] / "datos" / "dependencias_puebla.csv"
@@ -96,6 +104,10 @@ _MOTIVOS = (
     "Aporta la información de su competencia",
 )
 _OBSERVACION_PLAN = "Precise las actividades y el producto que acreditará el cumplimiento."
+# Its ASM stay open and unreported this month: the sandbox opens on it, with a run to report.
+DEPENDENCIA_PENDIENTE = "SMDIF"
+PRORROGAS = 3  # requests waiting for the coordinación, on open ASM with a date ahead
+_CONCLUIDO_TARDE = "Se concluyó después de la fecha de término, sin prórroga aprobada."
 _OBS_RETRASO = (
     "Se reprogramó por la veda electoral; se solicitó prórroga al IMPLAN.",
     "La información de otra dependencia llegó tarde; se da seguimiento por oficio.",
@@ -110,8 +122,13 @@ def llenar_demo(
     *,
     num_asm: int = 160,
     progreso: Callable[[int], None] | None = None,
+    almacen: AlmacenEvidencias | None = None,
 ) -> int:
-    """Fills an empty register; returns how many ASM it created. Refuses a non-empty one."""
+    """Fills an empty register; returns how many ASM it created. Refuses a non-empty one.
+
+    With `almacen`, each ASM that reached 100 % has an evidence file, so it may be «Atendido»;
+    every valoración is recorded only when Art. 14 allows it that day (bot.dominio.valoracion).
+    """
     if session.scalar(select(func.count()).select_from(Asm)):
         raise ValueError(
             "La base de datos ya tiene ASM; la demostración solo llena una base vacía."
@@ -249,30 +266,130 @@ def llenar_demo(
         porcentaje = 0
         mes = date(creado.year, creado.month, 1)
         ultimo_mes = date(hoy.year, hoy.month, 1)
+        pendiente = siglas[0] == DEPENDENCIA_PENDIENTE
+        con_evidencia = False
         while mes <= ultimo_mes:
-            if mes == ultimo_mes and rnd.random() < 0.4:
+            if mes == ultimo_mes and (rnd.random() < 0.4 or pendiente):
                 break  # this month not reported yet: what the reminders are for
             paso = rnd.randint(0, 4) if estancado else rnd.randint(5, 20)
-            porcentaje = min(100, porcentaje + paso)
+            porcentaje = min(90 if pendiente else 100, porcentaje + paso)
             obs = rnd.choice(_OBS_RETRASO) if estancado and paso == 0 else ""
-            registro.registrar_avance(
+            avance = registro.registrar_avance(
                 session, asm, mes, porcentaje, actor, origen="demo", observaciones=obs
             )
+            # Reported mid-month (never after `hoy`): Art. 14 judges «en tiempo» on that day.
+            dia_reporte = min(mes + timedelta(days=14), hoy)
+            avance.registrado_en = datetime.combine(dia_reporte, time(18), tzinfo=UTC)
+            if porcentaje == 100 and almacen is not None and not con_evidencia:
+                _evidencia(session, almacen, asm, avance, f"{clave} {numero}")
+                con_evidencia = True
             mes = date(mes.year + mes.month // 12, mes.month % 12 + 1, 1)
-        if porcentaje == 100 and termino < hoy:
-            registro.nueva_version(
-                session, asm, termino, actor, origen="demo", valoracion=Valoracion.ATENDIDO.value
-            )
-        elif estancado and termino < hoy:
-            registro.nueva_version(
-                session, asm, termino, actor, origen="demo",
-                valoracion=Valoracion.NO_ATENDIDO.value,
-                observaciones=rnd.choice(_OBS_RETRASO),
-            )  # fmt: skip
+        if termino < hoy:
+            # IMPLAN values it the business day after its fecha de término, when Art. 14 allows.
+            dia = min(cal.siguiente_habil(termino), hoy)
+            causas = rnd.choice(_OBS_RETRASO)
+            if porcentaje == 100:
+                if not _valorar(session, asm, Valoracion.ATENDIDO, dia, cal):
+                    _valorar(session, asm, Valoracion.NO_ATENDIDO, dia, cal, _CONCLUIDO_TARDE)
+            elif estancado:
+                _valorar(session, asm, Valoracion.NO_ATENDIDO, dia, cal, causas)
         creados += 1
         if progreso:
             progreso(1)
+    _prorrogas(session, hoy, cal)
     return creados
+
+
+def _valorar(
+    session: Session, asm: Asm, valoracion: Valoracion, dia: date, cal: CalendarioHabil,
+    causas: str = "",
+) -> bool:  # fmt: skip
+    """Records the valoración as the coordinación would, only if Art. 14 allows it on `dia`."""
+    session.flush()
+    hechos = situacion(session, asm.id, dia, cal).hechos
+    if validar_valoracion(valoracion, hechos, causas=causas):
+        return False  # it stays in IMPLAN's queue (Art. 14), as a real one would
+    version = registro.version_vigente(session, asm.id, dia)
+    assert version is not None
+    linea = observacion_valoracion(valoracion, causas, "", False)
+    previas = version.observaciones.strip()
+    nueva = registro.nueva_version(
+        session, asm, dia, "demo", origen="demo", valoracion=valoracion.value,
+        observaciones=f"{previas}\n{linea}" if previas and linea else linea or previas,
+    )  # fmt: skip
+    assert nueva is not None
+    session.add(
+        ValoracionAsm(
+            asm_id=asm.id, version_id=nueva.id, accion="valoracion", valoracion=valoracion.value,
+            fecha=dia, causas=causas,
+        )
+    )  # fmt: skip
+    return True
+
+
+def _evidencia(
+    session: Session, almacen: AlmacenEvidencias, asm: Asm, avance: Avance, titulo: str
+) -> None:
+    archivo = almacen.guardar(
+        pdf_muestra(f"Evidencia de muestra: ASM {titulo}"), f"evidencia {titulo}.pdf"
+    )
+    session.add(
+        Evidencia(
+            asm_id=asm.id, avance_id=avance.id, sha256=archivo.sha256, tamano=archivo.tamano,
+            tipo_detectado=archivo.tipo, nombre_original=archivo.nombre, ruta=archivo.ruta,
+        )
+    )  # fmt: skip
+
+
+def _prorrogas(session: Session, hoy: date, cal: CalendarioHabil) -> None:
+    """A few requests for a later fecha de término, waiting for the coordinación (/asm)."""
+    abiertos = [
+        (a, v)
+        for a in session.scalars(select(Asm).order_by(Asm.id))
+        if (v := registro.version_vigente(session, a.id, hoy)) is not None
+        and v.valoracion is None
+        and v.fecha_termino is not None
+        and v.fecha_termino > hoy
+    ]
+    for asm, version in abiertos[:: max(1, len(abiertos) // PRORROGAS)][:PRORROGAS]:
+        assert version.fecha_termino is not None
+        ev = session.get(Evaluacion, asm.evaluacion_id) if asm.evaluacion_id else None
+        limite = limite_atencion(ev, cal) if ev is not None else None
+        nueva = cal.sumar_habiles(version.fecha_termino, 20)
+        if limite is not None and nueva > limite:
+            continue  # Anexo A, f): no prórroga beyond the evaluation's límite de atención
+        session.add(
+            Prorroga(
+                asm_id=asm.id, fecha_original=version.fecha_termino, fecha_nueva=nueva,
+                justificacion=_OBS_RETRASO[asm.id % len(_OBS_RETRASO)], estado=PENDIENTE,
+            )
+        )  # fmt: skip
+
+
+def pdf_muestra(texto: str) -> bytes:
+    """A one-page PDF with one line of text: a sample evidence file that opens anywhere."""
+    linea = texto.encode("latin-1", "replace").replace(b"(", b"[").replace(b")", b"]")
+    contenido = b"BT /F1 14 Tf 72 720 Td (" + linea + b") Tj ET"
+    objetos = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(contenido) + contenido + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    salida = bytearray(b"%PDF-1.4\n")
+    posiciones = []
+    for n, cuerpo in enumerate(objetos, 1):
+        posiciones.append(len(salida))
+        salida += b"%d 0 obj\n" % n + cuerpo + b"\nendobj\n"
+    xref = len(salida)
+    salida += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objetos) + 1)
+    salida += b"".join(b"%010d 00000 n \n" % p for p in posiciones)
+    salida += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objetos) + 1, xref,
+    )  # fmt: skip
+    return bytes(salida)
 
 
 def _dep(catalogo: Catalogo, siglas: str) -> Dependencia:

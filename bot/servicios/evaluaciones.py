@@ -32,6 +32,7 @@ from bot.dominio.seleccion import (
     problemas_de_clasificacion,
     problemas_de_seleccion,
 )
+from bot.dominio.texto import plural
 from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Prioridad, Rol, TipoEvaluacion
 from bot.servicios import auditoria, registro
 from bot.servicios.consultas import estado_actual
@@ -319,7 +320,7 @@ def _faltantes(
         faltan.append("la fecha límite de atención (la fija el IMPLAN)")
     pendientes = sum(r.asm_id is None and r.motivo_no_seleccion is None for r in recomendaciones)
     if pendientes:
-        faltan.append(f"decidir {pendientes} recomendación(es) (Art. 7)")
+        faltan.append(f"decidir {plural(pendientes, 'recomendación')} (Art. 7)")
     sin_enviar = 0
     for asm_id in asm_ids:
         asm = session.get(Asm, asm_id)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
+import zipfile
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,12 +94,103 @@ class ArchivoEvidencia:
         return ACEPTADOS.get(self.tipo, self.tipo)
 
 
+_WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_EXCEL = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_POWERPOINT = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+# An Office 2007+ file is a ZIP; its parts say which one it is, wherever they sit in the archive.
+_PARTES_OFFICE = {"word/document.xml": _WORD, "xl/workbook.xml": _EXCEL,
+                  "ppt/presentation.xml": _POWERPOINT}  # fmt: skip
+
+
 def detectar_tipo(contenido: bytes) -> str | None:
     """MIME type from the bytes (not from the name the phone sent); None when unknown."""
     tipo: str | None = filetype.guess_mime(contenido)
     if tipo is None and contenido.startswith(_OLE):
         return "application/x-ole-storage"
+    if tipo == "application/zip":
+        # filetype looks only at the first parts; some programs write [Content_Types].xml last.
+        return _office_en_zip(contenido) or tipo
     return tipo
+
+
+def _office_en_zip(contenido: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(contenido)) as z:
+            nombres = set(z.namelist())  # the central directory only: nothing is unpacked
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
+    if "[Content_Types].xml" not in nombres:
+        return None
+    return next((t for parte, t in _PARTES_OFFICE.items() if parte in nombres), None)
+
+
+_IMAGENES = frozenset(t for t in ACEPTADOS if t.startswith("image/"))
+_OFFICE_97 = frozenset({"application/msword", "application/vnd.ms-excel",
+                        "application/vnd.ms-powerpoint", "application/x-ole-storage"})  # fmt: skip
+_ODT = "application/vnd.oasis.opendocument.text"
+_ODS = "application/vnd.oasis.opendocument.spreadsheet"
+# What the ending of a name promises: the words for it and the types that keep the promise. The
+# three Office 97-2003 formats share one container, so any of its types keeps theirs.
+PROMESAS: dict[str, tuple[str, frozenset[str]]] = {
+    "pdf": ("un PDF", frozenset({"application/pdf"})),
+    "jpg": ("una imagen JPG", frozenset({"image/jpeg"})),
+    "jpeg": ("una imagen JPG", frozenset({"image/jpeg"})),
+    "png": ("una imagen PNG", frozenset({"image/png"})),
+    "webp": ("una imagen WebP", frozenset({"image/webp"})),
+    "heic": ("una imagen HEIC", frozenset({"image/heic"})),
+    "gif": ("una imagen GIF", frozenset({"image/gif"})),
+    "tif": ("una imagen TIFF", frozenset({"image/tiff"})),
+    "tiff": ("una imagen TIFF", frozenset({"image/tiff"})),
+    "docx": ("un documento de Word", frozenset({_WORD})),
+    "xlsx": ("una hoja de Excel", frozenset({_EXCEL})),
+    "pptx": ("una presentación de PowerPoint", frozenset({_POWERPOINT})),
+    "doc": ("un documento de Word", _OFFICE_97),
+    "xls": ("una hoja de Excel", _OFFICE_97),
+    "ppt": ("una presentación de PowerPoint", _OFFICE_97),
+    "odt": ("un documento OpenDocument", frozenset({_ODT})),
+    "ods": ("una hoja de cálculo OpenDocument", frozenset({_ODS})),
+    "zip": ("un ZIP", frozenset({"application/zip", _WORD, _EXCEL, _POWERPOINT, _ODT, _ODS})),
+}
+
+
+def motivo_nombre(nombre: str, tipo: str | None) -> str | None:
+    """Why a file whose content is not what its name says is refused, in a sentence for the
+    person; None when the name promises nothing we know or the content keeps the promise.
+
+    A picture under another picture's ending (a phone that converts) is no broken promise: it
+    is kept and served under the ending of what it is (nombre_seguro)."""
+    base, punto, final = nombre.strip().rpartition(".")
+    promesa = PROMESAS.get(final.lower()) if punto and base else None
+    if promesa is None:
+        return None
+    que, tipos = promesa
+    if tipo in tipos or (tipo in _IMAGENES and tipos <= _IMAGENES):
+        return None
+    final = final.lower()
+    como = f".{final}" if final == "pdf" else f".{final} (o como PDF)"
+    return (
+        f"El archivo se llama .{final} pero no es {que}. Puede estar dañado o ser otro tipo de "
+        f"archivo renombrado: ábralo en su equipo, guárdelo de nuevo como {como} y envíelo "
+        "otra vez."
+    )
+
+
+def nombre_libre(nombre: str, usados: set[str]) -> str:
+    """`nombre`, or «nombre (2).ext» and so on when the list already has one so called (two
+    photos of the same minute, say)."""
+    base, punto, final = nombre.rpartition(".")
+    if not punto:
+        base, final = nombre, ""
+    n = 1
+    while nombre in usados:
+        n += 1
+        nombre = f"{base} ({n}){punto}{final}"
+    return nombre
+
+
+def nombre_de_foto(momento: datetime, tipo: str | None) -> str:
+    """A camera photo comes without a name: it gets one from when it arrived (local time)."""
+    return f"foto_{momento:%Y-%m-%d_%H%M}.{EXTENSIONES.get(tipo or '', 'jpg')}"
 
 
 def motivo_rechazo(tamano: int, tipo: str | None, max_bytes: int) -> str | None:

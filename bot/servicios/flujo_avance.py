@@ -6,19 +6,21 @@ Refusals are exceptions: AccesoDenegado (audited), BotonVencido, AvanceRechazado
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from bot.dominio.calendario import CalendarioHabil
+from bot.dominio.periodos import primer_dia_del_mes
 from bot.dominio.reglas import requiere_observaciones
+from bot.dominio.seleccion import orden_de_pendiente, pendiente_del_mes
 from bot.servicios import borradores
 from bot.servicios.avisos import Avisos
 from bot.servicios.borradores import (
     BorradorAvance,
     BorradorEvidencia,
     Flujo,
-    Paso,
     PasoAvance,
 )
 from bot.servicios.consultas import EstadoAsm, estado_actual
@@ -47,18 +49,78 @@ def asm_del_enlace(
     return [e for e in estados if e.valoracion is None]
 
 
+def pendientes(
+    session: Session, persona: Persona, hoy: date, cal: CalendarioHabil
+) -> list[EstadoAsm]:
+    """The ASM due this month, in the order of the pending run (bot.dominio.seleccion)."""
+    mes = primer_dia_del_mes(hoy)
+    return sorted(
+        (
+            e
+            for e in asm_del_enlace(session, persona, hoy, cal)
+            if pendiente_del_mes(e.valoracion, e.avance, e.periodo_avance, mes)
+        ),
+        key=lambda e: orden_de_pendiente(e.fecha_termino, hoy, e.programa_clave, e.numero),
+    )
+
+
+@dataclass(frozen=True)
+class Inicio:
+    """What a start shows: a report half done to continue or discard, the next pending ASM
+    (opened at its % step, `posicion` of `total`), or the list to choose from."""
+
+    a_medias: BorradorAvance | None = None
+    siguiente: EstadoAsm | None = None
+    posicion: int = 0
+    total: int = 0
+    asms: list[EstadoAsm] = field(default_factory=list)
+
+
 def iniciar(
-    session: Session, persona: Persona, flujo: Flujo, hoy: date, cal: CalendarioHabil
-) -> tuple[list[EstadoAsm], Paso | None]:
-    """The dependencia's ASM to choose from, and the draft this start replaces (if any)."""
-    previo = borradores.leer(session, persona.telegram_id)
+    session: Session, persona: Persona, flujo: Flujo, hoy: date, cal: CalendarioHabil, *,
+    descartar: bool = False, todos: bool = False, hechos: int = 0,
+) -> Inicio:  # fmt: skip
+    """/avance opens the next pending ASM; /evidencia and «Ver todos» the list. A report half
+    done is never replaced unless `descartar`."""
+    previo = borrador_de(session, persona)
+    if previo is not None and previo.a_medias and not descartar:
+        return Inicio(a_medias=previo)
+    if flujo is Flujo.AVANCE and not todos:
+        faltan = pendientes(session, persona, hoy, cal)
+        if faltan:
+            _abrir(session, persona, flujo, faltan[0], hechos)
+            return Inicio(siguiente=faltan[0], posicion=hechos + 1, total=hechos + len(faltan))
     asms = asm_del_enlace(session, persona, hoy, cal)
     if asms:
         nuevo = BorradorAvance() if flujo is Flujo.AVANCE else BorradorEvidencia()
+        nuevo.hechos = hechos
         borradores.guardar_borrador(session, persona.telegram_id, nuevo)
     else:
         borradores.borrar(session, persona.telegram_id)
-    return asms, previo
+    return Inicio(asms=asms)
+
+
+def volver_a_lista(session: Session, persona: Persona) -> None:
+    """The ASM chosen was already reported: the draft goes back to the list (its run kept)."""
+    previo = borrador_de(session, persona)
+    hechos = previo.hechos if previo is not None else 0
+    borradores.guardar_borrador(session, persona.telegram_id, BorradorAvance(hechos=hechos))
+
+
+def terminar(session: Session, persona: Persona) -> None:
+    borradores.borrar(session, persona.telegram_id)
+
+
+def _abrir(
+    session: Session, persona: Persona, flujo: Flujo, estado: EstadoAsm, hechos: int = 0
+) -> None:
+    if flujo is Flujo.AVANCE:
+        nuevo: BorradorAvance = BorradorAvance(paso=PasoAvance.PORCENTAJE)
+    else:
+        nuevo = BorradorEvidencia(paso=PasoAvance.EVIDENCIA)
+    nuevo.asm_id, nuevo.numero, nuevo.clave = estado.asm_id, estado.numero, estado.programa_clave
+    nuevo.hechos = hechos
+    borradores.guardar_borrador(session, persona.telegram_id, nuevo)
 
 
 def borrador_de(session: Session, persona: Persona) -> BorradorAvance | None:
@@ -76,12 +138,8 @@ def elegir_asm(
     estado = estado_de(session, asm_id, hoy, cal)
     if estado is None:
         raise AccesoDenegado(NO_ES_SUYO)
-    if flujo is Flujo.AVANCE:
-        nuevo: BorradorAvance = BorradorAvance(paso=PasoAvance.PORCENTAJE)
-    else:
-        nuevo = BorradorEvidencia(paso=PasoAvance.EVIDENCIA)
-    nuevo.asm_id, nuevo.numero, nuevo.clave = asm_id, estado.numero, estado.programa_clave
-    borradores.guardar_borrador(session, persona.telegram_id, nuevo)
+    previo = borrador_de(session, persona)
+    _abrir(session, persona, flujo, estado, previo.hechos if previo is not None else 0)
     return estado
 
 
@@ -121,10 +179,18 @@ def a_confirmar(
     return estado
 
 
+@dataclass(frozen=True)
+class Confirmado:
+    recibo: Recibo
+    siguiente: int = 0  # the position of the next pending ASM in the run, 0 when none is left
+    total: int = 0
+
+
 def confirmar(
     session: Session, persona: Persona, hoy: date, cal: CalendarioHabil, avisos: Avisos
-) -> Recibo:
-    """Saves the report and queues its copies (Art. 13) in this one transaction."""
+) -> Confirmado:
+    """Saves the report and queues its copies (Art. 13) in this one transaction; the draft
+    stays at the list, to offer the next pending ASM."""
     # Read again inside the transaction that saves: a second press finds nothing to save.
     b = borrador_de(session, persona)
     if b is None or b.paso is not PasoAvance.CONFIRMAR or b.asm_id is None:
@@ -133,25 +199,31 @@ def confirmar(
     try:
         recibo = guardar_avance(
             session, persona, b.asm_id, int(b.porcentaje or 0), b.observaciones or "",
-            evidencias, hoy, cal, clave=b.conversacion,
+            evidencias, hoy, cal, clave=b.conversacion, ahora=avisos.ahora,
         )  # fmt: skip
     except AccesoDenegado:
         borradores.borrar(session, persona.telegram_id)
         raise
-    borradores.borrar(session, persona.telegram_id)
     avisos.copia_de_avance(session, persona, recibo)
-    return recibo
+    faltan = pendientes(session, persona, hoy, cal)
+    if not faltan:
+        borradores.borrar(session, persona.telegram_id)
+        return Confirmado(recibo)
+    hechos = b.hechos + 1
+    # A new conversation (a new key): the next report is another one.
+    borradores.guardar_borrador(session, persona.telegram_id, BorradorAvance(hechos=hechos))
+    return Confirmado(recibo, hechos + 1, hechos + len(faltan))
 
 
 def guardar_evidencias(
-    session: Session, persona: Persona, borrador: BorradorAvance
+    session: Session, persona: Persona, borrador: BorradorAvance, ahora: datetime | None = None
 ) -> tuple[int, int]:
     """/evidencia: the files are added to the ASM; returns (new, already there)."""
     assert borrador.asm_id is not None
     autorizar_asm(session, persona, borrador.asm_id, Flujo.EVIDENCIA.value)
     evidencias = [ArchivoEvidencia(**d) for d in borrador.evidencias]
     borradores.borrar(session, persona.telegram_id)  # the flow ends, even if the ASM is closed
-    nuevas = agregar_evidencias(session, persona, borrador.asm_id, evidencias)
+    nuevas = agregar_evidencias(session, persona, borrador.asm_id, evidencias, ahora=ahora)
     return nuevas, len(evidencias) - nuevas
 
 

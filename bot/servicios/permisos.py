@@ -20,7 +20,7 @@ from storage.models import Asm, AsmResponsable, Programa
 
 NO_ES_SUYO = "Ese ASM no es de su dependencia. No se hizo ningún cambio."
 PROGRAMA_AJENO = "Ese Pp o fondo no es de su dependencia. Escriba /anexo para ver los suyos."
-SOLO_COORDINACION = "Esto es solo para la coordinación del IMPLAN (Departamento de Evaluación)."
+SOLO_COORDINACION = "Esto es solo para la Coordinación del IMPLAN (Departamento de Evaluación)."
 
 
 class AccesoDenegado(Rechazado):

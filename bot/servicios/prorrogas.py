@@ -148,7 +148,7 @@ def resolver(
             session, f"usuario:{persona.id}", "acceso_denegado", "prorroga", prorroga_id,
             rol=persona.rol.value,
         )  # fmt: skip
-        raise ProrrogaRechazada("Las prórrogas las aprueba la coordinación del IMPLAN.")
+        raise ProrrogaRechazada("Las prórrogas las aprueba la Coordinación del IMPLAN.")
     p = session.get(Prorroga, prorroga_id)
     if p is None or p.estado != PENDIENTE:
         raise ProrrogaRechazada("Esa solicitud de prórroga ya fue resuelta o no existe.")

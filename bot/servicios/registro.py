@@ -5,7 +5,7 @@ Every function works inside the caller's session (one unit of work) and writes t
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -111,7 +111,10 @@ def registrar_avance(
     usuario_id: int | None = None,
     folio: str | None = None,
     clave_borrador: str | None = None,
+    registrado_en: datetime | None = None,
 ) -> Avance:
+    """One month's %; `registrado_en` is the bot's clock when given (the column's default is
+    the machine's, which the sandbox does not move)."""
     avance = Avance(
         clave_borrador=clave_borrador,
         asm_id=asm.id,
@@ -122,6 +125,8 @@ def registrar_avance(
         origen=origen,
         folio=folio,
     )
+    if registrado_en is not None:
+        avance.registrado_en = registrado_en
     session.add(avance)
     session.flush()
     auditoria.registrar(

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,7 +37,7 @@ class AsmCerrado(AvanceRechazado):
     def __init__(self) -> None:
         super().__init__(
             "Este ASM ya tiene valoración del IMPLAN y está cerrado: no admite más avances ni "
-            "evidencias. Si necesita corregirlo, pida a la coordinación que lo reabra."
+            "evidencias. Si necesita corregirlo, pida a la Coordinación que lo reabra."
         )
 
 
@@ -86,6 +86,7 @@ def guardar_avance(
     cal: CalendarioHabil,
     *,
     clave: str | None = None,
+    ahora: datetime | None = None,
 ) -> Recibo:
     """Saves one month's % de avance with its evidence, in the caller's single transaction.
 
@@ -93,7 +94,8 @@ def guardar_avance(
 
     `clave` names the conversation that confirms: the database keeps it unique, so confirming
     the same conversation twice — at the same time, from two processes — stores one report and
-    the other gets AvanceYaGuardado.
+    the other gets AvanceYaGuardado. `ahora` is the bot's clock (the sandbox moves it): the
+    report and its files are recorded at that moment.
     """
     if clave is not None:
         previo = _confirmado_con(session, clave)
@@ -121,14 +123,19 @@ def guardar_avance(
             avance = registro.registrar_avance(
                 session, asm, periodo, porcentaje, f"usuario:{persona.id}",
                 origen="bot", observaciones=observaciones, usuario_id=persona.id,
-                clave_borrador=clave,
+                clave_borrador=clave, registrado_en=ahora,
             )  # fmt: skip
     except IntegrityError:
         if clave is None:
             raise
         raise AvanceYaGuardado(_confirmado_con(session, clave)) from None
-    avance.folio = folio_de(periodo, avance.id)
-    nuevas = agregar_evidencias(session, persona, asm_id, evidencias, avance_id=avance.id)
+    original = _folio_del_mes(session, asm_id, periodo, avance.id)
+    avance.folio = (
+        folio_de(periodo, avance.id) if original is None else _corregido(session, original)
+    )
+    nuevas = agregar_evidencias(
+        session, persona, asm_id, evidencias, avance_id=avance.id, ahora=ahora
+    )
     return Recibo(
         folio=avance.folio,
         asm=antes,
@@ -144,11 +151,32 @@ def folio_de(periodo: date, avance_id: int) -> str:
     return f"AV-{periodo:%Y%m}-{avance_id:06d}"
 
 
+def _folio_del_mes(session: Session, asm_id: int, periodo: date, nuevo_id: int) -> str | None:
+    """The folio of the month's first report of this ASM: a second one corrects it."""
+    return session.scalar(
+        select(Avance.folio)
+        .where(
+            Avance.asm_id == asm_id, Avance.periodo == periodo, Avance.folio.is_not(None),
+            Avance.id != nuevo_id, Avance.folio.not_like("%-C%"),
+        )
+        .order_by(Avance.id)
+        .limit(1)
+    )  # fmt: skip
+
+
+def _corregido(session: Session, original: str) -> str:
+    """AV-202611-000123-C1, -C2…: one folio per month and ASM, its corrections marked."""
+    previas = session.scalar(
+        select(func.count()).select_from(Avance).where(Avance.folio.like(f"{original}-C%"))
+    )
+    return f"{original}-C{(previas or 0) + 1}"
+
+
 def _confirmado_con(session: Session, clave: str) -> str | None:
     fila = session.execute(
-        select(Avance.id, Avance.periodo).where(Avance.clave_borrador == clave)
+        select(Avance.id, Avance.periodo, Avance.folio).where(Avance.clave_borrador == clave)
     ).first()
-    return None if fila is None else folio_de(fila.periodo, fila.id)
+    return None if fila is None else fila.folio or folio_de(fila.periodo, fila.id)
 
 
 def agregar_evidencias(
@@ -158,8 +186,10 @@ def agregar_evidencias(
     evidencias: Sequence[ArchivoEvidencia],
     *,
     avance_id: int | None = None,
+    ahora: datetime | None = None,
 ) -> int:
-    """Records the files for the ASM; one it already has (same sha256) is kept once.
+    """Records the files for the ASM (at `ahora`, the bot's clock, when given); one it already
+    has (same sha256) is kept once.
 
     Returns how many were new. AsmCerrado when the ASM has a valoración.
     """
@@ -170,20 +200,21 @@ def agregar_evidencias(
         if e.sha256 in ya:
             continue
         ya.add(e.sha256)
-        session.add(
-            Evidencia(
-                asm_id=asm_id,
-                avance_id=avance_id,
-                sha256=e.sha256,
-                tamano=e.tamano,
-                tipo_detectado=e.tipo,
-                nombre_original=limpiar_nombre_archivo(e.nombre)[:300],
-                ruta=e.ruta,
-                telegram_file_id=e.file_id,
-                telegram_file_unique_id=e.file_unique_id,
-                usuario_id=persona.id,
-            )
+        evidencia = Evidencia(
+            asm_id=asm_id,
+            avance_id=avance_id,
+            sha256=e.sha256,
+            tamano=e.tamano,
+            tipo_detectado=e.tipo,
+            nombre_original=limpiar_nombre_archivo(e.nombre)[:300],
+            ruta=e.ruta,
+            telegram_file_id=e.file_id,
+            telegram_file_unique_id=e.file_unique_id,
+            usuario_id=persona.id,
         )
+        if ahora is not None:
+            evidencia.registrado_en = ahora
+        session.add(evidencia)
         nuevas += 1
     if nuevas:
         session.flush()

@@ -230,9 +230,10 @@ class AvisoRechazado(Rechazado):
     """The person did not accept the aviso de privacidad: nothing is kept."""
 
 
-def iniciar_registro(session: Session, telegram_id: int, codigo: str, ahora: datetime) -> None:
+def iniciar_registro(session: Session, telegram_id: int, codigo: str, ahora: datetime) -> Rol:
     """/start with an invitation code: checks it and keeps it (in the person's draft, theirs
-    alone, as its hash) until the aviso de privacidad is answered.
+    alone, as its hash) until the aviso de privacidad is answered. Returns the role it invites
+    to: each reads its own aviso.
 
     YaRegistrado, SinInvitacion, EnEspera or InvitacionInvalida otherwise; only a code that never
     existed looks like guessing, so only those count towards the wait.
@@ -246,13 +247,14 @@ def iniciar_registro(session: Session, telegram_id: int, codigo: str, ahora: dat
     if espera.total_seconds() > 0:
         raise EnEspera(math.ceil(espera.total_seconds() / 60))
     try:
-        verificar_invitacion(session, codigo, ahora)
+        inv = verificar_invitacion(session, codigo, ahora)
     except InvitacionInvalida as e:
         if e.motivo == "desconocida":
             registrar_intento_fallido(session, telegram_id, ahora)
         raise
     borrador = BorradorRegistro(codigo_hash=hash_codigo(codigo))
     borradores.guardar_borrador(session, telegram_id, borrador)
+    return Rol(inv.rol)
 
 
 def contestar_aviso(

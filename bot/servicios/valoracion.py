@@ -202,7 +202,7 @@ def reabrir(
 ) -> Reapertura:  # fmt: skip
     """Removes the valoración, with a reason: the ASM may be reported on again."""
     if not puede_valorar(session, persona, asm_id):
-        raise ValoracionRechazada("Sólo la coordinación del IMPLAN puede reabrir un ASM.")
+        raise ValoracionRechazada("Sólo la Coordinación del IMPLAN puede reabrir un ASM.")
     estados = estado_actual(session, hoy, cal, asm_ids=[asm_id])
     if not estados:
         raise ValoracionRechazada("Ese ASM ya no está en el registro.")

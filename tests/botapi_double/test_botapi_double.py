@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -559,6 +560,20 @@ async def test_chat_actions(api: BotApiDouble, bot: Bot) -> None:
     assert user.chat_actions == ["typing"]
     with pytest.raises(BadRequest, match="Wrong parameter action"):
         await bot.send_chat_action(user.id, "dancing")
+
+
+async def test_a_chat_action_lasts_five_seconds_or_until_the_next_message(
+    api: BotApiDouble, bot: Bot
+) -> None:
+    user = await known_user(api)
+    assert user.current_chat_action() is None
+    await bot.send_chat_action(user.id, "upload_document")
+    ahora = time.monotonic()
+    assert user.current_chat_action() == "upload_document"
+    assert user.current_chat_action(ahora + 4.5) == "upload_document"
+    assert user.current_chat_action(ahora + 5.5) is None  # Telegram shows it for 5 s
+    await bot.send_message(user.id, "Anexo A listo")
+    assert user.current_chat_action() is None  # the message ends it
 
 
 # -- flood control ------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ def test_load_catalogue_import_and_write_anexo(asmbot: Asmbot, tmp_path: Path) -
     assert "Dependencias añadidas al catálogo: Tesorería Municipal" in r.output
     assert "malo.xlsx: NO se importó." in r.output
     assert "Hoja «Plan de Acción», fila 7, columna G:" in r.output
-    assert "1 de 2 archivo(s) no se importaron" in r.output
+    assert "1 de 2 archivos no se importó" in r.output
 
     r = asmbot("dependencias")
     assert "SMDIF" in r.output and "Tesorería Municipal" in r.output
@@ -96,7 +96,7 @@ def test_load_catalogue_import_and_write_anexo(asmbot: Asmbot, tmp_path: Path) -
     salida = tmp_path / "anexo.xlsx"
     r = asmbot("anexo", "--pp", "E003", "--trimestre", "2025T2", "-o", str(salida))
     assert r.exit_code == 0, r.output
-    assert "2 ASM en 1 plan(es)" in r.output
+    assert "2 ASM en 1 plan" in r.output
     ws = load_workbook(salida).worksheets[0]
     valores = [c for fila in ws.iter_rows(values_only=True) for c in fila if c is not None]
     assert "Integrar un padrón único" in valores
@@ -106,7 +106,7 @@ def test_load_catalogue_import_and_write_anexo(asmbot: Asmbot, tmp_path: Path) -
         "anexo", "--consolidado", "--trimestre", "2025T2", "--dependencia", "TM", "-o", str(salida)
     )
     assert r.exit_code == 0, r.output
-    assert "1 ASM en 1 plan(es)" in r.output  # Tesorería answers only for ASM 2
+    assert "1 ASM en 1 plan" in r.output  # Tesorería answers only for ASM 2
     assert load_workbook(salida).sheetnames[0] == "Resumen"
 
     r = asmbot("anexo", "--pp", "X999", "--trimestre", "2025T2", "-o", str(salida))
@@ -140,6 +140,36 @@ def test_invitation_prints_link_and_stores_only_the_hash(asmbot: Asmbot, databas
         assert codigo not in (inv.codigo_hash, inv.creada_por)
     r = asmbot("invitar", "--rol", "coordinador")
     assert r.exit_code == 0
+
+
+def test_invitar_finds_the_dependencia_by_a_word_or_lists_the_candidates(
+    asmbot: Asmbot, database_url: str
+) -> None:
+    asmbot("db", "upgrade")
+    with _sesion(database_url) as s, s.begin():
+        s.add(
+            Dependencia(nombre="Secretaría de Bienestar y Participación Ciudadana", siglas="SBPC")
+        )
+        s.add(Dependencia(nombre="Instituto Municipal de Bienestar Animal"))
+        s.add(Dependencia(nombre="Tesorería Municipal", siglas="TM"))
+    r = asmbot("invitar", "--rol", "enlace", "--dependencia", "Participacion")  # no accent
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("Enlace: https://t.me/")
+    r = asmbot("invitar", "--rol", "enlace", "--dependencia", "Bienestar")
+    assert r.exit_code == 1
+    assert r.output.splitlines() == [
+        "Error: «Bienestar» coincide con 2 dependencias; escriba sus siglas o más palabras de "
+        "su nombre:",
+        "  —\tInstituto Municipal de Bienestar Animal",
+        "  SBPC\tSecretaría de Bienestar y Participación Ciudadana",
+    ]
+    r = asmbot("invitar", "--rol", "enlace", "--dependencia", "Obras")
+    assert r.exit_code == 1
+    assert "No conozco la dependencia «Obras»" in r.output
+    with _sesion(database_url) as s:
+        (inv,) = s.scalars(select(Invitacion)).all()  # only the one that found its dependencia
+        dep = s.get(Dependencia, inv.dependencia_id)
+        assert dep is not None and dep.siglas == "SBPC"
 
 
 def test_demo_fills_once_and_writes_the_consolidated_anexo(

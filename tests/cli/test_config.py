@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings, redact_url
+from bot.dominio.vocabulario import Rol
 
 
 def test_defaults(tmp_path: Path) -> None:
@@ -91,3 +92,42 @@ def test_dias_recurrentes_y_anios_del_archivo(tmp_path: Path) -> None:
     assert nada.calendario().es_habil(date(2031, 4, 10))
     with pytest.raises(ConfigError, match=r"^ASMBOT_DIAS_INHABILES_RECURRENTES: «13-13»"):
         load_settings({"ASMBOT_DIAS_INHABILES_RECURRENTES": "05-05,13-13"}, env_file=tmp_path / "x")
+
+
+def test_each_role_reads_its_own_privacy_notice(tmp_path: Path) -> None:
+    s = load_settings({}, env_file=tmp_path / "x")
+    avisos = {rol: s.aviso_privacidad(rol) for rol in Rol}
+    assert "como Enlace SEDEM" in avisos[Rol.ENLACE]
+    assert "Departamento de Evaluación del IMPLAN" in avisos[Rol.COORDINADOR]
+    assert "designada por la Contraloría Municipal" in avisos[Rol.CONTRALORIA]
+    assert len(set(avisos.values())) == 3
+    assert all(len(a) <= 3500 for a in avisos.values())
+
+
+def test_a_municipality_writes_each_notice_or_only_the_enlaces(tmp_path: Path) -> None:
+    propio, coord = tmp_path / "aviso.txt", tmp_path / "coord.txt"
+    propio.write_text("Aviso de Cholula para todos.\n", encoding="utf-8")
+    coord.write_text("Aviso de Cholula para la coordinación.", encoding="utf-8")
+    # Only the enlaces' written: every role reads the municipality's own, never Puebla's.
+    s = load_settings({"ASMBOT_AVISO_PRIVACIDAD": str(propio)}, env_file=tmp_path / "x")
+    assert {s.aviso_privacidad(rol) for rol in Rol} == {"Aviso de Cholula para todos."}
+    s = load_settings(
+        {
+            "ASMBOT_AVISO_PRIVACIDAD": str(propio),
+            "ASMBOT_AVISO_PRIVACIDAD_COORDINACION": str(coord),
+        },
+        env_file=tmp_path / "x",
+    )
+    assert s.aviso_privacidad(Rol.COORDINADOR) == "Aviso de Cholula para la coordinación."
+    assert s.aviso_privacidad(Rol.CONTRALORIA) == "Aviso de Cholula para todos."
+    with pytest.raises(ConfigError, match=r"^ASMBOT_AVISO_PRIVACIDAD_CONTRALORIA: no se puede"):
+        load_settings(
+            {"ASMBOT_AVISO_PRIVACIDAD_CONTRALORIA": str(tmp_path / "no.txt")},
+            env_file=tmp_path / "x",
+        )
+    (tmp_path / "vacio.txt").write_text("  \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^ASMBOT_AVISO_PRIVACIDAD_COORDINACION: el aviso"):
+        load_settings(
+            {"ASMBOT_AVISO_PRIVACIDAD_COORDINACION": str(tmp_path / "vacio.txt")},
+            env_file=tmp_path / "x",
+        )

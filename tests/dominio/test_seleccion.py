@@ -1,4 +1,7 @@
-"""Art. 7 (selection criteria) and Art. 9 (classification by the actors involved)."""
+"""Art. 7 (selection criteria), Art. 9 (classification by the actors involved) and the order of
+the month's pending run."""
+
+from datetime import date
 
 import pytest
 
@@ -6,10 +9,12 @@ from bot.dominio.seleccion import (
     Responsable,
     clasificacion_sugerida,
     criterios_no_cumplidos,
+    orden_de_pendiente,
+    pendiente_del_mes,
     problemas_de_clasificacion,
     problemas_de_seleccion,
 )
-from bot.dominio.vocabulario import Clasificacion
+from bot.dominio.vocabulario import Clasificacion, Valoracion
 
 TODOS = {"claridad": True, "relevancia": True, "justificacion": True, "factibilidad": True}
 UNA_UNIDAD = [Responsable(1, 10)]
@@ -67,3 +72,33 @@ def test_clasificaciones_inconsistentes_dicen_por_que(
 def test_sin_responsables() -> None:
     (problema,) = problemas_de_clasificacion(Clasificacion.ESPECIFICO, [])
     assert "al menos una dependencia" in problema
+
+
+# --- The month's pending run --------------------------------------------------------------
+
+
+def test_due_this_month_is_open_below_100_and_not_yet_reported() -> None:
+    nov, oct_ = date(2026, 11, 1), date(2026, 10, 1)
+    assert pendiente_del_mes(None, 40, oct_, nov)
+    assert pendiente_del_mes(None, None, None, nov)  # never reported
+    assert not pendiente_del_mes(None, 40, nov, nov)  # already this month
+    assert not pendiente_del_mes(None, 100, oct_, nov)  # concluded
+    assert not pendiente_del_mes(Valoracion.NO_ATENDIDO, 40, oct_, nov)  # closed (Art. 14)
+
+
+def test_the_run_puts_overdue_first_then_the_nearest_date_then_undated() -> None:
+    hoy = date(2026, 11, 18)
+    asm = {
+        "lejano": (date(2027, 3, 1), "E001", 1),
+        "sin_fecha": (None, "A000", 1),
+        "vencido_reciente": (date(2026, 11, 10), "E009", 4),
+        "vencido_antiguo": (date(2026, 6, 30), "M001", 2),
+        "cercano": (date(2026, 12, 15), "E002", 7),
+        "cercano_mismo_dia": (date(2026, 12, 15), "E002", 3),
+        "hoy": (hoy, "Z999", 1),  # due today is not overdue yet
+    }
+    orden = sorted(asm, key=lambda k: orden_de_pendiente(asm[k][0], hoy, *asm[k][1:]))
+    assert orden == [
+        "vencido_antiguo", "vencido_reciente", "hoy", "cercano_mismo_dia", "cercano", "lejano",
+        "sin_fecha",
+    ]  # fmt: skip

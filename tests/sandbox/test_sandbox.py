@@ -20,7 +20,8 @@ from tests.ayudas import PDF, reloj_fijo
 
 @pytest.fixture(scope="session")
 def base_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, made once by a sandbox; each test starts from a copy."""
+    """The demo folder (database and evidence), made once by a sandbox; each test starts from
+    a copy."""
     carpeta = tmp_path_factory.mktemp("demo")
 
     async def crear() -> None:
@@ -29,7 +30,7 @@ def base_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         await sandbox.detener()
 
     asyncio.run(crear())
-    return carpeta / "sandbox.db"
+    return carpeta
 
 
 class Cliente:
@@ -94,13 +95,13 @@ class Cliente:
     async def registrar(self, rol: str, siglas: str | None = None, nombre: str = "") -> int:
         u = await self.persona(rol, siglas, nombre)
         await self.presionar(u, "Acepto")
-        await self.con(u, "Quedó registrado")
+        await self.con(u, "Su registro como")
         return u
 
 
 @pytest.fixture
 async def cliente(base_demo: Path, tmp_path: Path) -> AsyncIterator[Cliente]:
-    shutil.copy(base_demo, tmp_path / "sandbox.db")
+    shutil.copytree(base_demo, tmp_path, dirs_exist_ok=True)
     sandbox = Sandbox(tmp_path, 0, reloj=reloj_fijo())
     await sandbox.iniciar()
     try:
@@ -108,6 +109,15 @@ async def cliente(base_demo: Path, tmp_path: Path) -> AsyncIterator[Cliente]:
             yield Cliente(sandbox, http)
     finally:
         await sandbox.detener()
+
+
+async def _con_documento(c: Cliente, u: int) -> dict[str, Any]:
+    for _ in range(100):
+        documentos = [m for m in await c.mensajes(u) if m["de"] == "bot" and m["documento"]]
+        if documentos:
+            return documentos[-1]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"ningún documento: {await c.mensajes(u)}")
 
 
 def _bd(c: Cliente) -> Any:
@@ -127,11 +137,14 @@ async def test_a_person_registers_through_a_real_invitation(cliente: Cliente) ->
     chat = await cliente.get("/api/chat", u=u)
     assert chat["mensajes"][1]["botones"] == []  # the bot took the keyboard away
     assert not chat["mensajes"][1]["editado"]  # ...without touching the text
-    assert (
-        "Quedó registrado como Enlace SEDEM de Sistema Municipal DIF"
-        in chat["mensajes"][-1]["texto"]
-    )
-    assert chat["persona"] == {"id": u, "nombre": "Ana <b>López</b>", "rol": "Enlace de SMDIF"}
+    # The welcome; the month's reminder may follow it (SMDIF has ASM to report).
+    bienvenida = await cliente.con(u, "Su registro como Enlace SEDEM de Sistema Municipal DIF")
+    assert bienvenida["texto"].startswith("Le damos la bienvenida, Ana <b>López</b>.")
+    assert chat["persona"] == {
+        "id": u,
+        "nombre": "Ana <b>López</b>",
+        "rol": "Enlace SEDEM de SMDIF",
+    }
     assert "avance" in [c["comando"] for c in chat["comandos"]]  # the menu the bot set for her
     with _bd(cliente) as s:
         usuario = s.scalars(select(Usuario).where(Usuario.telegram_id == u)).one()
@@ -142,10 +155,26 @@ async def test_a_person_registers_through_a_real_invitation(cliente: Cliente) ->
     cont = await cliente.registrar("contraloria")
     personas = (await cliente.get("/api/estado"))["personas"]
     assert [(p["id"], p["nombre"], p["rol"]) for p in personas] == [
-        (u, "Ana <b>López</b>", "Enlace de SMDIF"),
+        (u, "Ana <b>López</b>", "Enlace SEDEM de SMDIF"),
         (coord, "Coordinación IMPLAN", "Coordinación (IMPLAN)"),
         (cont, "Contraloría Municipal", "Contraloría Municipal"),
     ]
+
+
+async def test_it_opens_on_the_dependencia_with_most_to_report(cliente: Cliente) -> None:
+    estado = await cliente.get("/api/estado")
+    deps = {d["siglas"]: d for d in estado["dependencias"]}
+    smdif = deps["SMDIF"]
+    assert estado["sugerida"] == smdif["id"] and smdif["pendientes"] >= 5
+    assert smdif["etiqueta"] == (
+        f"SMDIF — {smdif['nombre']} · {smdif['pendientes']} ASM por informar este mes"
+    )
+    assert all(d["pendientes"] <= smdif["pendientes"] for d in deps.values())
+    # Those are what the enlace's /pendientes lists on day one.
+    ana = await cliente.registrar("enlace", "SMDIF", "Ana")
+    await cliente.enviar(ana, "/pendientes")
+    texto = (await cliente.con(ana, "Pendientes de noviembre de 2026"))["texto"]
+    assert f"Falta informar el avance de {smdif['pendientes']} ASM" in texto
 
 
 async def test_an_enlace_reports_an_avance_with_a_pdf(cliente: Cliente) -> None:
@@ -174,7 +203,7 @@ async def test_an_enlace_reports_an_avance_with_a_pdf(cliente: Cliente) -> None:
         f"{cliente.sandbox.url}/api/adjuntar", params={"u": ana}, data=formulario
     ) as r:
         assert r.status == 200, await r.text()
-    await cliente.con(ana, "Recibido: «minuta.pdf» (PDF, 1 KB).")
+    await cliente.con(ana, "Recibidos: 1 archivo\n• minuta.pdf (PDF, 1 KB)")
     enviado = [m for m in await cliente.mensajes(ana) if m["documento"]][-1]
     assert enviado["de"] == "persona" and enviado["documento"]["nombre"] == "minuta.pdf"
     async with cliente.http.get(cliente.sandbox.url + enviado["documento"]["url"]) as r:
@@ -235,8 +264,8 @@ async def test_moving_the_clock_runs_the_reminders(cliente: Cliente) -> None:
     assert r["nuevos"] >= 1 and r["panel"]["salida"]["enviados"] >= 1
     textos = [m["texto"] for m in await cliente.mensajes(ana)]
     assert any(t.startswith("📅 Avance de diciembre de 2026") for t in textos), textos
-    await cliente.presionar(ana, "Informar avance")
-    await cliente.con(ana, "¿De qué ASM informará el avance de diciembre de 2026?")
+    await cliente.presionar(ana, "Informar avance")  # opens the first ASM due in December
+    await cliente.con(ana, "Pendiente 1 de 1 del avance de diciembre de 2026")
 
     # «+1 día» from Friday lands on Saturday: no business day, the round sends nothing.
     for _ in range(3):
@@ -249,6 +278,23 @@ async def test_moving_the_clock_runs_the_reminders(cliente: Cliente) -> None:
         0,
     )
     assert (await cliente.post("/api/ronda", {}))["nuevos"] == 0
+
+
+async def test_the_page_shows_what_the_bot_is_doing(cliente: Cliente) -> None:
+    ana = await cliente.registrar("enlace", "SMDIF", "Ana")
+    chat = await cliente.get("/api/chat", u=ana)
+    assert chat["accion"] is None
+    double = cliente.sandbox.double
+    async with cliente.http.post(
+        f"{double.base_url}/bot{double.token}/sendChatAction",
+        json={"chat_id": ana, "action": "upload_document"},
+    ) as r:
+        assert r.status == 200
+    # The page polls with its version: an action that starts is a change to draw.
+    ahora = await cliente.get("/api/chat", u=ana, version=chat["version"])
+    assert ahora["accion"] == "enviando documento…" and ahora["version"] != chat["version"]
+    await cliente.enviar(ana, "/ayuda")  # the bot's answer ends it, as in Telegram
+    assert (await cliente.get("/api/chat", u=ana))["accion"] is None
 
 
 async def test_the_page_is_served_safely(cliente: Cliente) -> None:
@@ -275,24 +321,36 @@ async def test_the_page_is_served_safely(cliente: Cliente) -> None:
     assert propios[-1]["texto"] == "<img src=x onerror=alert(1)>"
 
 
-async def test_people_are_kept_across_restarts(cliente: Cliente) -> None:
+async def test_people_and_their_chats_are_kept_across_restarts(cliente: Cliente) -> None:
     ana = await cliente.registrar("enlace", "SMDIF", "Ana")
     await cliente.post("/api/reloj", {"hasta": "habil"})
+    await cliente.enviar(ana, "/anexo")
+    await cliente.presionar(ana, "E003")
+    await cliente.presionar(ana, "Cuarto trimestre")
+    anexo = await _con_documento(cliente, ana)
     sandbox = cliente.sandbox
+    antes = await cliente.mensajes(ana)
+    async with cliente.http.get(sandbox.url + anexo["documento"]["url"]) as r:
+        contenido = await r.read()
     await sandbox.detener()
     otro = Sandbox(sandbox.datos, 0, reloj=reloj_fijo())
     await otro.iniciar()
     try:
-        cliente.sandbox = otro  # people keep their chat (empty) and their role...
+        cliente.sandbox = otro  # people keep their chat, files included, and their role...
         assert [p["rol"] for p in (await cliente.get("/api/estado"))["personas"]] == [
-            "Enlace de SMDIF"
+            "Enlace SEDEM de SMDIF"
         ]
+        assert await cliente.mensajes(ana) == antes
+        async with cliente.http.get(otro.url + anexo["documento"]["url"]) as r:
+            assert r.status == 200 and await r.read() == contenido
         # ...and so is the clock moved forward (the outbox was written for that day).
         assert (await cliente.get("/api/panel"))["reloj"].startswith("jueves 19/11/2026, 09:0")
         await cliente.enviar(ana, "/ayuda")
-        await cliente.con(ana, "/avance")
+        ayuda = await cliente.con(ana, "/avance")
+        assert ayuda["id"] > max(m["id"] for m in antes)  # the chat goes on where it was
         nueva = await cliente.persona("coordinador")
         assert nueva != ana  # the next simulated id skips the people already registered
+        await cliente.enviar(nueva, "hola")  # a new file id never reuses a restored one
     finally:
         await otro.detener()
         cliente.sandbox = sandbox

@@ -90,7 +90,7 @@ def test_csv_names_people_and_checks_every_file(
     shas = sembrar(database_url, tmp_path / "data")
     r = asmbot("auditoria", "-o", "bitacora.csv")
     assert r.exit_code == 0, r.output
-    assert "1 evidencia(s) sin archivo y 1 con un sha256 distinto" in r.output
+    assert "1 evidencia sin archivo y 1 con un sha256 distinto" in r.output
 
     bitacora = leer_csv(tmp_path / "bitacora.csv")
     del_enlace = [f for f in bitacora if f["Actor"].startswith("usuario:")]

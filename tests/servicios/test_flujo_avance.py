@@ -52,9 +52,13 @@ def test_a_confirmed_report_is_saved_once_and_copied_to_the_coordination(
     a1 = asm_de(s, 1)
     _hasta_confirmar(s, dif, a1, 55, cal)
     avisos = Avisos(Palabras(), AHORA)
-    recibo = flujo_avance.confirmar(s, dif, HOY, cal, avisos)
+    hecho = flujo_avance.confirmar(s, dif, HOY, cal, avisos)
+    recibo = hecho.recibo
     assert (recibo.porcentaje, recibo.evidencias_nuevas, recibo.asm.avance) == (55, 1, 40)
-    assert borradores.leer(s, dif.telegram_id) is None
+    # The draft waits at the list, to offer the dependencia's next pending ASM (Núm. 2).
+    assert (hecho.siguiente, hecho.total) == (2, 2)
+    siguiente = borradores.leer(s, dif.telegram_id)
+    assert siguiente is not None and siguiente.paso == PasoAvance.ELEGIR.value
     with pytest.raises(BotonVencido):  # a second press finds nothing to save
         flujo_avance.confirmar(s, dif, HOY, cal, avisos)
     avances = s.scalars(select(Avance.porcentaje).where(Avance.asm_id == a1)).all()

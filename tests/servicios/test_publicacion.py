@@ -99,7 +99,7 @@ def publicado(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     sembrar(database_url)
     r = asmbot(database_url, tmp_path, "publicar", "--ejercicio", "2025", "-o", "web")
     assert r.exit_code == 0, r.output
-    assert "Ejercicio 2025: 2 ASM en 2 plan(es), estado al 31/12/2025" in r.output
+    assert "Ejercicio 2025: 2 ASM en 2 planes, estado al 31/12/2025" in r.output
     assert "No se publican 2 ASM cuyo plan está en borrador o con observaciones" in r.output
     return tmp_path / "web"
 
@@ -253,7 +253,7 @@ def test_asm_loaded_after_the_cut_off_are_announced(
         "-o", "web2",
     )  # fmt: skip
     assert r.exit_code == 0, r.output
-    assert "Ejercicio 2024: 2 ASM en 2 plan(es), estado al 31/12/2025" in r.output
+    assert "Ejercicio 2024: 2 ASM en 2 planes, estado al 31/12/2025" in r.output
     assert "Atención" not in r.output
 
 

@@ -201,7 +201,7 @@ def test_restore_refuses_a_database_with_data_unless_forced(
     archivo = tmp_path / "respaldo.tar.gz"
     r = _cli(tmp_path, database_url, "respaldo", "-o", str(archivo))
     assert r.exit_code == 0, r.output
-    assert "Respaldo: " in r.output and "3 archivo(s) de evidencia" in r.output
+    assert "Respaldo: " in r.output and "3 archivos de evidencia" in r.output
 
     with pytest.raises(BaseConDatos):
         restaurar(database_url, tmp_path / "data", archivo)
@@ -219,7 +219,7 @@ def test_restore_refuses_a_database_with_data_unless_forced(
         s.add(Dependencia(nombre="Creada después del respaldo"))
     r = _cli(tmp_path, database_url, "restaurar", str(archivo), "--forzar", entrada="BORRAR\n")
     assert r.exit_code == 0, r.output
-    assert "3 evidencia(s) verificadas" in r.output
+    assert "3 evidencias verificadas" in r.output
     with make_sessionmaker(engine)() as s:
         nombres = set(s.scalars(select(Dependencia.nombre)))
         assert "Creada después del respaldo" not in nombres

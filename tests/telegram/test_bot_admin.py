@@ -212,8 +212,11 @@ async def test_an_old_preview_cannot_confirm_a_newer_file(arnes: Arnes, tmp_path
     coord = await _coordinador(arnes)
     await coord.send_document(_xlsx(tmp_path), "primero.xlsx")
     primera = coord.last
+    confirmar = primera.buttons[0][0].callback_data
+    assert confirmar is not None
     await coord.send_document(_xlsx(tmp_path, FILAS[:1]), "segundo.xlsx")
-    await coord.press("Confirmar", primera)
+    assert primera.labels() == []  # the newer preview took the buttons
+    await coord.press_data(confirmar, primera.message_id)  # pressed anyway (an old client)
     assert coord.callback_answers[-1]["text"] == tx.BOTON_VENCIDO
     assert _contar(arnes, Importacion) == 0
     await coord.press("Cancelar")
@@ -231,7 +234,7 @@ async def test_an_enlace_xlsx_is_evidence_not_an_import(arnes: Arnes, tmp_path: 
     await ana.send("/evidencia")
     await ana.press("Núm. 1 · E003")
     await ana.send_document(contenido, "anexo.xlsx")
-    assert ana.last.text.startswith("Recibido: «anexo.xlsx» (Excel")
+    assert ana.last.text.startswith("📎 Recibidos: 1 archivo\n• anexo.xlsx (Excel")
     assert _contar(arnes, Importacion) == 0
     # Strangers and the Contraloría get no import either.
     extrano = arnes.double.user(first_name="Pedro")
@@ -271,20 +274,21 @@ async def test_invitar_gives_a_working_link_for_each_role(arnes: Arnes) -> None:
         "SMDIF · Sistema Municipal DIF", "TM · Tesorería Municipal", "Cancelar",
     ]  # fmt: skip
     await coord.press("SMDIF")
-    assert "Invitación para Enlace SEDEM de Sistema Municipal DIF" in coord.last.text
+    assert "Invitación para Enlace SEDEM de Sistema Municipal DIF" in coord.messages[-2].text
     assert "vence el 25/11/2026 a las 11:00" in coord.last.text  # 7 days, Mexico City time
+    assert coord.last.photo is not None  # the QR, the link beneath it
     ana = await _abrir(arnes, coord.last.text, "Ana")
-    assert "Quedó registrado como Enlace SEDEM de Sistema Municipal DIF" in ana.last.text
+    assert "Su registro como Enlace SEDEM de Sistema Municipal DIF está listo" in ana.last.text
 
     await coord.send("/invitar")
     await coord.press(tx.BOTON_COORDINADOR)
     otro = await _abrir(arnes, coord.last.text, "Jorge")
-    assert "Quedó registrado como coordinador (IMPLAN)" in otro.last.text
+    assert "Su registro como Coordinación (IMPLAN) está listo" in otro.last.text
 
     await coord.send("/invitar")
     await coord.press(tx.BOTON_CONTRALORIA)
     rosa = await _abrir(arnes, coord.last.text, "Rosa")
-    assert "Quedó registrado como Contraloría Municipal" in rosa.last.text
+    assert "Su registro como Contraloría Municipal está listo" in rosa.last.text
 
     coord_id = _usuario(arnes, coord.id).id
     actores = arnes.bd(
@@ -468,7 +472,7 @@ async def test_many_problems_fit_in_one_message(arnes: Arnes, tmp_path: Path) ->
     await coord.send_document(_xlsx(tmp_path, filas), "muchos.xlsx")
     texto = coord.last.text
     assert len(texto) < 4096
-    assert re.search(r"… y \d+ problema\(s\) más\.$", texto)
+    assert re.search(r"… y \d+ problemas más\.$", texto)
 
 
 async def test_forged_pages_and_repeated_presses_are_harmless(arnes: Arnes) -> None:

@@ -119,7 +119,7 @@ async def test_coordinador_gets_the_consolidated_anexo(arnes: Arnes) -> None:
     assert doc.text.splitlines() == [
         "Anexo A consolidado",
         "Cuarto trimestre 2026, con datos al 18/11/2026.",
-        "3 ASM en 1 Pp o fondo(s).",
+        "3 ASM en 1 Pp o fondo.",
     ]
     assert "upload_document" in coord.chat_actions
 
@@ -171,7 +171,7 @@ async def test_enlace_gets_only_its_dependencias_asm(arnes: Arnes) -> None:
     await ana.press("Cuarto trimestre 2026")
     doc = await _documento(ana)
     assert doc.text.splitlines()[1] == "Solo ASM de Sistema Municipal DIF."
-    assert doc.text.splitlines()[-1] == "2 ASM en 1 Pp o fondo(s)."
+    assert doc.text.splitlines()[-1] == "2 ASM en 1 Pp o fondo."
     libro = _libro(doc)
     assert libro.sheetnames == ["Resumen", "E003"]
     textos_asm = [f[1] for f in _filas(libro, "E003")]

@@ -25,6 +25,7 @@ async def _hasta_confirmar(arnes: Arnes) -> SimUser:
     ana = arnes.double.user(first_name="Ana", last_name="López")
     await arnes.registrar(ana, Rol.ENLACE, "SMDIF")
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("60")
     await ana.press("Omitir")
@@ -88,6 +89,7 @@ async def test_files_named_as_programs_are_served_under_their_detected_type(
     ana = arnes.double.user(first_name="Ana", last_name="López")
     await arnes.registrar(ana, Rol.ENLACE, "SMDIF")
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("60")
     await ana.press("Omitir")
@@ -116,6 +118,7 @@ async def test_nul_and_control_characters_never_block_a_report(arnes: Arnes) -> 
     ana = arnes.double.user(first_name="Ana", last_name="López")
     await arnes.registrar(ana, Rol.ENLACE, "SMDIF")
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("60")
     await ana.send("Mesa\x00 de\x07 trabajo\x1b")
@@ -160,6 +163,8 @@ async def test_the_longest_texts_go_through_every_screen(arnes: Arnes) -> None:
     )  # fmt: skip
 
     await ana.send("/avance")
+
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     assert "Padrón &amp; &lt;único&gt;" in ana.last.html
     assert ana.last.labels()[-1] == "Cancelar"
@@ -219,4 +224,4 @@ async def test_the_invitation_code_never_reaches_the_drafts_table(arnes: Arnes) 
     guardado = arnes.bd(lambda s: [json.dumps(b.datos) for b in s.scalars(select(Borrador))])
     assert guardado and not any(codigo in d for d in guardado)
     await ana.press("Acepto")
-    assert "Quedó registrado" in ana.last.text
+    assert "Su registro como" in ana.last.text

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dominio.vocabulario import Rol
+from bot.mensajes import busqueda, textos
 from bot.mensajes import plan as plan_textos
-from bot.mensajes import textos
 from bot.servicios import registro
 from botapi_double import SimUser
 from storage.models import Asm, Auditoria, Evidencia
@@ -34,6 +34,7 @@ async def _gente(arnes: Arnes) -> tuple[SimUser, SimUser, SimUser]:
 
 async def _reportar(ana: SimUser) -> None:
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("60")
     await ana.send("Segunda mesa de trabajo")
@@ -59,8 +60,8 @@ async def test_history_with_versions_avances_and_evidence_download(arnes: Arnes)
     assert "Plan: Borrador · Valoración: sin valorar" in texto
     assert "• 15/01/2026 (test): alta del ASM" in texto
     assert "• 10/11/2026 (por importación): Fecha de término: 29/01/2027" in texto
-    assert "• octubre de 2026: 40%" in texto
-    assert "• noviembre de 2026: 60% · folio AV-202611-" in texto
+    assert "• octubre de 2026: 40 %" in texto
+    assert "• noviembre de 2026: 60 % · folio AV-202611-" in texto
     assert "— Segunda mesa de trabajo" in texto
     assert "Evidencias (1)" in texto
     assert ana.last.labels() == ["⬇️ minuta.pdf"]  # no «Valorar» for an enlace
@@ -88,14 +89,16 @@ async def test_enlace_sees_only_its_dependencia_and_forged_buttons_are_refused(
     evidencia = arnes.bd(lambda s: s.scalar(select(Evidencia.id)))
 
     await tomas.send("/asm 1")
-    assert tomas.last.text == plan_textos.no_hay_asm(1)
+    assert tomas.last.text == busqueda.sin_asm("1")
     await tomas.press_data(f"as1:a:{_asm_id(arnes, 1)}")
     assert tomas.last.text == textos.NO_AUTORIZADO
     await tomas.press_data(f"as1:ev:{evidencia}")
     assert tomas.last.text == textos.NO_AUTORIZADO
     assert tomas.last.document is None
-    await tomas.send("/asm tres")
-    assert tomas.last.text == plan_textos.USO_ASM
+    await tomas.send("/asm padrón")  # words of another dependencia's ASM find nothing
+    assert tomas.last.text == busqueda.sin_asm("padrón")
+    await tomas.send("/asm ¿?")
+    assert tomas.last.text == busqueda.USO_ASM
     negados = arnes.bd(
         lambda s: s.scalars(
             select(Auditoria.detalle).where(Auditoria.accion == "acceso_denegado")

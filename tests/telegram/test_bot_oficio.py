@@ -34,7 +34,9 @@ async def _documento(u: SimUser, numero: int = 1) -> BotMessage:
 
 async def _informar(u: SimUser, boton: str, porcentaje: str, observaciones: str | None) -> None:
     await u.send("/avance")
-    await u.press(boton)
+    if boton not in u.last.text:  # /avance opens the next pending ASM, maybe another one
+        await u.press("Ver todos")
+        await u.press(boton)
     await u.send(porcentaje)
     if observaciones is None:
         await u.press("Omitir")

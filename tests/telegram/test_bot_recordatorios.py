@@ -56,7 +56,9 @@ async def test_monthly_reminder_on_the_first_business_day_with_a_button(arnes: A
     # Núm. 1 is due on 15/12/2026, ten business days away: its own reminder comes too.
     plazo = _uno(dif, "⏳ Fecha de término: faltan 10 días hábiles")
     assert "Vence el 15/12/2026" in plazo.text
-    await dif.press("Informar avance", aviso)  # starts /avance
+    await dif.press("Informar avance", aviso)  # opens the first ASM due this month
+    assert dif.last.text.startswith("Pendiente 1 de 2 del avance de diciembre de 2026\nNúm. 2")
+    await dif.press("Ver todos")
     assert "¿De qué ASM informará el avance de diciembre de 2026?" in dif.last.text
 
 
@@ -113,6 +115,7 @@ async def test_last_business_day_escalates_to_the_coordination(arnes: Arnes) -> 
     coord, dif, tm = await _gente(arnes)
     # Ana reports one of her two ASM in November; the Tesorería reports nothing.
     await dif.send("/avance")
+    await dif.press("Ver todos")
     await dif.press("Núm. 1 · E003")
     await dif.send("50")
     await dif.press("Omitir")
@@ -161,7 +164,7 @@ async def test_quarter_end_sends_the_consolidated_anexo_to_coordinadores(arnes: 
 async def test_recordatorios_shows_what_was_sent_and_runs_the_round(arnes: Arnes) -> None:
     coord, dif, _ = await _gente(arnes)
     await dif.send("/recordatorios")
-    assert dif.last.text == "Este comando es para la coordinación del IMPLAN."
+    assert dif.last.text == "Este comando es para la Coordinación del IMPLAN."
     arnes.reloj.actual = _local(2026, 12, 1, 9)
     await coord.send("/recordatorios")
     assert "No se ha enviado nada." in coord.last.text

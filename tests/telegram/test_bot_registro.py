@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dominio.vocabulario import Rol
-from bot.mensajes import textos
+from bot.mensajes import privacidad, textos
 from storage.models import Usuario
 from tests.arnes import Arnes
 
@@ -36,7 +36,7 @@ async def test_enlace_registers_after_accepting_the_privacy_notice(arnes: Arnes)
     await ana.press("Acepto")
     assert ana.messages[0].buttons == []  # the notice lost its buttons
     bienvenida = ana.last.text
-    assert bienvenida.startswith("Bienvenido, Sistema Municipal DIF.")
+    assert bienvenida.startswith("Le damos la bienvenida, Ana López.")
     assert "Enlace SEDEM de Sistema Municipal DIF" in bienvenida
     u = _usuario(arnes, ana.id)
     assert u is not None
@@ -54,7 +54,28 @@ async def test_enlace_registers_after_accepting_the_privacy_notice(arnes: Arnes)
     await otro.send(f"/start {codigo}")
     assert otro.last.text == textos.CODIGO_USADO
     await ana.send(f"/start {codigo}")
-    assert ana.last.text.startswith("Usted ya está registrado como Enlace SEDEM")
+    assert ana.last.text.startswith("Usted ya tiene registro como Enlace SEDEM")
+
+
+async def test_each_role_reads_the_privacy_notice_that_speaks_to_it(arnes: Arnes) -> None:
+    vistos = {}
+    for rol, siglas, nombre in (
+        (Rol.ENLACE, "SMDIF", "Ana"),
+        (Rol.COORDINADOR, None, "Carla"),
+        (Rol.CONTRALORIA, None, "Rosa"),
+    ):
+        persona = arnes.double.user(first_name=nombre)
+        await persona.send(f"/start {arnes.invitar(rol, siglas)}")
+        vistos[rol] = persona.last.text
+        assert persona.last.html == textos.aviso_privacidad(privacidad.PREDETERMINADOS[rol])
+        await persona.press("Acepto")
+        assert "Su registro como" in persona.last.text
+    assert "que usted representa como Enlace SEDEM" in vistos[Rol.ENLACE]
+    assert "COORDINACIÓN (IMPLAN)" in vistos[Rol.COORDINADOR]
+    assert "Enlace SEDEM" not in vistos[Rol.COORDINADOR]
+    assert "CONTRALORÍA MUNICIPAL" in vistos[Rol.CONTRALORIA]
+    assert "recibir copia de cada entrega de avances" in vistos[Rol.CONTRALORIA]
+    assert "Enlace SEDEM" not in vistos[Rol.CONTRALORIA]
 
 
 async def test_declining_the_notice_registers_nothing_and_keeps_the_code(arnes: Arnes) -> None:
@@ -66,7 +87,7 @@ async def test_declining_the_notice_registers_nothing_and_keeps_the_code(arnes: 
     assert _usuario(arnes, ana.id) is None
     await ana.send(f"/start {codigo}")
     await ana.press("Acepto")
-    assert ana.last.text.startswith("Bienvenido, Tesorería Municipal.")
+    assert ana.last.text.startswith("Le damos la bienvenida, Ana.")
 
 
 async def test_expired_and_wrong_codes_are_refused_and_guessing_is_slowed(arnes: Arnes) -> None:
@@ -86,7 +107,7 @@ async def test_expired_and_wrong_codes_are_refused_and_guessing_is_slowed(arnes:
     arnes.reloj.avanzar(minutes=31)
     await ana.send(f"/start {buena}")
     await ana.press("Acepto")
-    assert ana.last.text.startswith("Bienvenido, Tesorería Municipal.")
+    assert ana.last.text.startswith("Le damos la bienvenida, Ana.")
 
 
 async def test_help_and_menu_follow_the_role(arnes: Arnes) -> None:

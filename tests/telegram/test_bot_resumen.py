@@ -34,7 +34,7 @@ async def test_coordinador_recibe_grafica_y_cifras(arnes: Arnes) -> None:
     assert medidas_png(foto.content)[0] == 1080
     assert coord.last.text.splitlines() == [
         "Resumen de los ASM al 18/11/2026",
-        "ASM registrados: 3 en 2 dependencia(s)",
+        "ASM registrados: 3 en 2 dependencias",
         "Informaron el avance de noviembre de 2026: 0 de 3",
         "🔴 Vencidos: 1 · 🟡 En riesgo: 0",
         "Nunca han informado avance (1): Tesorería Municipal.",

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dominio.vocabulario import Rol
+from bot.mensajes import busqueda
 from bot.mensajes import plan as plan_textos
 from bot.mensajes import valoracion as vt
 from bot.servicios import registro
@@ -118,6 +119,8 @@ async def test_queue_atendido_locks_avance_refused_then_reopened(arnes: Arnes) -
     # enlace and the copy to the coordinación are told so.
     await ana.send("/avance")
     await ana.press_data(f"av1:a:{asm1}")
+    assert ana.last.text.startswith("Ya informó el avance de noviembre de 2026")  # before closing
+    await ana.press("Corregir ese reporte")
     assert "cerrado" not in ana.last.text
     assert "Su plan de acción aún no está revisado por el IMPLAN" in ana.last.text
     await ana.send("100")
@@ -196,7 +199,7 @@ async def test_refusals(arnes: Arnes) -> None:
     assert ana.last.text == plan_textos.SOLO_COORDINACION
     assert _vigente(arnes, 2)[0] is None
     await coord.send("/valorar 99")
-    assert coord.last.text == plan_textos.no_hay_asm(99)
+    assert coord.last.text == busqueda.sin_asm("99")
 
 
 async def test_prorroga_asked_approved_and_copied(arnes: Arnes) -> None:

@@ -49,10 +49,11 @@ async function pantallaElegir() {
   const estado = await api("/api/estado");
   const select = $("#dependencia");
   for (const d of estado.dependencias) {
-    const opcion = el("option", "", d.siglas ? `${d.siglas} — ${d.nombre}` : d.nombre);
+    const opcion = el("option", "", d.etiqueta);
     opcion.value = String(d.id);
     select.append(opcion);
   }
+  if (estado.sugerida !== null) select.value = String(estado.sugerida);
   if (estado.personas.length) {
     $("#ya-registradas").hidden = false;
     for (const p of estado.personas) {
@@ -211,7 +212,9 @@ async function actualizar() {
   const lista = $("#mensajes");
   const alFondo = !version || lista.scrollHeight - lista.scrollTop - lista.clientHeight < 120;
   version = datos.version;
-  $("#quien").textContent = `${datos.persona.nombre} · ${datos.persona.rol}`;
+  // As Telegram does under the bot's name: what it is doing, while it lasts.
+  $("#quien").textContent = datos.accion || `${datos.persona.nombre} · ${datos.persona.rol}`;
+  $("#quien").classList.toggle("accion", Boolean(datos.accion));
   document.title = `${datos.persona.nombre} · Seguimiento ASM`;
   lista.replaceChildren(...datos.mensajes.map(burbuja));
   pintarMenu(datos.comandos);
@@ -328,7 +331,7 @@ async function accionPanel(boton, promesa) {
   try {
     const r = await promesa;
     pintarPanel(r.panel);
-    avisar(`Ronda: ${r.nuevos} mensaje(s) nuevo(s) en la salida.`);
+    avisar(`Ronda: ${r.nuevos === 1 ? "1 mensaje nuevo" : `${r.nuevos} mensajes nuevos`} en la salida.`);
     if (yo) await actualizar();
   } catch (error) {
     avisar(error.message, true);
