@@ -138,16 +138,29 @@ class Bot:
                 self.proceso.wait()
 
 
+def _visto(p: SimUser) -> tuple[int, int]:
+    return len(p.messages), sum(m.edits for m in p.messages)
+
+
 async def _y_respuesta(p: SimUser, accion: object, timeout: float = 60.0) -> None:
-    """Does the action and waits for the bot's next new message in that chat."""
-    antes = len(p.messages)
+    """Does the action and waits for the bot's answer in that chat: a new message or an edit
+    (the rest of the answer, if any, is awaited by Bot.quieto)."""
+    antes = _visto(p)
     await accion  # type: ignore[misc]
-    await p.wait_until(lambda _m: len(p.messages) > antes, timeout=timeout)
+    await p.wait_until(lambda _m: _visto(p) != antes, timeout=timeout)
+
+
+async def _hasta_boton(p: SimUser, accion: object, prefijo: str) -> None:
+    """Does the action and waits until a message offers a button starting with `prefijo`."""
+    await accion  # type: ignore[misc]
+    await p.wait_until(lambda m: any(e.startswith(prefijo) for e in m.labels()), timeout=60)
 
 
 def _pulsar(nuestro: bool) -> Callable[[SimUser], object]:
     if nuestro:
-        return lambda p: p.press(next(e for e in p.last.labels() if e.startswith("Núm.")))
+        return lambda p: p.press(
+            next(e for m in p.messages[::-1] for e in m.labels() if e.startswith("Núm."))
+        )
     return lambda p: p.press_data("av1:asm:1", p.last.message_id)
 
 
@@ -155,23 +168,25 @@ FASES = ("/mis_asm", "/avance", "botón Núm.", "paso: porcentaje")
 
 
 async def ronda(bot: Bot, nuestro: bool) -> dict[str, tuple[float, float]]:
+    """/avance opens our bot's next pending ASM at its % step; «Ver todos» (not measured)
+    lists them all, and the measured press is that of an ASM's button in the list."""
     r = {
         "/mis_asm": await bot.fase(lambda p: p.send("/mis_asm")),
         "/avance": await bot.fase(lambda p: p.send("/avance")),
-        "botón Núm.": await bot.fase(_pulsar(nuestro)),
-        "paso: porcentaje": await bot.fase(lambda p: p.send("55")),
     }
+    if nuestro:
+        await bot.quieto()
+        await asyncio.gather(*(_hasta_boton(p, p.press("Ver todos"), "Núm.") for p in bot.personas))
+    r["botón Núm."] = await bot.fase(_pulsar(nuestro))
+    r["paso: porcentaje"] = await bot.fase(lambda p: p.send("55"))
     if nuestro:  # back to no draft, for the next round's /avance
         await asyncio.gather(*(_cancelar(p) for p in bot.personas))
     return r
 
 
 async def _cancelar(p: SimUser) -> None:
-    """«Cancelar», until the bot has edited the pressed message (its answer)."""
-    m = p.last
-    antes = m.edits
-    await p.press("Cancelar", m)
-    await p.wait_until(lambda x: x.message_id == m.message_id and x.edits > antes, timeout=60)
+    """«Cancelar», until the bot has answered it."""
+    await _y_respuesta(p, p.press("Cancelar"))
 
 
 async def preparado(bot: Bot, limite: float = 60.0) -> None:

@@ -8,9 +8,10 @@ async def test_confirmed_avance_shows_in_the_next_mis_asm(arnes: Arnes) -> None:
     ana = arnes.double.user(first_name="Ana")
     await arnes.registrar(ana, Rol.ENLACE, "SMDIF")
     await ana.send("/mis_asm")
-    assert "Núm. 1 · E003 · 40% ·" in ana.last.text
+    assert "Núm. 1 · E003 · 40 % ·" in ana.last.text
 
     await ana.send("/avance")
+    await ana.press("Ver todos")
     await ana.press("Núm. 1 · E003")
     await ana.send("60")
     await ana.press("Omitir")
@@ -18,4 +19,4 @@ async def test_confirmed_avance_shows_in_the_next_mis_asm(arnes: Arnes) -> None:
     await ana.press("Confirmar")
 
     await ana.send("/mis_asm")
-    assert "Núm. 1 · E003 · 60% ·" in ana.last.text
+    assert "Núm. 1 · E003 · 60 % ·" in ana.last.text
