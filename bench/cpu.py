@@ -71,8 +71,9 @@ class Bot:
         }
         self.lanzado = time.monotonic()
         with bitacora.open("wb") as salida:
+            # A session of its own: the workers it starts go with it (Bot.detener).
             self.proceso = subprocess.Popen(
-                orden, env=env, stdout=subprocess.DEVNULL, stderr=salida
+                orden, env=env, stdout=subprocess.DEVNULL, stderr=salida, start_new_session=True
             )
 
     @property
@@ -129,13 +130,17 @@ class Bot:
         return len(tiempos) / duracion, percentil(tiempos, 95), gastado / len(tiempos)
 
     def detener(self) -> None:
-        if self.proceso is not None and self.proceso.poll() is None:
+        if self.proceso is None:
+            return
+        if self.proceso.poll() is None:
             self.proceso.send_signal(signal.SIGTERM)
             try:
                 self.proceso.wait(20)
             except subprocess.TimeoutExpired:
                 self.proceso.kill()
                 self.proceso.wait()
+        with contextlib.suppress(ProcessLookupError):  # what it left behind, if anything
+            os.killpg(self.proceso.pid, signal.SIGKILL)
 
 
 def _visto(p: SimUser) -> tuple[int, int]:
@@ -274,12 +279,11 @@ async def medir(
                             fases[bot.nombre].setdefault(k, []).append(v)
                         cargas[bot.nombre].append(await bot.carga(veces))
             except BaseException:
-                for b in (nuestro, eco):
-                    b.detener()
                 print((Path(tmp) / "nuestro.log").read_text()[-3000:], file=sys.stderr)
                 raise
-            for b in (nuestro, eco):
-                b.detener()
+            finally:
+                for b in (nuestro, eco):
+                    b.detener()
     print(f"Base: {'PostgreSQL' if pg else 'SQLite'}")
     _imprimir(personas, veces, rondas, fases, cargas, nuestro.reposo, eco.reposo)
 
