@@ -7,6 +7,7 @@ thousands of ASM is a handful of queries, not one per ASM.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, and_, func, select
+from sqlalchemy import Result, Row, Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.anexo_a.modelo import FilaAnexoA, PlanAnexoA
@@ -68,20 +69,39 @@ class EstadoAsm:
         return self.estado_plan is EstadoPlan.APROBADO or not requiere_plan(self.clasificacion)
 
 
-def _estado(
-    corte: date,
-    ultimo_mes: date,
-    *,
-    programa_clave: str | None = None,
-    dependencia_id: int | None = None,
-    asm_ids: Sequence[int] | None = None,
-) -> Select[tuple[object, ...]]:
-    """Each ASM with the version in effect on `corte` and its last avance up to `ultimo_mes`.
+def _elegidos(por_programa: bool, por_dependencia: bool, por_asm: bool) -> Select[int]:
+    """The ids of the ASM asked for, kept to :programa_clave, :dependencia_id and :asm_ids."""
+    elegidos = select(Asm.id)
+    if por_programa:
+        elegidos = elegidos.join(Programa, Programa.id == Asm.programa_id).where(
+            Programa.clave == bindparam("programa_clave")
+        )
+    if por_dependencia:
+        elegidos = elegidos.where(
+            Asm.id.in_(
+                select(AsmResponsable.asm_id).where(
+                    AsmResponsable.dependencia_id == bindparam("dependencia_id")
+                )
+            )
+        )
+    if por_asm:
+        elegidos = elegidos.where(Asm.id.in_(bindparam("asm_ids", expanding=True)))
+    return elegidos
 
-    The filters go inside the window subqueries too, so an enlace's list reads its own rows
-    and not the whole history of every ASM.
+
+@functools.cache
+def _consulta_estado(
+    por_programa: bool, por_dependencia: bool, por_asm: bool
+) -> Select[tuple[object, ...]]:
+    """Each ASM with the version in effect on :corte and its last avance up to :ultimo_mes.
+
+    Built once per shape, with the values as bound parameters: composing these subqueries is
+    most of the CPU of an enlace's /mis_asm, and the statement never holds any data. The
+    filters go inside the window subqueries too, so an enlace's list reads its own rows and
+    not the whole history of every ASM.
     """
-    elegidos, filtrado = _elegidos(programa_clave, dependencia_id, asm_ids)
+    elegidos = _elegidos(por_programa, por_dependencia, por_asm)
+    filtrado = por_programa or por_dependencia or por_asm
     # The window ranks version ids only; the texts are joined in for the one in effect, so the
     # database never sorts (or keeps) the whole history's texts.
     version_q = select(
@@ -93,7 +113,7 @@ def _estado(
             order_by=(AsmVersion.vigente_desde.desc(), AsmVersion.id.desc()),
         )
         .label("n"),
-    ).where(AsmVersion.vigente_desde <= corte)
+    ).where(AsmVersion.vigente_desde <= bindparam("corte"))
     avance_q = select(
         Avance.asm_id,
         Avance.porcentaje,
@@ -102,7 +122,7 @@ def _estado(
         func.row_number()
         .over(partition_by=Avance.asm_id, order_by=(Avance.periodo.desc(), Avance.id.desc()))
         .label("n"),
-    ).where(Avance.periodo <= ultimo_mes)
+    ).where(Avance.periodo <= bindparam("ultimo_mes"))
     if filtrado:
         version_q = version_q.where(AsmVersion.asm_id.in_(elegidos))
         avance_q = avance_q.where(Avance.asm_id.in_(elegidos))
@@ -140,25 +160,38 @@ def _estado(
     return cast("Select[tuple[object, ...]]", consulta)
 
 
-def _elegidos(
+def _filtros(
     programa_clave: str | None, dependencia_id: int | None, asm_ids: Sequence[int] | None
-) -> tuple[Select[int], bool]:
-    """The ids of the ASM asked for, and whether anything was asked beyond “all of them”."""
-    elegidos = select(Asm.id)
+) -> dict[str, object]:
+    """The bound values of the filters asked for (`_elegidos`)."""
+    valores: dict[str, object] = {}
     if programa_clave is not None:
-        elegidos = elegidos.join(Programa, Programa.id == Asm.programa_id).where(
-            Programa.clave == programa_clave
-        )
+        valores["programa_clave"] = programa_clave
     if dependencia_id is not None:
-        elegidos = elegidos.where(
-            Asm.id.in_(
-                select(AsmResponsable.asm_id).where(AsmResponsable.dependencia_id == dependencia_id)
-            )
-        )
+        valores["dependencia_id"] = dependencia_id
     if asm_ids is not None:
-        elegidos = elegidos.where(Asm.id.in_(asm_ids))
-    filtrado = programa_clave is not None or dependencia_id is not None or asm_ids is not None
-    return elegidos, filtrado
+        valores["asm_ids"] = list(asm_ids)
+    return valores
+
+
+def _estado(
+    session: Session,
+    corte: date,
+    ultimo_mes: date,
+    *,
+    programa_clave: str | None = None,
+    dependencia_id: int | None = None,
+    asm_ids: Sequence[int] | None = None,
+    lote: int | None = None,
+) -> Result[tuple[object, ...]]:
+    """The rows of `_consulta_estado` for these values; `lote` rows at a time if given."""
+    consulta = _consulta_estado(
+        programa_clave is not None, dependencia_id is not None, asm_ids is not None
+    )
+    valores: dict[str, object] = {"corte": corte, "ultimo_mes": ultimo_mes}
+    valores |= _filtros(programa_clave, dependencia_id, asm_ids)
+    opciones = {} if lote is None else {"yield_per": lote}
+    return session.execute(consulta, valores, execution_options=opciones)
 
 
 # Rows read from the database at a time while an Anexo A is written (a server-side cursor on
@@ -202,10 +235,14 @@ def planes_anexo_en_flujo(
     The session must stay open until the last plan is taken.
     """
     corte = min(trimestre.fin, hoy)
-    consulta = _estado(
-        corte, trimestre.ultimo_mes, programa_clave=programa_clave, dependencia_id=dependencia_id
+    filas = _estado(
+        session,
+        corte,
+        trimestre.ultimo_mes,
+        programa_clave=programa_clave,
+        dependencia_id=dependencia_id,
+        lote=_FILAS_POR_LOTE,
     )
-    filas = session.execute(consulta, execution_options={"yield_per": _FILAS_POR_LOTE})
     # Columns taken by position, found by name once: looking a name up on each Row costs more
     # than the rest of building the row.
     claves = list(filas.keys())
@@ -261,13 +298,14 @@ def contar_anexo(
     An ASM is in the Anexo A of a quarter when one of its versions was in effect by the cut-off.
     """
     corte = min(trimestre.fin, hoy)
-    elegidos, filtrado = _elegidos(programa_clave, dependencia_id, None)
     consulta = select(
         func.count(func.distinct(Asm.id)), func.count(func.distinct(Asm.programa_id))
     ).where(Asm.id.in_(select(AsmVersion.asm_id).where(AsmVersion.vigente_desde <= corte)))
-    if filtrado:
+    filtros = _filtros(programa_clave, dependencia_id, None)
+    if filtros:
+        elegidos = _elegidos(programa_clave is not None, dependencia_id is not None, False)
         consulta = consulta.where(Asm.id.in_(elegidos))
-    asm, planes = session.execute(consulta).one()
+    asm, planes = session.execute(consulta, filtros).one()
     return asm, planes
 
 
@@ -280,8 +318,10 @@ def estado_actual(
     asm_ids: Sequence[int] | None = None,
 ) -> list[EstadoAsm]:
     """Each ASM as of today, ordered by Pp or fondo and Núm."""
-    consulta = _estado(hoy, primer_dia_del_mes(hoy), dependencia_id=dependencia_id, asm_ids=asm_ids)
-    return [_estado_asm(r, hoy, cal) for r in session.execute(consulta)]
+    filas = _estado(
+        session, hoy, primer_dia_del_mes(hoy), dependencia_id=dependencia_id, asm_ids=asm_ids
+    )
+    return [_estado_asm(r, hoy, cal) for r in filas]
 
 
 def _estado_asm(r: Row[tuple[object, ...]], hoy: date, cal: CalendarioHabil) -> EstadoAsm:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.dominio.texto import limpiar
@@ -65,9 +65,34 @@ def buscar_usuario(session: Session, telegram_id: int) -> Usuario | None:
     return session.scalar(select(Usuario).where(Usuario.telegram_id == telegram_id))
 
 
+# Read on every update: the columns of a Persona in one query, not the ORM object and then
+# its dependencia.
+_PERSONA_ACTIVA = (
+    select(
+        Usuario.id,
+        Usuario.telegram_id,
+        Usuario.nombre,
+        Usuario.rol,
+        Usuario.dependencia_id,
+        Dependencia.nombre.label("dependencia"),
+    )
+    .outerjoin(Dependencia, Dependencia.id == Usuario.dependencia_id)
+    .where(Usuario.telegram_id == bindparam("telegram_id"), Usuario.activo)
+)
+
+
 def persona_activa(session: Session, telegram_id: int) -> Persona | None:
-    u = buscar_usuario(session, telegram_id)
-    return _persona(u) if u is not None and u.activo else None
+    r = session.execute(_PERSONA_ACTIVA, {"telegram_id": telegram_id}).first()
+    if r is None:
+        return None
+    return Persona(
+        id=r.id,
+        telegram_id=r.telegram_id,
+        nombre=r.nombre,
+        rol=Rol(r.rol),
+        dependencia_id=r.dependencia_id,
+        dependencia=r.dependencia,
+    )
 
 
 def espera_por_intentos(fallidos: int) -> timedelta:
