@@ -109,3 +109,25 @@ async def test_replies_take_turns_in_order_among_themselves() -> None:
     orden = [c for c, _ in marcas]
     assert [c for c in orden if c < 1000] == [1, 2, 3]
     assert max(orden.index(c) for c in (1, 2, 3)) <= 4  # before most of the round
+
+
+async def test_a_request_refused_with_429_gives_its_slot_back() -> None:
+    lim = Limitador(por_segundo=5, rafaga=1)
+    intentos = {"n": 0}
+
+    async def con_429() -> bool:
+        intentos["n"] += 1
+        if intentos["n"] == 1:
+            raise RetryAfter(timedelta(seconds=0.5))
+        return True
+
+    await _enviar(lim, 1, [])  # the burst allowance is used
+    tarea = asyncio.create_task(
+        lim.process_request(con_429, (), {}, "sendMessage", {"chat_id": 2}, None)
+    )
+    await asyncio.sleep(0.02)  # it went in the burst, and Telegram refused it
+    assert intentos["n"] == 1
+    inicio = time.monotonic()
+    await _enviar(lim, 3, [])  # the refused one's slot, not the one after it (1/5 s later)
+    assert time.monotonic() - inicio < 0.1
+    assert await tarea is True
