@@ -9,8 +9,8 @@ has no per-private-chat limit and pauses every request on a single 429, so this 
   round takes every slot replies leave, so it still runs at the overall rate;
 - spaces messages to the same chat one second apart when the caller asks (the outbox does;
   a person's own conversation does not, so replies stay instant);
-- on a 429 gives its slot back (Telegram did not count it), waits out `retry_after` for that
-  chat only, and tries again.
+- on a 429 waits out `retry_after` for that chat only, and tries again (a reply's 429 gives
+  its slot back: Telegram did not count it).
 
 Every request passes here, so two more things are done in this one place: texts are fitted to
 Telegram's length limits (bot.mensajes.textos.ajustar), and Telegram's harmless refusals — a
@@ -188,8 +188,11 @@ class Limitador(BaseRateLimiter[dict[str, Any]]):
                     raise
                 self.esperas_429 += 1
                 metricas.ESPERAS_429.inc()
-                if limitado:
-                    self._siguiente -= self._intervalo  # refused: it used none of the rate
+                if limitado and not por_chat:
+                    # A reply's 429 is its own chat's (a reply and an edit at once): Telegram
+                    # did not count it overall, so its slot goes to the next request. The
+                    # outbox's may be the overall limit: that slot stays spent.
+                    self._siguiente -= self._intervalo
                 espera = segundos(e)
                 if chat is not None:
                     async with self._candado:
