@@ -1,10 +1,14 @@
 """Latency under load: 200 simulated enlaces doing /avance steps while a coordinador asks for
-the consolidated Anexo A of 10,000 ASM.
+the consolidated Anexo A of 10,000 ASM; then replies before bulk: a few enlaces stepping through
+/avance while a round of 1,000 reminders is sent, with Telegram's flood limits on in the double.
 
-Prints the p50 and p95 time from a person's action to the bot's answer, without and with the
-Anexo A being generated, measured in the same run (target: p95 grows by at most 50 %).
+Prints the p50 and p95 time from a person's action to the bot's answer, each load beside its
+baseline measured in the same run: no load against the Anexo A being generated (target: p95
+grows by at most 50 %), and no round against the round (target: p95 at most 1.5×). For the
+round: its messages per second, what the bot sent in all (round and replies) against
+Telegram's 30/s (target: at least 95 %), duplicates and losses (target: 0 and 0).
 
-    .venv/bin/python -m bench.latency [--enlaces 200] [--asm 10000]
+    .venv/bin/python -m bench.latency [--enlaces 200] [--asm 10000] [--ronda 1000] [--sin-anexo]
 """
 
 from __future__ import annotations
@@ -16,17 +20,20 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
-from bot.app import construir_aplicacion
+from bot.app import App, construir_aplicacion
 from bot.config import load_settings
 from bot.entorno import abrir_entorno
+from bot.servicios import salida
+from bot.servicios.salida import Mensaje
 from botapi_double import BotApiDouble, SimUser
 from storage import migrate
-from storage.db import make_engine
+from storage.db import make_engine, unit_of_work
 from storage.models import (
     Asm,
     AsmResponsable,
@@ -40,9 +47,11 @@ from storage.models import (
 AHORA = datetime(2026, 11, 18, 17, 0, tzinfo=UTC)
 DEPENDENCIAS = 20
 PROGRAMAS = 40
+RONDA_ID = 900_000  # the round's recipients (enlaces who do not report during the bench)
+LIMITE = 30.0  # Telegram's messages per second, in all
 
 
-def sembrar(url: str, n_asm: int, n_enlaces: int) -> None:
+def sembrar(url: str, n_asm: int, n_enlaces: int, n_ronda: int) -> None:
     """Bulk rows, fast: 10,000 ASM with a version, a responsable and three months of avance."""
     migrate.upgrade(url)
     engine = make_engine(url)
@@ -101,6 +110,9 @@ def sembrar(url: str, n_asm: int, n_enlaces: int) -> None:
         c.execute(insert(Usuario), [
             {"telegram_id": 700_000 + i, "nombre": f"Enlace {i}", "rol": "enlace", "dependencia_id": i % DEPENDENCIAS + 1, "activo": True, "registrado_en": AHORA}
             for i in range(n_enlaces)
+        ] + [
+            {"telegram_id": RONDA_ID + i, "nombre": f"Destinatario {i}", "rol": "enlace", "dependencia_id": 1, "activo": True, "registrado_en": AHORA}
+            for i in range(n_ronda)
         ] + [{"telegram_id": 699_999, "nombre": "Coordinación", "rol": "coordinador", "dependencia_id": None, "activo": True, "registrado_en": AHORA}])  # fmt: skip
     engine.dispose()
 
@@ -123,10 +135,15 @@ async def _lista(usuario: SimUser) -> int:
 
 
 async def enlace(
-    usuario: SimUser, hasta: float, tiempos: list[float], rnd: random.Random, arranque: float
+    usuario: SimUser,
+    seguir: Callable[[], bool],
+    tiempos: list[float],
+    rnd: random.Random,
+    arranque: float,
+    pausa: tuple[float, float] = (10.0, 30.0),
 ) -> None:
     await asyncio.sleep(arranque)  # people do not all start in the same second
-    while time.perf_counter() < hasta:
+    while seguir():
         pasos: list[Callable[[], Awaitable[int]]] = [
             lambda: _lista(usuario),
             lambda: usuario.press(usuario.last.labels()[rnd.randrange(8)]),
@@ -136,6 +153,8 @@ async def enlace(
             lambda: usuario.press("Cancelar"),
         ]
         for i, paso in enumerate(pasos):
+            if not seguir():
+                return  # the phase is over: a step now would count in the next one
             if i == len(pasos) - 1:
                 await paso()  # «Cancelar» only edits the summary
                 break
@@ -143,11 +162,11 @@ async def enlace(
             # A person reads, thinks and taps: 10 to 30 s a step keeps 200 people under
             # Telegram's 30 messages per second (each step costs the bot about 2), so the
             # figures show the bot, not the flood limit.
-            await asyncio.sleep(rnd.uniform(10.0, 30.0))
+            await asyncio.sleep(rnd.uniform(*pausa))
 
 
-async def coordinador(usuario: SimUser, hasta: float, generados: list[float]) -> None:
-    while time.perf_counter() < hasta:
+async def coordinador(usuario: SimUser, seguir: Callable[[], bool], generados: list[float]) -> None:
+    while seguir():
         inicio = time.perf_counter()
         await usuario.send("/anexo")
         lista = await usuario.wait_until(lambda m: "Consolidado" in m.labels(), timeout=60)
@@ -165,11 +184,59 @@ def percentil(valores: list[float], p: float) -> float:
     return statistics.quantiles(valores, n=100)[int(p) - 1] if len(valores) > 1 else float("nan")
 
 
-async def medir(n_enlaces: int, n_asm: int, segundos: float) -> None:
+@dataclass
+class Ronda:
+    mensajes: int = 0
+    segundos: float = float("nan")
+    del_bot: int = 0  # messages and edits Telegram took meanwhile (round and replies)
+    duplicados: int = 0
+    perdidos: int = 0
+
+
+async def ronda(app: App, double: BotApiDouble, destinatarios: list[SimUser], r: Ronda) -> None:
+    """Queues one reminder for each recipient and sends the outbox, as the daily round does."""
+    entorno = app.bot_data["entorno"]
+
+    def encolar() -> int:
+        with unit_of_work(entorno.sesiones) as s:
+            ids = s.execute(
+                select(Usuario.id, Usuario.telegram_id).where(Usuario.telegram_id >= RONDA_ID)
+            ).all()
+            return salida.encolar(
+                s,
+                [
+                    Mensaje(
+                        clave=f"bench:ronda:u{uid}",
+                        tipo="mensual_inicio",
+                        chat_id=tid,
+                        usuario_id=uid,
+                        texto="Recuerde informar el avance del mes de sus ASM.",
+                        solo_en_horario=False,
+                    )
+                    for uid, tid in ids
+                ],
+                entorno.ahora(),
+            )
+
+    r.mensajes = await asyncio.to_thread(encolar)
+    antes = double.stats.sent_messages + double.stats.edited_messages
+    inicio = time.perf_counter()
+    await app.bot_data["repartidor"].repartir()
+    r.segundos = time.perf_counter() - inicio
+    r.del_bot = double.stats.sent_messages + double.stats.edited_messages - antes
+    conteos = [len(d.messages) for d in destinatarios]
+    r.duplicados = sum(c - 1 for c in conteos if c > 1)
+    r.perdidos = sum(1 for c in conteos if c == 0)
+
+
+async def medir(
+    n_enlaces: int, n_asm: int, segundos: float, n_ronda: int, n_activos: int, anexo: bool
+) -> None:
+    r = Ronda()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'latencia.db'}"
         t0 = time.perf_counter()
-        sembrar(url, n_asm, n_enlaces)
+        sembrar(url, n_asm, n_enlaces, n_ronda)
         print(
             f"Base de prueba: {n_asm} ASM, {n_enlaces} enlaces ({time.perf_counter() - t0:.1f} s)"
         )
@@ -193,37 +260,89 @@ async def medir(n_enlaces: int, n_asm: int, segundos: float) -> None:
             await app.updater.start_polling(poll_interval=0, timeout=1)
             enlaces = [double.user(700_000 + i) for i in range(n_enlaces)]
             coord = double.user(699_999)
-            for u in (*enlaces, coord):
+            destinatarios = [double.user(RONDA_ID + i) for i in range(n_ronda)]
+            for u in (*enlaces, coord, *destinatarios):
                 u.talked = True
             resultados: dict[str, list[float]] = {}
             generados: list[float] = []
-            for fase, con_anexo in (("sin Anexo A", False), ("con Anexo A", True)):
+            for fase in (SIN_CARGA, CON_ANEXO) if anexo else ():
                 tiempos: list[float] = []
-                hasta = time.perf_counter() + segundos
+                seguir = _durante(segundos)
+                extra = [coordinador(coord, seguir, generados)] if fase == CON_ANEXO else []
                 tareas = [
-                    enlace(u, hasta, tiempos, random.Random(f"{fase}{i}"), i * 20.0 / n_enlaces)
+                    enlace(u, seguir, tiempos, random.Random(f"{fase}{i}"), i * 20.0 / n_enlaces)
                     for i, u in enumerate(enlaces)
                 ]
-                if con_anexo:
-                    tareas.append(coordinador(coord, hasta, generados))
-                await asyncio.gather(*tareas)
+                await asyncio.gather(*tareas, *extra)
+                resultados[fase] = tiempos
+            # Replies before bulk: a few enlaces stepping through /avance (a step every 1-3 s),
+            # first alone, then while the round goes out; Telegram's limits on from here.
+            double.rate_limits = True
+            activos = enlaces[:n_activos]
+            for fase in (SIN_RONDA, CON_RONDA):
+                tiempos = []
+                seguir = _durante(SEGUNDOS_SIN_RONDA)
+                extra_ronda: list[Awaitable[None]] = []
+                if fase == CON_RONDA:
+                    repartida = asyncio.create_task(ronda(app, double, destinatarios, r))
+                    seguir = _hasta_que_termine(repartida)
+                    extra_ronda.append(repartida)
+                tareas = [
+                    enlace(u, seguir, tiempos, random.Random(f"{fase}{i}"), i * 0.5, (1.0, 3.0))
+                    for i, u in enumerate(activos)
+                ]
+                await asyncio.gather(*tareas, *extra_ronda)
                 resultados[fase] = tiempos
             await app.updater.stop()
             await app.stop()
             await app.shutdown()
             entorno.cerrar()
-    print(f"{n_enlaces} enlaces haciendo /avance durante {segundos:.0f} s por fase")
     print(f"{'fase':<14}{'pasos':>7}{'p50 (ms)':>10}{'p95 (ms)':>10}")
     for fase, tiempos in resultados.items():
         print(
             f"{fase:<14}{len(tiempos):>7}{1000 * percentil(tiempos, 50):>10.0f}{1000 * percentil(tiempos, 95):>10.0f}"
         )
-    if generados:
+    if anexo:
         print(
-            f"Anexo A consolidado de {n_asm} ASM: {len(generados)} generado(s), {statistics.mean(generados):.1f} s en promedio"
+            f"(sin carga, con Anexo A: {n_enlaces} enlaces, un paso cada 10-30 s, {segundos:.0f} s)"
         )
-    base, carga = (percentil(resultados[f], 95) for f in ("sin Anexo A", "con Anexo A"))
-    print(f"p95 crece {100 * (carga / base - 1):+.0f} % (objetivo: a lo más +50 %)")
+        if generados:
+            print(
+                f"Anexo A consolidado de {n_asm} ASM: {len(generados)} generado(s), {statistics.mean(generados):.1f} s en promedio"
+            )
+        base = percentil(resultados[SIN_CARGA], 95)
+        print(
+            f"p95 crece {100 * (percentil(resultados[CON_ANEXO], 95) / base - 1):+.0f} % con el "
+            "Anexo A (objetivo: a lo más +50 %)"
+        )
+    print(
+        f"(sin ronda, con ronda: {n_activos} enlaces, un paso cada 1-3 s, límites de Telegram; "
+        f"sin ronda {SEGUNDOS_SIN_RONDA:.0f} s, con ronda mientras dura)"
+    )
+    base = percentil(resultados[SIN_RONDA], 95)
+    print(
+        f"p95 con ronda: {percentil(resultados[CON_RONDA], 95) / base:.2f}× el de sin ronda "
+        "(objetivo: a lo más 1.5×)"
+    )
+    print(
+        f"ronda de {r.mensajes} recordatorios: {r.segundos:.1f} s, {r.mensajes / r.segundos:.1f}/s; "
+        f"con las respuestas, el bot envió {r.del_bot / r.segundos:.1f}/s = "
+        f"{100 * r.del_bot / r.segundos / LIMITE:.0f} % de {LIMITE:.0f}/s (objetivo: ≥ 95 %); "
+        f"duplicados {r.duplicados}, perdidos {r.perdidos} (objetivo: 0 y 0)"
+    )
+
+
+SIN_CARGA, CON_ANEXO, SIN_RONDA, CON_RONDA = "sin carga", "con Anexo A", "sin ronda", "con ronda"
+SEGUNDOS_SIN_RONDA = 30.0
+
+
+def _durante(segundos: float) -> Callable[[], bool]:
+    fin = time.perf_counter() + segundos
+    return lambda: time.perf_counter() < fin
+
+
+def _hasta_que_termine(tarea: asyncio.Task[None]) -> Callable[[], bool]:
+    return lambda: not tarea.done()
 
 
 def main() -> None:
@@ -231,8 +350,11 @@ def main() -> None:
     p.add_argument("--enlaces", type=int, default=200)
     p.add_argument("--asm", type=int, default=10_000)
     p.add_argument("--segundos", type=float, default=60.0)
+    p.add_argument("--ronda", type=int, default=1000, help="recordatorios de la ronda")
+    p.add_argument("--activos", type=int, default=3, help="enlaces que informan en la ronda")
+    p.add_argument("--sin-anexo", action="store_true", help="solo las fases de la ronda")
     a = p.parse_args()
-    asyncio.run(medir(a.enlaces, a.asm, a.segundos))
+    asyncio.run(medir(a.enlaces, a.asm, a.segundos, a.ronda, a.activos, not a.sin_anexo))
 
 
 if __name__ == "__main__":

@@ -136,6 +136,7 @@ class Enlace:
         self.latencias: list[tuple[float, float]] = []  # (when, seconds)
         self.fuera_de_orden = 0
         self.error: str | None = None
+        self.detalle = ""  # the failure with the chat's transcript (--trazas)
         self.rafaga = 0.0
         self.repetidas = 0
 
@@ -174,9 +175,12 @@ class Enlace:
             await self.paso(u.press("Confirmar"))
         except (AssertionError, TimeoutError) as e:
             self.error = (str(e).splitlines() or [type(e).__name__])[0]
+            self.detalle = f"{e}\n{u.transcript()}"
 
 
-async def correr(url: str, enlaces: int, ronda: int, escalonar: float) -> None:
+async def correr(
+    url: str, enlaces: int, ronda: int, escalonar: float, trazas: Path | None = None
+) -> None:
     # A replica killed mid-request makes aiohttp log the reset connection: expected here.
     logging.getLogger("aiohttp").setLevel(logging.CRITICAL)
     preparar(url, enlaces, ronda)
@@ -242,6 +246,13 @@ async def correr(url: str, enlaces: int, ronda: int, escalonar: float) -> None:
                 ).all()
             )
         )
+        # A step handled twice on a moved-on conversation stores what was not meant («55» as
+        # the observations): every report here is 55 % without observations.
+        alterados = conn.execute(
+            select(func.count())
+            .select_from(Avance)
+            .where(Avance.origen == "bot", (Avance.porcentaje != 55) | (Avance.observaciones != ""))
+        ).scalar_one()
     engine.dispose()
     conteos = [len(d.messages) for d in destinatarios]
     informes_ok = [por_usuario.get(ENLACES_ID + i, 0) for i in range(enlaces)]
@@ -276,8 +287,12 @@ async def correr(url: str, enlaces: int, ronda: int, escalonar: float) -> None:
         "respuestas repetidas (actualización atendida por la réplica muerta y enviada otra vez): "
         f"{sum(p.repetidas for p in personas)}"
     )
+    print(f"informes con otro contenido que el escrito (55 %, sin observaciones): {alterados}")
     if errores:
         print(f"{len(errores)} enlace(s) no terminaron; el primero: {errores[0]}")
+        if trazas is not None:
+            trazas.write_text("\n\n".join(p.detalle for p in personas if p.error))
+            print(f"sus conversaciones: {trazas}")
     print("objetivo: 0 duplicados, 0 perdidos, 0 fuera de orden")
 
 
@@ -307,6 +322,7 @@ def main() -> None:
     p.add_argument(
         "--escalonar", type=float, default=60.0, help="segundos en que empiezan los enlaces"
     )
+    p.add_argument("--trazas", type=Path, help="archivo para las conversaciones que fallaron")
     args = p.parse_args()
     base = _with_driver(args.pg)
     esquema = f"bench_{uuid.uuid4().hex[:10]}"
@@ -321,6 +337,7 @@ def main() -> None:
                 args.enlaces,
                 args.ronda,
                 args.escalonar,
+                args.trazas,
             )
         )
     finally:

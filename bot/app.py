@@ -24,7 +24,13 @@ from bot.dominio.calendario import anios_sin_calendario
 from bot.dominio.vocabulario import Rol
 from bot.entorno import Entorno
 from bot.mensajes import textos
-from bot.procesador import CONCURRENCIA, CandadosDeChat, ColaConAcuse, ProcesadorPorChat
+from bot.procesador import (
+    CONCURRENCIA,
+    Atendidas,
+    CandadosDeChat,
+    ColaConAcuse,
+    ProcesadorPorChat,
+)
 from bot.salud import ServidorSalud
 from bot.servicios.anexo_proceso import Generador
 from bot.telegram_http import SolicitudConReintentos
@@ -65,7 +71,10 @@ def construir_aplicacion(
             candados = CandadosDeChat(
                 make_engine(s.database_url, pool_size=CONCURRENCIA, max_overflow=0)
             )
-        procesador = ProcesadorPorChat(candados_bd=candados, cola=cola)
+        # Telegram sends an update again until it is answered: never handle one twice.
+        numero = s.bot_token.split(":", 1)[0]  # a token starts with the bot's id
+        atendidas = Atendidas(entorno.sesiones, bot_id=int(numero) if numero.isdigit() else 0)
+        procesador = ProcesadorPorChat(candados_bd=candados, cola=cola, atendidas=atendidas)
     constructor = (
         ApplicationBuilder()
         .token(s.bot_token)

@@ -7,7 +7,8 @@ own updates in order (a double tap on «Confirmar» is handled after the first, 
 With several replicas on one PostgreSQL (webhook mode), the lock per chat is also an advisory
 lock in the database, so one person's updates never run at once on two machines; and the
 webhook's answer waits for the update to be handled, so the next update of that chat (sent by
-Telegram after the answer) starts after it, and an update a replica dies holding is sent again.
+Telegram after the answer) starts after it, and an update a replica dies holding is sent again;
+under the chat's lock, storage/atendidas.py says whether it was already handled.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot import metricas
+from storage import atendidas
 from storage.candados import CLASE_CHAT, CandadoAsesor, objid
 
 log = logging.getLogger(__name__)
@@ -86,6 +89,38 @@ class CandadosDeChat:
         self._engine.dispose()
 
 
+class Atendidas:
+    """Where a bot's handled updates are written down (storage/atendidas.py)."""
+
+    def __init__(self, sesiones: sessionmaker[Session], bot_id: int) -> None:
+        self.sesiones = sesiones
+        self.bot_id = bot_id
+
+    async def atender(self, update: Update, coroutine: Awaitable[Any]) -> None:
+        quien = update.effective_user.id if update.effective_user else None
+        try:
+            en_curso = await asyncio.to_thread(
+                atendidas.empezar, self.sesiones, self.bot_id, update.update_id, quien
+            )
+        except BaseException:
+            _descartar(coroutine)
+            raise
+        if en_curso is None:
+            _descartar(coroutine)  # handled before: acknowledged, not handled twice
+            return
+        token = atendidas.ACTUAL.set(en_curso)
+        try:
+            await coroutine
+        finally:
+            atendidas.ACTUAL.reset(token)
+        await asyncio.to_thread(atendidas.terminar, self.sesiones, en_curso)
+
+
+def _descartar(coroutine: Awaitable[Any]) -> None:
+    if asyncio.iscoroutine(coroutine):
+        coroutine.close()
+
+
 class ProcesadorPorChat(BaseUpdateProcessor):
     def __init__(
         self,
@@ -93,12 +128,14 @@ class ProcesadorPorChat(BaseUpdateProcessor):
         *,
         candados_bd: CandadosDeChat | None = None,
         cola: ColaConAcuse | None = None,
+        atendidas: Atendidas | None = None,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._candados: dict[int, asyncio.Lock] = {}
         self._en_uso: dict[int, int] = {}
         self.candados_bd = candados_bd
         self.cola = cola
+        self.atendidas = atendidas
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         inicio = metricas.marcar_actualizacion()
@@ -123,14 +160,15 @@ class ProcesadorPorChat(BaseUpdateProcessor):
         self._en_uso[chat] = self._en_uso.get(chat, 0) + 1
         try:
             async with candado:
-                if self.candados_bd is None:
-                    await coroutine
-                    return
-                en_bd = await self.candados_bd.tomar(chat)
+                en_bd = None if self.candados_bd is None else await self.candados_bd.tomar(chat)
                 try:
-                    await coroutine
+                    if self.atendidas is not None and isinstance(update, Update):
+                        await self.atendidas.atender(update, coroutine)
+                    else:
+                        await coroutine
                 finally:
-                    await self.candados_bd.soltar(en_bd)
+                    if en_bd is not None and self.candados_bd is not None:
+                        await self.candados_bd.soltar(en_bd)
         finally:
             self._en_uso[chat] -= 1
             if not self._en_uso[chat]:  # forget idle chats, so memory stays flat

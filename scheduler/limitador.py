@@ -4,9 +4,13 @@ About 30 messages per second in all and about one per second per chat. PTB's AIO
 has no per-private-chat limit and pauses every request on a single 429, so this one:
 - keeps every request to Telegram under the overall rate (a token bucket: short bursts of a
   few messages, as a conversation makes, go at once; a long round is spaced evenly);
+- gives a person's reply the next free slot before any outbox message waiting for one (PTB's
+  is first come, first served), so nobody waits behind a round of a thousand reminders; the
+  round takes every slot replies leave, so it still runs at the overall rate;
 - spaces messages to the same chat one second apart when the caller asks (the outbox does;
   a person's own conversation does not, so replies stay instant);
-- on a 429 waits out `retry_after` for that chat only, and tries again.
+- on a 429 waits out `retry_after` for that chat only, and tries again (a reply's 429 gives
+  its slot back: Telegram did not count it).
 
 Every request passes here, so two more things are done in this one place: texts are fitted to
 Telegram's length limits (bot.mensajes.textos.ajustar), and Telegram's harmless refusals — a
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
@@ -30,7 +35,8 @@ from telegram.ext import BaseRateLimiter
 from bot import metricas
 from bot.mensajes.textos import LIMITE_ALERTA, LIMITE_LEYENDA, LIMITE_TEXTO, ajustar
 
-POR_CHAT = {"por_chat": True}  # rate_limit_args for paced messages
+# rate_limit_args of the outbox's messages: paced per chat, and after people's replies.
+POR_CHAT = {"por_chat": True}
 
 
 def segundos(e: RetryAfter) -> float:
@@ -101,6 +107,10 @@ class Limitador(BaseRateLimiter[dict[str, Any]]):
         # a request may go up to `rafaga` intervals before it (the burst allowance).
         self._siguiente = 0.0
         self._siguiente_chat: dict[int | str, float] = {}
+        # Who waits for a slot, in order: people's replies, then the outbox's messages.
+        self._respuestas: deque[asyncio.Future[None]] = deque()
+        self._masivos: deque[asyncio.Future[None]] = deque()
+        self._reparto: asyncio.Task[None] | None = None
         self._candado = asyncio.Lock()
         self.esperas_429 = 0
 
@@ -108,20 +118,47 @@ class Limitador(BaseRateLimiter[dict[str, Any]]):
         return None
 
     async def shutdown(self) -> None:
-        return None
+        if self._reparto is not None:
+            self._reparto.cancel()
+
+    def _libre(self, ahora: float) -> bool:
+        return self._siguiente - self._rafaga * self._intervalo <= ahora
+
+    def _ocupar(self, ahora: float) -> None:
+        self._siguiente = max(self._siguiente, ahora) + self._intervalo
 
     async def _turno(self, chat: int | str | None, por_chat: bool) -> None:
-        """Reserves the next slot (overall, and for the chat) and sleeps until it comes."""
-        async with self._candado:
-            ahora = time.monotonic()
-            tolerancia = self._rafaga * self._intervalo
-            momento = max(ahora, self._siguiente - tolerancia)
-            if chat is not None and por_chat:
-                momento = max(momento, self._siguiente_chat.get(chat, 0.0))
+        """Waits for the chat's own pace (outbox messages), then for a slot of the overall rate."""
+        if chat is not None and por_chat:
+            async with self._candado:
+                ahora = time.monotonic()
+                momento = max(ahora, self._siguiente_chat.get(chat, 0.0))
                 self._siguiente_chat[chat] = momento + self._intervalo_chat
-            self._siguiente = max(self._siguiente, momento) + self._intervalo
-        if momento > ahora:
-            await asyncio.sleep(momento - ahora)
+            if momento > ahora:
+                await asyncio.sleep(momento - ahora)
+        ahora = time.monotonic()
+        if not self._respuestas and not self._masivos and self._libre(ahora):
+            self._ocupar(ahora)  # nobody is waiting: go now
+            return
+        turno = asyncio.get_running_loop().create_future()
+        (self._masivos if por_chat else self._respuestas).append(turno)
+        if self._reparto is None or self._reparto.done():
+            self._reparto = asyncio.create_task(self._repartir_turnos())
+        await turno
+
+    async def _repartir_turnos(self) -> None:
+        """Hands out the slots as they come: to the oldest reply waiting, else to the outbox."""
+        while self._respuestas or self._masivos:
+            ahora = time.monotonic()
+            if not self._libre(ahora):
+                await asyncio.sleep(self._siguiente - self._rafaga * self._intervalo - ahora)
+                continue
+            cola = self._respuestas or self._masivos
+            turno = cola.popleft()
+            if turno.done():  # its request was cancelled while it waited
+                continue
+            self._ocupar(ahora)
+            turno.set_result(None)
 
     async def process_request(
         self,
@@ -151,6 +188,11 @@ class Limitador(BaseRateLimiter[dict[str, Any]]):
                     raise
                 self.esperas_429 += 1
                 metricas.ESPERAS_429.inc()
+                if limitado and not por_chat:
+                    # A reply's 429 is its own chat's (a reply and an edit at once): Telegram
+                    # did not count it overall, so its slot goes to the next request. The
+                    # outbox's may be the overall limit: that slot stays spent.
+                    self._siguiente -= self._intervalo
                 espera = segundos(e)
                 if chat is not None:
                     async with self._candado:

@@ -34,6 +34,7 @@ from bot.servicios.usuarios import destinatarios_copia
 from scheduler.lider import INTERVALO, Lider
 from scheduler.repartidor import Repartidor
 from scheduler.rondas import mensajes_anexo_trimestral, planear
+from storage import atendidas
 from storage.db import unit_of_work
 from storage.models import Salida, Usuario
 
@@ -247,6 +248,7 @@ async def ejecutar_ronda(app: App) -> int:
 
     def trabajo() -> int:
         with unit_of_work(entorno.sesiones) as s:
+            atendidas.podar(s, ahora)  # daily, so the table of handled updates stays small
             return salida.encolar(s, planear(s, ahora, entorno.calendario, entorno.settings), ahora)
 
     inicio = reloj.monotonic()

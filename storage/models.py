@@ -312,6 +312,22 @@ class Borrador(Base):
     actualizado_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ActualizacionAtendida(Base):
+    """An update from Telegram already handled (webhook mode), so that one sent again after a
+    replica died is not handled twice (storage/atendidas.py). Old rows are pruned daily."""
+
+    __tablename__ = "actualizacion_atendida"
+    __table_args__ = (Index("ix_actualizacion_atendida_en", "atendida_en"),)
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # False while only its first change is committed: its replies may not have been sent.
+    terminada: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The person's draft before this update changed it ({flujo, paso, datos}; None: none).
+    borrador_previo: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    atendida_en: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class IntentoRegistro(Base):
     """A wrong invitation code, so that guessing from one account is slowed down."""
 

@@ -78,3 +78,56 @@ async def test_gives_up_after_the_retries() -> None:
 
     with pytest.raises(RetryAfter):
         await lim.process_request(siempre_429, (), {}, "sendMessage", {"chat_id": 1}, None)
+
+
+async def test_a_reply_queued_behind_a_round_goes_first_and_the_round_keeps_the_rate() -> None:
+    lim = Limitador(por_segundo=50, rafaga=1)
+    marcas: list[tuple[int, float]] = []
+    ronda = [asyncio.create_task(_enviar(lim, 1000 + i, marcas, POR_CHAT)) for i in range(25)]
+    await asyncio.sleep(0.1)  # a few of the round are out, the others wait for their slot
+    ya_enviados = len(marcas)
+    inicio = time.monotonic()
+    await _enviar(lim, 7, marcas)  # a person's reply
+    assert time.monotonic() - inicio < 0.05  # the next slot (1/50 s), not the round's end
+    orden = [c for c, _ in marcas]
+    assert orden.index(7) <= ya_enviados + 1
+    await asyncio.gather(*ronda)
+    # Not starved: the round took every other slot, so all 26 went at the overall rate.
+    tiempos = sorted(t for _, t in marcas)
+    assert tiempos[-1] - tiempos[0] < (26 / 50) * 1.25
+    ventana = max(sum(1 for t in tiempos if a <= t < a + 0.2) for a in tiempos)
+    assert ventana <= 0.2 * 50 + 2
+
+
+async def test_replies_take_turns_in_order_among_themselves() -> None:
+    lim = Limitador(por_segundo=100, rafaga=1)
+    marcas: list[tuple[int, float]] = []
+    ronda = [asyncio.create_task(_enviar(lim, 1000 + i, marcas, POR_CHAT)) for i in range(10)]
+    await asyncio.sleep(0)
+    respuestas = [asyncio.create_task(_enviar(lim, chat, marcas)) for chat in (1, 2, 3)]
+    await asyncio.gather(*ronda, *respuestas)
+    orden = [c for c, _ in marcas]
+    assert [c for c in orden if c < 1000] == [1, 2, 3]
+    assert max(orden.index(c) for c in (1, 2, 3)) <= 4  # before most of the round
+
+
+async def test_a_request_refused_with_429_gives_its_slot_back() -> None:
+    lim = Limitador(por_segundo=5, rafaga=1)
+    intentos = {"n": 0}
+
+    async def con_429() -> bool:
+        intentos["n"] += 1
+        if intentos["n"] == 1:
+            raise RetryAfter(timedelta(seconds=0.5))
+        return True
+
+    await _enviar(lim, 1, [])  # the burst allowance is used
+    tarea = asyncio.create_task(
+        lim.process_request(con_429, (), {}, "sendMessage", {"chat_id": 2}, None)
+    )
+    await asyncio.sleep(0.02)  # it went in the burst, and Telegram refused it
+    assert intentos["n"] == 1
+    inicio = time.monotonic()
+    await _enviar(lim, 3, [])  # the refused one's slot, not the one after it (1/5 s later)
+    assert time.monotonic() - inicio < 0.1
+    assert await tarea is True

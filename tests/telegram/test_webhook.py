@@ -92,3 +92,26 @@ def test_webhook_needs_a_secret(tmp_path: Path) -> None:
             {"ASMBOT_WEBHOOK_URL": "https://bot.ejemplo.gob.mx/telegram"},
             env_file=tmp_path / "no.env",
         )
+
+
+async def test_an_update_sent_again_after_it_was_handled_is_not_handled_twice(
+    webhook: tuple[BotApiDouble, App, str],
+) -> None:
+    """Telegram sends an update again when its webhook was not answered (the replica died
+    after handling it): the bot acknowledges it without answering the person twice."""
+    double, _app, url = webhook
+    ana = double.user(first_name="Ana")
+    ana.talked = True
+    actualizacion = {"update_id": 4242, "message": ana._message(text="hola")}
+    async with aiohttp.ClientSession() as http:
+        for _ in range(2):
+            async with http.post(
+                url,
+                data=json.dumps(actualizacion),
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Telegram-Bot-Api-Secret-Token": SECRETO,
+                },
+            ) as r:
+                assert r.status == 200  # answered once handled (bot/procesador.py)
+    assert [m.text for m in ana.messages] == [textos.NO_REGISTRADO]
