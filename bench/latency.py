@@ -51,8 +51,9 @@ RONDA_ID = 900_000  # the round's recipients (enlaces who do not report during t
 LIMITE = 30.0  # Telegram's messages per second, in all
 
 
-def sembrar(url: str, n_asm: int, n_enlaces: int, n_ronda: int) -> None:
-    """Bulk rows, fast: 10,000 ASM with a version, a responsable and three months of avance."""
+def sembrar(url: str, n_asm: int, n_enlaces: int, n_ronda: int = 0) -> None:
+    """Bulk rows, fast: ASM with a version, a responsable and three months of avance; enlaces,
+    and `n_ronda` more recipients for a round of reminders."""
     migrate.upgrade(url)
     engine = make_engine(url)
     rnd = random.Random(7)
