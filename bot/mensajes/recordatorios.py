@@ -216,7 +216,7 @@ def resumen_semanal(
     vencidos = conteo.vencidos if conteo else sum(f.vencidos for f in filas)
     en_riesgo = conteo.en_riesgo if conteo else sum(f.en_riesgo for f in filas)
     lineas = [
-        f"• {e(f.dependencia)}: 🔴 {f.vencidos} · 🟡 {f.en_riesgo}"
+        f"• {e(f.dependencia)}: 🔴 vencidos {f.vencidos} · 🟡 en riesgo {f.en_riesgo}"
         for f in filas[:MAX_DEPENDENCIAS_EN_LISTA]
     ]
     if len(filas) > MAX_DEPENDENCIAS_EN_LISTA:

@@ -433,14 +433,14 @@ def test_resumen_semanal(db: Db, gente: Gente, cal: CalendarioHabil, ajustes: Se
     assert {c for c in m if c.startswith("semanal")} == {f"semanal:u{gente.coord}:2026-W47"}
     texto = m[f"semanal:u{gente.coord}:2026-W47"].texto
     assert "semana del 16/11/2026" in texto
-    assert "SMDIF: 🔴 1 · 🟡 0" in texto  # ASM 2 is late; ASM 1 still has time
+    assert "SMDIF: 🔴 vencidos 1 · 🟡 en riesgo 0" in texto  # ASM 2 is late; ASM 1 still has time
     assert "TM" not in texto and "SECAD" not in texto
 
     # Three weeks later ASM 1 is at risk too.
     texto = por_clave(ronda(db, a_las(2026, 12, 7), cal, ajustes))[
         f"semanal:u{gente.coord}:2026-W50"
     ].texto
-    assert "SMDIF: 🔴 1 · 🟡 1" in texto
+    assert "SMDIF: 🔴 vencidos 1 · 🟡 en riesgo 1" in texto
 
 
 def test_resumen_sin_riesgos(db: Db, gente: Gente, cal: CalendarioHabil, ajustes: Settings) -> None:
