@@ -168,7 +168,7 @@ async def cmd_invitar(update: Update, context: Contexto) -> None:
     if consulta:  # `/invitar Bienestar`: an enlace of the dependencia it names
         dep = await elegir.elegir_dependencia(update, context, consulta)
         if dep is not None:
-            await _invitar(update, context, persona, Rol.ENLACE, dep.id)
+            await enviar_invitacion(update, context, persona, Rol.ENLACE, dep.id)
         return
     await responder(
         update,
@@ -199,9 +199,12 @@ def _lista_dependencias(deps: Sequence[Dep], pagina: int) -> tuple[str, InlineKe
     return texto, teclado(filas)
 
 
-async def _invitar(
-    update: Update, context: Contexto, persona: Persona, rol: Rol, dependencia_id: int | None
-) -> None:
+async def enviar_invitacion(
+    update: Update, context: Contexto, persona: Persona, rol: Rol, dependencia_id: int | None,
+    *, quitar: bool = True,
+) -> None:  # fmt: skip
+    """Makes an invitation and gives it as /invitar does: a note for the coordinador, then the
+    QR and the link ready to forward. `quitar`: the pressed list loses its buttons."""
     q = update.callback_query
     ent = context.entorno
     usuario, ahora = ent.settings.bot_username, ent.ahora()
@@ -217,7 +220,8 @@ async def _invitar(
         return
     if q is not None:
         await q.answer()
-        await _sin_botones(update)
+        if quitar:
+            await _sin_botones(update)
     vence = inv.expira_en.astimezone(ent.settings.zona)
     await responder(update, tx.invitacion(rol, dependencia, vence))
     # Ready to forward: the QR, with what the invited person must do beneath it.
@@ -343,10 +347,10 @@ async def boton_usuarios(update: Update, context: Contexto) -> None:
     elif accion == elegir.PAGINA and valor is not None:
         await elegir.pagina_de_dependencias(update, context, valor)
     elif accion == "id" and valor is not None:
-        await _invitar(update, context, persona, Rol.ENLACE, valor)
+        await enviar_invitacion(update, context, persona, Rol.ENLACE, valor)
     elif accion in ("ic", "ix"):
         rol = Rol.COORDINADOR if accion == "ic" else Rol.CONTRALORIA
-        await _invitar(update, context, persona, rol, None)
+        await enviar_invitacion(update, context, persona, rol, None)
     elif accion in ("no", "dno"):
         await q.answer()
         await _sin_botones(update, tx.CANCELADO if accion == "no" else tx.SIN_CAMBIO)

@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import logging
 
-from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
@@ -26,15 +25,14 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.dominio.periodos import formato_fecha, nombre_mes, primer_dia_del_mes
 from bot.dominio.texto import plural
 from bot.dominio.vocabulario import Rol
-from bot.mensajes import admin as tx_admin
 from bot.mensajes import callbacks
 from bot.mensajes import resumen as tx
 from bot.mensajes.graficas import graficas_resumen
 from bot.mensajes.textos import e, partir
-from bot.servicios.invitaciones import InvitacionCreada, invitar
 from bot.servicios.permisos import exigir_coordinador
 from bot.servicios.resumen import Resumen, quien_falta, recordar, resumen
 from bot.servicios.usuarios import Persona
+from handlers.admin import enviar_invitacion
 from handlers.base import Contexto, boton, en_bd, persona_o_aviso, responder, teclado
 
 log = logging.getLogger(__name__)
@@ -182,28 +180,8 @@ async def _recordar(
 async def _invitar(
     update: Update, context: Contexto, persona: Persona, dependencia_id: int, dato: str | None
 ) -> None:
-    q = update.callback_query
-    assert q is not None
-    ent = context.entorno
-    usuario, ahora = ent.settings.bot_username, ent.ahora()
-
-    def trabajo(s: Session) -> tuple[InvitacionCreada, str | None]:
-        exigir_coordinador(s, persona, dato)
-        return invitar(
-            s, Rol.ENLACE, dependencia_id, usuario, actor=f"usuario:{persona.id}", ahora=ahora
-        )
-
-    inv, dependencia = await en_bd(context, trabajo)
-    await q.answer()
-    vence = inv.expira_en.astimezone(ent.settings.zona)
-    # As /invitar gives it: a note to the coordinador, then the QR and link ready to forward.
-    await responder(update, tx_admin.invitacion(Rol.ENLACE, dependencia, vence))
-    chat = update.effective_chat
-    if chat is not None:
-        await chat.send_photo(
-            tx_admin.qr_png(inv.enlace),
-            caption=tx_admin.invitacion_para_reenviar(Rol.ENLACE, dependencia, inv.enlace, vence),
-        )
+    await en_bd(context, lambda s: exigir_coordinador(s, persona, dato))
+    await enviar_invitacion(update, context, persona, Rol.ENLACE, dependencia_id, quitar=False)
 
 
 def registrar(app: Application) -> None:  # type: ignore[type-arg]
