@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.dominio.periodos import nombre_mes, primer_dia_del_mes
 from bot.dominio.reglas import admite_sin_evidencia
-from bot.dominio.texto import interpretar_porcentaje, por_ciento
+from bot.dominio.texto import interpretar_porcentaje, plural, por_ciento
 from bot.mensajes import avance as mensajes
 from bot.mensajes import callbacks, textos
 from bot.mensajes.paginas import paginar
@@ -264,9 +264,7 @@ async def _elegir_asm(
     if flujo is Flujo.AVANCE and estado.reportado_en(mes) and not corregir:
         # One report a month (Anexo A, i): a second one corrects the first, under its folio.
         await en_bd(context, lambda s: servicio.volver_a_lista(s, persona))
-        await quitar_botones(
-            update, f"Eligió el ASM Núm. {estado.numero} · {estado.programa_clave}"
-        )
+        await quitar_botones(update, textos.asm_elegido(estado.numero, estado.programa_clave))
         await responder(
             update,
             mensajes.ya_informado(estado.numero, estado.programa_clave, estado.avance, mes),
@@ -274,7 +272,7 @@ async def _elegir_asm(
                       (textos.BOTON_CANCELAR, callbacks.dato(callbacks.AVANCE, "no"))]]),
         )  # fmt: skip
         return
-    await quitar_botones(update, f"Eligió el ASM Núm. {estado.numero} · {estado.programa_clave}")
+    await quitar_botones(update, textos.asm_elegido(estado.numero, estado.programa_clave))
     if flujo is Flujo.AVANCE:
         await _pedir_porcentaje(update, context, asm_id, estado)
     else:
@@ -359,7 +357,7 @@ async def _fijar_observaciones(
 
 async def _pedir_evidencia(update: Update, borrador: BorradorAvance) -> None:
     ya = len(borrador.evidencias)
-    nota = f"\nYa lleva {textos.archivos(ya)}." if ya else ""
+    nota = f"\nYa lleva {plural(ya, 'archivo')}." if ya else ""
     if borrador.FLUJO is Flujo.EVIDENCIA:
         await responder(
             update,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.dominio.periodos import nombre_mes
+from bot.dominio.texto import por_ciento
 from bot.mensajes.textos import e
 
 BOTON_CONTINUAR = "Continuar"
@@ -38,7 +39,7 @@ def pendiente(posicion: int, total: int, mes: date) -> str:
 
 def a_medias(numero: int | None, clave: str | None, porcentaje: int | None, archivos: int) -> str:
     if porcentaje is not None:
-        hecho = f"{porcentaje} %"
+        hecho = por_ciento(porcentaje)
     else:
         hecho = "1 archivo" if archivos == 1 else f"{archivos} archivos"
     return (
@@ -48,7 +49,7 @@ def a_medias(numero: int | None, clave: str | None, porcentaje: int | None, arch
 
 
 def ya_informado(numero: int, clave: str, porcentaje: int | None, mes: date) -> str:
-    valor = "—" if porcentaje is None else f"{porcentaje} %"
+    valor = "—" if porcentaje is None else por_ciento(porcentaje)
     return (
         f"Ya informó el avance de {nombre_mes(mes)} del ASM Núm. {numero} · {e(clave)} "
         f"({valor}). Si algo cambió, corrija ese reporte: conserva su folio, con la marca «-C»."

@@ -303,25 +303,25 @@ def pida_evidencia(porcentaje: int) -> str:
 PIDA_EVIDENCIA_SOLO = "Envíe uno o más documentos o fotos. Cuando termine, pulse «Listo»."
 
 
-def archivos(n: int) -> str:
-    return plural(n, "archivo")
-
-
 MAX_NOMBRES_RECIBIDOS = 20  # the list of one step; the first ones go first when there are more
 
 
 def evidencias_recibidas(lista: Sequence[ArchivoEvidencia]) -> str:
     """The files of the evidence step, in the one message that updates as they arrive."""
-    lineas = [f"📎 <b>Recibidos: {archivos(len(lista))}</b>"]
+    lineas = [f"📎 <b>Recibidos: {plural(len(lista), 'archivo')}</b>"]
     ocultos = len(lista) - MAX_NOMBRES_RECIBIDOS
     if ocultos > 0:
-        lineas.append(f"• … y {archivos(ocultos)} antes")
+        lineas.append(f"• … y {plural(ocultos, 'archivo')} antes")
     lineas += [
         f"• {e(recortar(a.nombre, 60))} ({a.descripcion}, {tamano_legible(a.tamano)})"
         for a in lista[-MAX_NOMBRES_RECIBIDOS:]
     ]
     lineas.append("Envíe otro o pulse «Listo».")
     return "\n".join(lineas)
+
+
+def asm_elegido(numero: int, clave: str) -> str:
+    return f"Eligió el ASM Núm. {numero} · {clave}"  # a note: quitar_botones escapes it
 
 
 def evidencia_repetida(nombre: str) -> str:
@@ -351,7 +351,9 @@ def resumen(
 ) -> str:
     anterior = "—" if a.avance is None else por_ciento(a.avance)
     nombres = ", ".join(f"«{e(x.nombre)}»" for x in evidencias)
-    evidencia = f"{archivos(len(evidencias))}: {nombres}" if evidencias else "sin evidencia"
+    evidencia = (
+        f"{plural(len(evidencias), 'archivo')}: {nombres}" if evidencias else "sin evidencia"
+    )
     return "\n".join(
         [
             "<b>Revise su reporte antes de enviarlo</b>",

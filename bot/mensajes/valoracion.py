@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.dominio.periodos import formato_fecha
+from bot.dominio.texto import por_ciento
 from bot.dominio.valoracion import Opcion
 from bot.dominio.vocabulario import Valoracion
 from bot.mensajes.textos import e, recortar
@@ -58,7 +59,7 @@ def cola(pendientes: Sequence[Pendiente]) -> str:
 def pida_valoracion(s: Situacion, opciones: Sequence[Opcion], evidencias: int) -> str:
     a, h = s.asm, s.hechos
     termino = formato_fecha(a.fecha_termino) if a.fecha_termino else "sin fecha"
-    avance = f"{a.avance} %" if a.avance is not None else "sin avance"
+    avance = por_ciento(a.avance) if a.avance is not None else "sin avance"
     cien = (
         f" (100 % desde el {formato_fecha(h.fecha_100)})" if h.fecha_100 and a.avance == 100 else ""
     )

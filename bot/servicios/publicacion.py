@@ -30,6 +30,7 @@ from bot.anexo_a.pdf import escribir_anexo_a_pdf
 from bot.dominio.calendario import CalendarioHabil
 from bot.dominio.periodos import Trimestre
 from bot.dominio.planes import requiere_plan
+from bot.dominio.texto import por_ciento
 from bot.dominio.vocabulario import Clasificacion, EstadoPlan, Valoracion
 from bot.servicios.consultas import planes_anexo
 from bot.servicios.respaldo import Progreso, sin_progreso
@@ -265,7 +266,7 @@ def celdas(f: FilaAnexoA) -> tuple[str, ...]:
         fecha(f.fecha_termino),
         f.resultados_esperados,
         f.productos_evidencias,
-        "" if f.avance is None else f"{f.avance} %",
+        "" if f.avance is None else por_ciento(f.avance),
         f.observaciones,
     )
 

@@ -5,7 +5,8 @@ import io
 import zipfile
 from datetime import datetime
 
-from bot.mensajes.textos import archivos, observacion_breve
+from bot.dominio.texto import plural
+from bot.mensajes.textos import observacion_breve
 from bot.servicios.evidencias import detectar_tipo, motivo_nombre, nombre_de_foto, nombre_libre
 
 WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -48,7 +49,11 @@ def test_names_for_photos_and_for_repeats() -> None:
 
 
 def test_plurals_and_a_long_observacion() -> None:
-    assert (archivos(1), archivos(2), archivos(0)) == ("1 archivo", "2 archivos", "0 archivos")
+    assert (plural(1, "archivo"), plural(2, "archivo"), plural(0, "archivo")) == (
+        "1 archivo",
+        "2 archivos",
+        "0 archivos",
+    )
     assert observacion_breve("  corta\n y  clara ") == "corta y clara"
     largo = "palabra " * 100
     breve = observacion_breve(largo, 50)
