@@ -196,14 +196,13 @@ async def mostrar_recibidos(update: Update, texto: str, teclado: InlineKeyboardM
         return
     lista = memoria.get(_LISTA)
     if lista is not None and lista == memoria.get(_VIVO):
+        # An edit to what the list already shows is no error (scheduler.limitador.inofensivo).
         try:
             await update.get_bot().edit_message_text(
                 texto, chat_id=chat.id, message_id=lista, reply_markup=teclado
             )
             return
-        except BadRequest as e:
-            if "not modified" in str(e).lower():
-                return
+        except BadRequest as e:  # the person deleted it, say
             log.info("la lista de archivos no se pudo editar; se envía de nuevo: %s", e)
     enviado = await responder(update, texto, teclado)
     if enviado is not None:
@@ -332,18 +331,15 @@ async def quitar_botones(update: Update, nota: str | None = None) -> None:
 async def editar_en_sitio(
     update: Update, texto: str | None, botones: InlineKeyboardMarkup | None
 ) -> None:
-    """A page of a list in place (only its buttons when `texto` is None); a repeated press on
-    the same page changes nothing, and Telegram refuses such an edit."""
+    """A page of a list in place (only its buttons when `texto` is None). A repeated press on
+    the same page changes nothing, an edit the rate limiter takes as done
+    (scheduler.limitador.inofensivo)."""
     q = update.callback_query
     assert q is not None
-    try:
-        if texto is None:
-            await q.edit_message_reply_markup(botones)
-        else:
-            await q.edit_message_text(texto, reply_markup=botones)
-    except BadRequest as e:
-        if "not modified" not in str(e).lower():
-            raise
+    if texto is None:
+        await q.edit_message_reply_markup(botones)
+    else:
+        await q.edit_message_text(texto, reply_markup=botones)
 
 
 async def cancelar_con_boton(update: Update, context: Contexto, persona: Persona) -> None:
