@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.dominio.periodos import nombre_mes
-from bot.dominio.texto import por_ciento
-from bot.mensajes.textos import e
+from bot.dominio.texto import plural, por_ciento
+from bot.mensajes.textos import e, recortar
 
 BOTON_CONTINUAR = "Continuar"
 BOTON_DESCARTAR = "Descartar"
@@ -29,8 +29,7 @@ def boton_siguiente(posicion: int, total: int) -> str:
 
 
 def boton_quitar(nombre: str) -> str:
-    corto = nombre if len(nombre) <= 30 else nombre[:29] + "…"
-    return f"Quitar «{corto}»"
+    return f"Quitar «{recortar(nombre, 30)}»"
 
 
 def pendiente(posicion: int, total: int, mes: date) -> str:
@@ -38,10 +37,7 @@ def pendiente(posicion: int, total: int, mes: date) -> str:
 
 
 def a_medias(numero: int | None, clave: str | None, porcentaje: int | None, archivos: int) -> str:
-    if porcentaje is not None:
-        hecho = por_ciento(porcentaje)
-    else:
-        hecho = "1 archivo" if archivos == 1 else f"{archivos} archivos"
+    hecho = por_ciento(porcentaje) if porcentaje is not None else plural(archivos, "archivo")
     return (
         f"Tiene un reporte a medias del Núm. {numero} · {e(clave)} ({hecho}). "
         "¿Lo continúa o lo descarta?"

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 
+from bot.mensajes import textos
 from bot.mensajes.textos import e, recortar
 from bot.servicios.busqueda import Candidato
 
-BOTON_CANCELAR = "Cancelar"
+BOTON_CANCELAR = textos.BOTON_CANCELAR
 CANCELADO = "Cancelado"
 LISTA_VENCIDA = "Esa lista ya no está vigente. Escriba el comando otra vez."
 EJEMPLOS = "el Núm. (3), la clave del Pp y el Núm. (FORTAMUN-DF 5) o una palabra del ASM"
