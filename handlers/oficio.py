@@ -31,7 +31,7 @@ from telegram.ext import (
 from bot.dominio.periodos import primer_dia_del_mes
 from bot.mensajes import callbacks
 from bot.mensajes import oficio as tx
-from bot.servicios import borradores, oficios
+from bot.servicios import borradores, consultas, oficios
 from bot.servicios.anexo_proceso import PeticionVerificacion
 from bot.servicios.borradores import Flujo, Paso
 from bot.servicios.oficios import SinEntregas, Verificacion
@@ -147,7 +147,7 @@ async def tras_confirmar(
     ent = context.entorno
     hoy = ent.hoy()
     completo = await en_bd(
-        context, lambda s: oficios.mes_completo(s, dep, recibo.periodo, hoy, ent.calendario)
+        context, lambda s: consultas.mes_completo(s, dep, recibo.periodo, hoy, ent.calendario)
     )
     if not completo:
         return

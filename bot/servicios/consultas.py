@@ -349,6 +349,16 @@ def _observaciones(del_plan: str, del_avance: str | None) -> str:
     return "\n".join(dict.fromkeys(partes))
 
 
+def mes_completo(
+    session: Session, dependencia_id: int, mes: date, hoy: date, cal: CalendarioHabil
+) -> bool:
+    """Every open ASM of the dependencia has its avance of `mes` (what /pendientes lists)."""
+    return not any(
+        a.abierto and not a.reportado_en(mes)
+        for a in estado_actual(session, hoy, cal, dependencia_id=dependencia_id)
+    )
+
+
 def pendientes_por_dependencia(session: Session, hoy: date, cal: CalendarioHabil) -> dict[int, int]:
     """For each dependencia, its open ASM not reported this month (what /pendientes lists)."""
     mes = primer_dia_del_mes(hoy)

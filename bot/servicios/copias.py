@@ -17,9 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.dominio.calendario import CalendarioHabil
-from bot.dominio.estado import EnElMes, en_el_mes
 from bot.dominio.periodos import primer_dia_del_mes
-from bot.servicios.consultas import estado_actual
+from bot.servicios.consultas import mes_completo
 from storage.models import Asm, CopiaPendiente, Dependencia, Programa
 
 
@@ -52,16 +51,6 @@ def apartar(
     )
 
 
-def completo(session: Session, dependencia_id: int, hoy: date, cal: CalendarioHabil) -> bool:
-    """Every ASM of the dependencia due this month has its report (bot.dominio.estado)."""
-    mes = primer_dia_del_mes(hoy)
-    return all(
-        en_el_mes(a.valoracion, a.semaforo, a.avance, a.periodo_avance, mes)
-        not in (EnElMes.FALTA, EnElMes.VENCIDO)
-        for a in estado_actual(session, hoy, cal, dependencia_id=dependencia_id)
-    )
-
-
 def debidos(
     session: Session, ahora: datetime, hoy: date, cal: CalendarioHabil, espera: timedelta
 ) -> list[Lote]:
@@ -84,7 +73,7 @@ def debidos(
     nombres = {i: n for i, n in session.execute(select(Dependencia.id, Dependencia.nombre))}
     lotes = []
     for dep, copias in grupos.items():
-        lleno = dep is not None and completo(session, dep, hoy, cal)
+        lleno = dep is not None and mes_completo(session, dep, primer_dia_del_mes(hoy), hoy, cal)
         if not lleno and min(c[2] for c in copias) > ahora - espera:
             continue
         asm: dict[int, tuple[int, int, str]] = {}

@@ -38,11 +38,9 @@ from bot.anexo_a.oficio_pdf import (
     EvidenciaOficio,
     escribir_oficio,
 )
-from bot.dominio.calendario import CalendarioHabil
 from bot.dominio.periodos import primer_dia_del_mes
 from bot.dominio.vocabulario import TipoEvaluacion
 from bot.servicios import auditoria, salida
-from bot.servicios.consultas import estado_actual
 from bot.servicios.usuarios import destinatarios_copia
 from storage.models import (
     Asm,
@@ -137,16 +135,6 @@ def meses_con_entregas(session: Session, dependencia_id: int, limite: int = 6) -
             .order_by(Avance.periodo.desc())
             .limit(limite)
         )
-    )
-
-
-def mes_completo(
-    session: Session, dependencia_id: int, mes: date, hoy: date, cal: CalendarioHabil
-) -> bool:
-    """Every open ASM of the dependencia has its avance of `mes` (what /pendientes lists)."""
-    return not any(
-        a.abierto and not a.reportado_en(mes)
-        for a in estado_actual(session, hoy, cal, dependencia_id=dependencia_id)
     )
 
 

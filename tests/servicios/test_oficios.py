@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dominio.calendario import CalendarioHabil
-from bot.servicios import auditoria_export, oficios, registro
+from bot.servicios import auditoria_export, consultas, oficios, registro
 from bot.servicios.evidencias import AlmacenEvidencias
 from bot.servicios.oficios import ConfigOficio, Resultado, SinEntregas
 from storage.models import Asm, Dependencia, Evaluacion, Evidencia, Oficio, Usuario
@@ -247,10 +247,10 @@ def test_month_complete_when_no_open_asm_lacks_the_month(
 ) -> None:
     db, _, dep, _ = sembrado
     with db.sesiones() as s:
-        assert oficios.mes_completo(s, dep, NOV, date(2026, 11, 18), cal)
-        assert not oficios.mes_completo(s, dep, date(2026, 12, 1), date(2026, 12, 2), cal)
+        assert consultas.mes_completo(s, dep, NOV, date(2026, 11, 18), cal)
+        assert not consultas.mes_completo(s, dep, date(2026, 12, 1), date(2026, 12, 2), cal)
         tm = s.scalars(select(Dependencia).where(Dependencia.siglas == "TM")).one()
-        assert not oficios.mes_completo(s, tm.id, NOV, date(2026, 11, 18), cal)
+        assert not consultas.mes_completo(s, tm.id, NOV, date(2026, 11, 18), cal)
         assert oficios.meses_con_entregas(s, dep) == [NOV]
 
 
