@@ -19,6 +19,7 @@ from telegram.ext import (
     Defaults,
 )
 
+from bot.anexo_a import aislado
 from bot.config import Settings
 from bot.dominio.calendario import anios_sin_calendario
 from bot.dominio.vocabulario import Rol
@@ -195,6 +196,7 @@ async def _fijar_menus(context: Any) -> None:
 async def _al_terminar(app: App) -> None:
     generador: Generador = app.bot_data["generador"]
     generador.cerrar()
+    aislado.cerrar()  # the worker that reads files from people
 
 
 async def _error(update: object, context: Any) -> None:

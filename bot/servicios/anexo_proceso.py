@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import io
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -114,9 +117,24 @@ def verificar_oficio(p: PeticionVerificacion) -> oficios.Verificacion:
         return oficios.verificar_archivo(s, p.contenido)
 
 
-def _ignorar_ctrl_c() -> None:
-    """Ctrl+C is for the bot, which then closes the pool; the worker should not print a trace."""
+def _preparar_trabajador() -> None:
+    """Ctrl+C is for the bot, which then closes the pool; the worker should not print a trace.
+
+    A worker whose bot died without closing the pool (SIGKILL, out of memory) would wait for
+    work forever: it holds both ends of the pool's queue, so it never sees the bot go. It ends
+    itself when its parent changes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    padre = os.getppid()
+    threading.Thread(target=_vigilar_padre, args=(padre,), daemon=True).start()
+
+
+def _vigilar_padre(padre: int) -> None:
+    while os.getppid() == padre:
+        time.sleep(VIGILANCIA)
+    os._exit(1)  # nothing of the worker's is worth finishing: its result has no reader
+
+
+VIGILANCIA = 1.0  # seconds between looks at the worker's parent
 
 
 class Generador:
@@ -141,7 +159,7 @@ class Generador:
         if self._pool is None:
             # "spawn": a fresh interpreter, not a fork of one that holds threads and sockets.
             self._pool = ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn"), initializer=_ignorar_ctrl_c
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=_preparar_trabajador
             )
         return await asyncio.get_running_loop().run_in_executor(self._pool, trabajo, peticion)
 
