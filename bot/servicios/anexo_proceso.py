@@ -60,6 +60,7 @@ class AnexoGenerado:
 P = TypeVar("P")
 R = TypeVar("R")
 _motores: dict[str, Engine] = {}  # one engine per database, per worker process
+VIGILANCIA = 1.0  # seconds between a worker's looks at its parent
 
 
 def generar(p: PeticionAnexo) -> AnexoGenerado | None:
@@ -132,9 +133,6 @@ def _vigilar_padre(padre: int) -> None:
     while os.getppid() == padre:
         time.sleep(VIGILANCIA)
     os._exit(1)  # nothing of the worker's is worth finishing: its result has no reader
-
-
-VIGILANCIA = 1.0  # seconds between looks at the worker's parent
 
 
 class Generador:

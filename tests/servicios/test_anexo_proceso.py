@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -44,5 +45,5 @@ def test_el_trabajador_termina_si_el_bot_muere_sin_cerrarlo(tmp_path: Path) -> N
         time.sleep(0.2)
     vivos = [p for p in pids if _vivo(p)]
     for p in vivos:  # do not leave it behind for the next tests
-        os.kill(p, 9)
+        os.kill(p, signal.SIGKILL)
     assert not vivos, "el trabajador del Anexo A siguió vivo tras morir el bot"
