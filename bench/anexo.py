@@ -1,5 +1,8 @@
 """How much the Anexo A costs over bare openpyxl write-only mode, in time and memory.
 
+The Anexo A is written with XlsxWriter (see bot/anexo_a/escritura.py); the baseline stays bare
+openpyxl write-only mode, what the issue's target names.
+
     .venv/bin/python -m bench.anexo [--asm 10000] [--planes 40] [--repeticiones 3]
         [--fase escritor|proceso|ambas] [--database-url URL]
 

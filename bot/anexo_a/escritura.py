@@ -1,44 +1,37 @@
 """Writes Anexo A files: one sheet per Pp or fondo, optionally after a summary sheet.
 
-The workbook is written in openpyxl's write-only mode so that memory stays flat however many ASM
-there are: rows are streamed to temporary files and no cell outlives its row. That mode fixes an
-order: column widths, frozen panes and sheet properties must be set before the first row, while
-merges, filters, validations and page setup may be set until the workbook is saved.
+The workbook is written with XlsxWriter in constant-memory mode, so that memory stays flat however
+many ASM there are: each sheet streams its rows to a temporary file as they are written, and no
+row outlives the next one. Merges, filters, validations, widths and page setup are kept apart and
+written when the workbook is closed, so they may be set after the rows.
 
-Speed. openpyxl writes a plain `str` or number straight from the value, but every cell object
-costs more: `_values_to_row` first tries it as a value and catches the ValueError, then the cell's
-style is looked up again. Styling every body cell made this writer ~1.4-1.5 times slower than
-bare openpyxl (the target is 1.3), so the ASM table is written mostly without cell objects:
+XlsxWriter, not openpyxl (which reads files everywhere else): it writes the same cells in about
+two thirds of the time of openpyxl's write-only mode, and sets the workbook's default format
+through its public options (`bench/anexo.py` measures both).
 
-- typed text is a plain `str` whenever openpyxl would keep it as text anyway; the rest (control
-  characters, error codes like #N/A, = + - @ at the start) still gets a text cell, quoted
-  for = + - @ (see `_Columna.texto`);
-- wrapped, top-aligned text comes from the workbook's default format, which every cell without
-  a style of its own uses (see `_formato_por_omision`);
+What the table looks like, and why:
+- typed text goes without a style of its own: wrapped, top-aligned text is the workbook's
+  default format (`_POR_OMISION`), which Excel, LibreOffice and openpyxl all show for such cells;
+  text a person typed that starts like a formula (= + - @) gets the quote prefix, so that an
+  editor keeps it as text when someone edits the cell;
 - the table's borders are one conditional format over the table (see `_bordes`);
-- only the number, date and % columns, which need their alignment or number format, still take
-  styled cells. That puts the writer at ~1.1-1.2 times bare openpyxl (`bench/anexo.py`).
+- only the number, date and % columns take a format of their own, for alignment and number
+  format.
 """
 
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.formatting.rule import Rule
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.styles.differential import DifferentialStyle
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.indexed_list import IndexedList
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from bot.anexo_a.modelo import COLUMNAS, TITULO, Encabezado, FilaAnexoA, PlanAnexoA
 from bot.dominio.estado import Situacion, situacion
@@ -67,9 +60,10 @@ _ANCHOS = (6, 45, 18, 30, 45, 12, 35, 35, 10, 40)
 _ANCHOS_TEXTO = tuple(_ANCHOS[i] for i in (1, 3, 4, 6, 7, 9))
 _ANCHOS_RESUMEN = (12, 45, 10, 12, 10, 10, 10, 10, 12, 10, 12)
 
-# Rows of the header block; the table header follows a blank row.
-_FILA_PROGRAMA = 4
-_FILA_ENCABEZADOS = 7
+# Rows of the header block, counted from 0 as XlsxWriter does (row 0 is the sheet's row 1); the
+# table header follows a blank row.
+_FILA_PROGRAMA = 3
+_FILA_ENCABEZADOS = 6
 _PRIMERA_FILA = _FILA_ENCABEZADOS + 1
 
 _CADA_CUANTAS_FILAS = 500  # how often `progreso` hears about written rows
@@ -82,17 +76,16 @@ _HOJAS_RESERVADAS = ("history",)
 
 # Leading characters that make Excel or LibreOffice read typed text as a formula.
 _INICIO_DE_FORMULA = ("=", "+", "-", "@")
+# Control characters that XML 1.0 cannot hold (tab, line feed and carriage return it can).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-# Sheets are really WriteOnlyWorksheet, which sets up the same print, filter, merge and validation
-# attributes as Worksheet (openpyxl copies `Worksheet._setup`), though its type stubs omit them.
-_Hoja = Worksheet
+_CLASIFICACIONES = [c.etiqueta for c in Clasificacion]
 
-_LISTA_CLASIFICACION = '"' + ",".join(c.etiqueta for c in Clasificacion) + '"'
-
-_DELGADA = Side(style="thin", color="808080")
-_BORDE = Border(left=_DELGADA, right=_DELGADA, top=_DELGADA, bottom=_DELGADA)
-# The default cell format: what the ASM table's text gets without a style of its own.
-_ALINEACION_POR_OMISION = Alignment(vertical="top", wrap_text=True)
+# The default cell format: what the ASM table's text gets without a format of its own. Fonts
+# name the default face and size: XlsxWriter replaces its own defaults with these.
+_POR_OMISION = {"font_name": "Calibri", "font_size": 11, "valign": "top", "text_wrap": True}
+_BORDE = {"border": 1, "border_color": "#808080"}
+_CENTRADO = {"align": "center", "valign": "top", "text_wrap": True}
 
 
 def escribir_anexo_a(
@@ -106,27 +99,52 @@ def escribir_anexo_a(
     """Write one sheet per plan to `destino`; with `consolidado`, a “Resumen” sheet comes first.
 
     The plans are taken one at a time and none is kept, so that `planes` may be read from the
-    database as the file is written (`bot.servicios.consultas.planes_anexo_en_flujo`).
+    database as the file is written (`bot.servicios.consultas.planes_anexo_en_flujo`). Nothing is
+    written to `destino` if writing fails.
 
     `progreso(n)` hears how many ASM rows were written since its last call, every few hundred rows
     and once at the end, so that the calls add up to the number of rows.
     """
-    wb = Workbook(write_only=True)
-    _formato_por_omision(wb, _ALINEACION_POR_OMISION)
+    # The rows' temporary files live in a folder of our own, gone with it even after a failure.
+    with tempfile.TemporaryDirectory(prefix="anexo-a-") as temporal:
+        wb = Workbook(
+            str(destino) if isinstance(destino, Path) else destino,
+            {
+                "constant_memory": True,
+                "tmpdir": temporal,
+                "default_format_properties": _POR_OMISION,
+                # What people type stays text: never a formula, a link or a number.
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        _escribir_libro(wb, planes, encabezado, consolidado=consolidado, progreso=progreso)
+        wb.close()
+
+
+def _escribir_libro(
+    wb: Workbook,
+    planes: Iterable[PlanAnexoA],
+    encabezado: Encabezado,
+    *,
+    consolidado: bool,
+    progreso: Callable[[int], None] | None,
+) -> None:
     estilos = _Estilos(wb)
     usados = {h.lower() for h in _HOJAS_RESERVADAS}
     resumen: _Resumen | None = None
     if consolidado:
         # The summary sheet comes first but counts every plan: it is created now and its rows
-        # are written last (each sheet of a write-only workbook is a file of its own).
+        # are written last (each sheet streams its rows to a file of its own).
         usados.add(HOJA_RESUMEN.lower())
-        resumen = _Resumen(wb, wb.create_sheet(HOJA_RESUMEN), estilos)
+        resumen = _Resumen(wb.add_worksheet(HOJA_RESUMEN))
 
     planes_escritos = 0
     pendientes = 0
     for plan in planes:
         planes_escritos += 1
-        ws = wb.create_sheet(_titulo_de_hoja(plan.programa_clave, usados))
+        ws = wb.add_worksheet(_titulo_de_hoja(plan.programa_clave, usados))
         cuenta = resumen.plan(plan) if resumen is not None else None
         for fila in _escribir_plan(ws, estilos, encabezado, plan):
             if cuenta is not None and resumen is not None:
@@ -143,8 +161,6 @@ def escribir_anexo_a(
     if resumen is not None:
         _escribir_resumen(resumen, estilos, encabezado)
 
-    wb.save(destino)
-
 
 def _titulo_de_hoja(clave: str, usados: set[str]) -> str:
     """A valid, unique (case-insensitively, as Excel compares) sheet title for a programa clave."""
@@ -160,161 +176,96 @@ def _titulo_de_hoja(clave: str, usados: set[str]) -> str:
     return titulo
 
 
-def _formato_por_omision(wb: Workbook, alineacion: Alignment) -> None:
-    """Give the workbook's default format `alineacion`: the format of every cell without a style.
+@dataclass(frozen=True)
+class _Estilo:
+    """A format for text, and its twin with the quote prefix for text that looks like a formula.
 
-    Plain values appended to a sheet get no style, so this spares a styled cell per text value.
-    Excel and openpyxl show such cells with the first cell format (xf 0), LibreOffice with the
-    “Normal” cell style: both are changed, as Excel does when a person edits “Normal”.
-
-    openpyxl has no public API for either. It keeps xf 0 as `wb._cell_styles[0]` and writes an
-    alignment only for a non-zero `alignmentId` (so replacing `wb._alignments[0]` does nothing).
-    `test_texto_sin_estilo_usa_el_formato_por_omision` reads a file back, so that an openpyxl
-    that works otherwise fails loudly. Must run before any cell style is used.
+    `normal` None is the workbook's default format.
     """
-    privado: Any = wb  # openpyxl's type stubs leave out its private attributes
-    assert len(privado._cell_styles) == 1, "xf 0 must be replaced before any cell style is used"
-    normal = privado._named_styles["Normal"]
-    normal.alignment = alineacion  # recomputes its style array
-    privado._cell_styles = IndexedList([StyleArray(normal.as_tuple())])
+
+    normal: Format | None
+    citado: Format
 
 
 class _Estilos:
-    """Every style the file uses, registered once per workbook as named styles.
-
-    Cells take a ready style array (`Cell(style_array=...)`): assigning Font, Alignment or Border
-    objects to each cell would hash those objects again for every cell.
-    """
+    """Every format the file uses, registered once per workbook."""
 
     def __init__(self, wb: Workbook) -> None:
-        def registrar(nombre: str, **atributos: Any) -> StyleArray:
-            estilo = NamedStyle(name=f"Anexo A {nombre}", **atributos)
-            wb.add_named_style(estilo)
-            return estilo.as_tuple()
+        def texto(**atributos: Any) -> _Estilo:
+            normal = wb.add_format(atributos) if atributos else None
+            return _Estilo(normal, wb.add_format(atributos | {"quote_prefix": True}))
 
-        borde = _BORDE
-        arriba = Alignment(vertical="top", wrap_text=True)
-        centrado = Alignment(horizontal="center", vertical="top", wrap_text=True)
-        # Fonts name the default face and size: a bare Font() is written as an empty <font/>.
-        normal = Font(name="Calibri", size=11)
-        negrita = Font(name="Calibri", size=11, bold=True)
-
-        self.municipio = registrar(
-            "municipio",
-            font=Font(name="Calibri", size=12, bold=True),
-            alignment=Alignment(horizontal="center"),
+        negrita = {"bold": True}
+        self.municipio = texto(bold=True, font_size=12, align="center", text_wrap=False)
+        self.titulo = texto(bold=True, font_size=14, align="center", text_wrap=False)
+        self.etiqueta = texto(**negrita)
+        self.dato = texto(align="left", text_wrap=False)
+        self.encabezado = texto(
+            **negrita, **_BORDE, bg_color="#D9E1F2", align="center", valign="vcenter"
         )
-        self.titulo = registrar(
-            "título",
-            font=Font(name="Calibri", size=14, bold=True),
-            alignment=Alignment(horizontal="center"),
-        )
-        self.etiqueta = registrar("etiqueta", font=negrita)
-        self.dato = registrar("dato", font=normal, alignment=Alignment(horizontal="left"))
-        self.encabezado = registrar(
-            "encabezado",
-            font=negrita,
-            fill=PatternFill(fill_type="solid", start_color="D9E1F2", end_color="D9E1F2"),
-            border=borde,
-            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-        )
-        self.texto = registrar("texto", font=normal, border=borde, alignment=arriba)
-        self.entero = registrar("entero", font=normal, border=borde, alignment=centrado)
-        self.porcentaje = registrar(
-            "porcentaje", font=normal, border=borde, alignment=centrado, number_format="0%"
-        )
+        self.texto = texto(**_BORDE)
+        self.total = texto(**negrita, **_BORDE)
         # The ASM table's cells go without borders, which `_bordes` draws over the whole table.
-        self.cuerpo_texto = registrar("cuerpo texto", font=normal, alignment=arriba)
-        self.cuerpo_entero = registrar("cuerpo entero", font=normal, alignment=centrado)
-        self.cuerpo_fecha = registrar(
-            "cuerpo fecha", font=normal, alignment=centrado, number_format="dd/mm/yyyy"
-        )
-        self.cuerpo_porcentaje = registrar(
-            "cuerpo porcentaje", font=normal, alignment=centrado, number_format="0%"
-        )
-        self.total = registrar("total", font=negrita, border=borde, alignment=arriba)
-        self.total_entero = registrar(
-            "total entero", font=negrita, border=borde, alignment=centrado
-        )
-        self.total_porcentaje = registrar(
-            "total porcentaje", font=negrita, border=borde, alignment=centrado, number_format="0%"
-        )
+        self.cuerpo = texto()
+        self.cuerpo_entero = wb.add_format(_CENTRADO)
+        self.cuerpo_fecha = wb.add_format(_CENTRADO | {"num_format": "dd/mm/yyyy"})
+        self.cuerpo_porcentaje = wb.add_format(_CENTRADO | {"num_format": "0%"})
+        self.entero = wb.add_format(_CENTRADO | _BORDE)
+        self.porcentaje = wb.add_format(_CENTRADO | _BORDE | {"num_format": "0%"})
+        self.total_entero = wb.add_format(_CENTRADO | _BORDE | negrita)
+        self.total_porcentaje = wb.add_format(_CENTRADO | _BORDE | negrita | {"num_format": "0%"})
+        self.bordes = wb.add_format(_BORDE)  # the table's conditional format
 
 
-def _texto(ws: _Hoja, valor: str, estilo: StyleArray) -> Cell:
-    """A one-off text cell; rows of ASM reuse theirs (see `_Columna`)."""
-    return _Columna(ws, estilo).texto(valor)
+def _limpio(valor: str) -> str:
+    return _CONTROL.sub("", valor)
 
 
-def _celda(ws: _Hoja, valor: int | float | str | None, estilo: StyleArray) -> Cell:
-    """A one-off cell for a value the program computed, never for typed text."""
-    return Cell(ws, 1, 1, value=valor, style_array=estilo)
+def _texto(ws: Worksheet, fila: int, columna: int, valor: str, estilo: _Estilo) -> None:
+    """Text a person typed (or fixed words): always a text cell, never a formula."""
+    valor = _limpio(valor)
+    formato = estilo.citado if valor.startswith(_INICIO_DE_FORMULA) else estilo.normal
+    ws.write_string(fila, columna, valor, formato)
 
 
-class _Columna:
-    """The cell of one table column, reused for every row.
-
-    Write-only mode serializes a row during `append`, so its cells are free again once it
-    returns; reusing them saves building a cell and copying its style for every value.
-    """
-
-    def __init__(self, ws: _Hoja, estilo: StyleArray) -> None:
-        self._celda = Cell(ws, 1, 1, style_array=estilo)
-        # Typed text that looks like a formula also gets the quote prefix, so that editors keep
-        # it as text when someone edits the cell.
-        citado = StyleArray(estilo)
-        citado.quotePrefix = 1
-        self._citada = Cell(ws, 1, 1, style_array=citado)
-
-    def valor(self, valor: int | float | str | date | None) -> Cell:
-        """For values the program computed (numbers, dates, fixed words)."""
-        self._celda.value = valor
-        return self._celda
-
-    def texto(self, valor: str) -> Cell:
-        """For text a person typed: always a text cell, never a formula nor an error code."""
-        valor = ILLEGAL_CHARACTERS_RE.sub("", valor)  # control characters that XML cannot hold
-        celda = self._citada if valor.startswith(_INICIO_DE_FORMULA) else self._celda
-        celda.value = valor
-        # openpyxl turns "=…" into a formula and "#N/A" into an error while binding the value,
-        # so the type is forced back to text afterwards (setting it before has no effect).
-        celda.data_type = "s"
-        return celda
-
-    def texto_simple(self, valor: str) -> str | Cell:
-        """Like `texto`, but a plain `str` when openpyxl would keep it as text anyway.
-
-        A plain value costs less to write than a cell, and shows in the default format.
-        """
-        if (
-            valor.startswith(_INICIO_DE_FORMULA)
-            or valor in ERROR_CODES
-            or ILLEGAL_CHARACTERS_RE.search(valor)
-        ):
-            return self.texto(valor)
-        return valor
+def _combinado(
+    ws: Worksheet, fila: int, columnas: tuple[int, int], valor: str, estilo: _Estilo
+) -> None:
+    """Text across the cells `columnas` (first and last) of one row."""
+    valor = _limpio(valor)
+    formato = estilo.citado if valor.startswith(_INICIO_DE_FORMULA) else estilo.normal
+    ws.merge_range(fila, columnas[0], fila, columnas[1], valor, formato)
 
 
-def _preparar_hoja(ws: _Hoja, anchos: Sequence[int], *, fila_titulos: int) -> None:
-    """What write-only mode needs before the first row: widths, panes, page properties."""
-    for i, ancho in enumerate(anchos, 1):
-        columna = ws.column_dimensions[get_column_letter(i)]
-        columna.width = ancho
-        # openpyxl writes a style for every column it sizes, a plain (unwrapped) one unless told:
-        # this makes it the default format, so that what people type in the column wraps too.
-        columna.alignment = _ALINEACION_POR_OMISION
-    ws.freeze_panes = f"A{fila_titulos + 1}"
-    assert ws.sheet_properties.pageSetUpPr is not None  # always set by openpyxl
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_LETTER
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
-    ws.print_title_rows = f"{fila_titulos}:{fila_titulos}"
+def _numero(ws: Worksheet, fila: int, columna: int, valor: float | None, formato: Format) -> None:
+    if valor is None:
+        ws.write_blank(fila, columna, None, formato)  # the empty cell keeps its alignment
+    else:
+        ws.write_number(fila, columna, valor, formato)
+
+
+# Day 0 of the spreadsheets' 1900 date system: a date is the number of days since, shown by its
+# number format (1900 is counted as a leap year, so the epoch is the 30th, not the 31st).
+_EPOCA = date(1899, 12, 30)
+
+
+def _serie(dia: date | None) -> int | None:
+    return None if dia is None else (dia - _EPOCA).days
+
+
+def _preparar_hoja(ws: Worksheet, anchos: Sequence[int]) -> None:
+    """Widths, frozen titles, filter-ready titles and the printed page."""
+    for i, ancho in enumerate(anchos):
+        ws.set_column(i, i, ancho)
+    ws.freeze_panes(_PRIMERA_FILA, 0)
+    ws.set_landscape()
+    ws.set_paper(1)  # letter
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+    ws.repeat_rows(_FILA_ENCABEZADOS)
 
 
 def _escribir_bloque(
-    ws: _Hoja,
+    ws: Worksheet,
     estilos: _Estilos,
     encabezado: Encabezado,
     titulo: str,
@@ -323,117 +274,100 @@ def _escribir_bloque(
     columnas: Sequence[str],
 ) -> None:
     """The header block above the table, then a blank row and the column headers."""
-    ultima = get_column_letter(len(columnas))
+    ultima = len(columnas) - 1
     e = estilos
-    # Merges are kept by the write-only sheet and written when the workbook is saved.
-    ws.append([_texto(ws, encabezado.municipio, e.municipio)])
-    ws.append([_texto(ws, encabezado.instituto, e.municipio)])
-    ws.append([_texto(ws, titulo, e.titulo)])
-    for fila in (1, 2, 3):
-        ws.merged_cells.add(f"A{fila}:{ultima}{fila}")
+    _combinado(ws, 0, (0, ultima), encabezado.municipio, e.municipio)
+    _combinado(ws, 1, (0, ultima), encabezado.instituto, e.municipio)
+    _combinado(ws, 2, (0, ultima), titulo, e.titulo)
     etiquetas = [("Trimestre y año:", trimestre)]
     if programa is not None:
         etiquetas.insert(0, ("Programa presupuestario / Fondo:", programa))
     for fila, (etiqueta, valor) in enumerate(etiquetas, _FILA_PROGRAMA):
         # The label spans A:B because column A (Núm.) is narrow; the value spans the rest.
-        ws.append([_texto(ws, etiqueta, e.etiqueta), None, _texto(ws, valor, e.dato)])
-        ws.merged_cells.add(f"A{fila}:B{fila}")
-        ws.merged_cells.add(f"C{fila}:{ultima}{fila}")
-    # Blank rows up to the table header, which is on the same row in every sheet.
-    for _ in range(_FILA_PROGRAMA + len(etiquetas), _FILA_ENCABEZADOS):
-        ws.append([])
-    ws.append([_texto(ws, c, e.encabezado) for c in columnas])
+        _combinado(ws, fila, (0, 1), etiqueta, e.etiqueta)
+        _combinado(ws, fila, (2, ultima), valor, e.dato)
+    for i, columna in enumerate(columnas):
+        _texto(ws, _FILA_ENCABEZADOS, i, columna, e.encabezado)
 
 
-def _altura(ws: _Hoja, fila: int, textos: Iterable[tuple[str, int]]) -> None:
-    """Sets the height a row of wrapped text needs, when it needs more than one line.
+def _altura(textos: Iterable[tuple[str, int]]) -> float | None:
+    """The height a row of wrapped text needs, when it needs more than one line.
 
     Excel fits rows to wrapped text when it opens a file, LibreOffice does not (and neither
     prints them): without a height each row would print as one line of overlapping text. The
     estimate counts about one character per unit of column width, 15 points per line.
-
-    The write-only writer reads a row's attributes from `row_dimensions` as a plain mapping when
-    it writes the row; a dict of XML attributes is much cheaper than a RowDimension per row, and
-    `_soltar_altura` drops it once the row is written so memory stays flat. A test reads the
-    heights back, so an openpyxl change here fails loudly.
     """
     lineas = 1
     for texto, ancho in textos:
         if len(texto) > ancho or "\n" in texto:  # most cells fit on one line: skip the work
             n = sum(-(-len(parrafo) // ancho) or 1 for parrafo in texto.split("\n"))
             lineas = max(lineas, n)
-    if lineas > 1:
-        alto = min(409, 15 * lineas + 3)  # 409 points: Excel's maximum
-        ws.row_dimensions[fila] = {"ht": str(alto)}  # type: ignore[assignment]
-
-
-def _soltar_altura(ws: _Hoja, fila: int) -> None:
-    ws.row_dimensions.pop(fila, None)
+    if lineas == 1:
+        return None
+    return min(409, 15 * lineas + 3)  # 409 points: Excel's maximum
 
 
 def _escribir_plan(
-    ws: _Hoja, estilos: _Estilos, encabezado: Encabezado, plan: PlanAnexoA
+    ws: Worksheet, estilos: _Estilos, encabezado: Encabezado, plan: PlanAnexoA
 ) -> Iterator[FilaAnexoA]:
     """Write one plan's sheet, yielding each ASM once written (for progress and the summary)."""
-    _preparar_hoja(ws, _ANCHOS, fila_titulos=_FILA_ENCABEZADOS)
-    _altura(ws, _FILA_ENCABEZADOS, list(zip(COLUMNAS, _ANCHOS, strict=True)))
+    _preparar_hoja(ws, _ANCHOS)
+    alto = _altura(zip(COLUMNAS, _ANCHOS, strict=True))
+    if alto is not None:
+        ws.set_row(_FILA_ENCABEZADOS, alto)
     _escribir_bloque(
         ws, estilos, encabezado, TITULO, plan.programa, plan.trimestre.etiqueta, COLUMNAS
     )
     e = estilos
-    numero = _Columna(ws, e.cuerpo_entero)
-    asm, area, actividades, resultados, productos, observaciones = (
-        _Columna(ws, e.cuerpo_texto) for _ in range(6)
-    )
-    fecha = _Columna(ws, e.cuerpo_fecha)
-    avance = _Columna(ws, e.cuerpo_porcentaje)
-    for i, f in enumerate(plan.filas):
+    cuerpo = e.cuerpo
+    for r, f in enumerate(plan.filas, _PRIMERA_FILA):
         textos = (f.asm, f.area_responsable, f.actividades, f.resultados_esperados,
                   f.productos_evidencias, f.observaciones)  # fmt: skip
-        _altura(ws, _PRIMERA_FILA + i, zip(textos, _ANCHOS_TEXTO, strict=True))
-        ws.append(
-            [
-                numero.valor(f.numero),
-                asm.texto_simple(f.asm),
-                f.clasificacion.etiqueta,  # one of a few fixed words
-                area.texto_simple(f.area_responsable),
-                actividades.texto_simple(f.actividades),
-                fecha.valor(f.fecha_termino),
-                resultados.texto_simple(f.resultados_esperados),
-                productos.texto_simple(f.productos_evidencias),
-                avance.valor(None if f.avance is None else f.avance / 100),
-                observaciones.texto_simple(f.observaciones),
-            ]
-        )
-        _soltar_altura(ws, _PRIMERA_FILA + i)
+        alto = _altura(zip(textos, _ANCHOS_TEXTO, strict=True))
+        if alto is not None:
+            ws.set_row(r, alto)  # before the row's cells: the row is written when the next starts
+        ws.write_number(r, 0, f.numero, e.cuerpo_entero)
+        _texto(ws, r, 1, f.asm, cuerpo)
+        ws.write_string(r, 2, f.clasificacion.etiqueta)  # one of a few fixed words
+        _texto(ws, r, 3, f.area_responsable, cuerpo)
+        _texto(ws, r, 4, f.actividades, cuerpo)
+        _numero(ws, r, 5, _serie(f.fecha_termino), e.cuerpo_fecha)
+        _texto(ws, r, 6, f.resultados_esperados, cuerpo)
+        _texto(ws, r, 7, f.productos_evidencias, cuerpo)
+        _numero(ws, r, 8, None if f.avance is None else f.avance / 100, e.cuerpo_porcentaje)
+        if f.observaciones:
+            _texto(ws, r, 9, f.observaciones, cuerpo)
         yield f
 
     # Rows written so far are known only now; an empty plan still gets its first data row.
     ultima = _FILA_ENCABEZADOS + max(len(plan.filas), 1)
-    _bordes(ws, f"A{_PRIMERA_FILA}:{get_column_letter(len(COLUMNAS))}{ultima}")
-    ws.auto_filter.ref = f"A{_FILA_ENCABEZADOS}:{get_column_letter(len(COLUMNAS))}{ultima}"
-    lista = DataValidation(
-        type="list",
-        formula1=_LISTA_CLASIFICACION,
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Clasificación no válida",
-        error="Elija una clasificación de la lista.",
+    derecha = len(COLUMNAS) - 1
+    _bordes(ws, e, (_PRIMERA_FILA, 0, ultima, derecha))
+    ws.autofilter(_FILA_ENCABEZADOS, 0, ultima, derecha)
+    columna = COLUMNAS.index("Clasificación (Por actores involucrados)")
+    ws.data_validation(
+        _PRIMERA_FILA,
+        columna,
+        ultima,
+        columna,
+        {
+            "validate": "list",
+            "source": _CLASIFICACIONES,
+            "ignore_blank": True,
+            "error_title": "Clasificación no válida",
+            "error_message": "Elija una clasificación de la lista.",
+        },
     )
-    columna = get_column_letter(COLUMNAS.index("Clasificación (Por actores involucrados)") + 1)
-    lista.add(f"{columna}{_PRIMERA_FILA}:{columna}{ultima}")
-    ws.data_validations.append(lista)
 
 
-def _bordes(ws: _Hoja, rango: str) -> None:
+def _bordes(ws: Worksheet, estilos: _Estilos, rango: tuple[int, int, int, int]) -> None:
     """Draw thin borders around every cell of `rango` with one always-true conditional format.
 
-    A border in each cell's style would need a styled cell for every value (see the module's
+    A border in each cell's format would need a format for every value (see the module's
     docstring). Excel and LibreOffice both draw borders from conditional formats, and keep them
     on rows inserted within the range; the rule is written once per sheet, however many rows.
     """
-    siempre = Rule(type="expression", formula=["TRUE"], dxf=DifferentialStyle(border=_BORDE))
-    ws.conditional_formatting.add(rango, siempre)
+    ws.conditional_format(*rango, {"type": "formula", "criteria": "TRUE", "format": estilos.bordes})
 
 
 @dataclass
@@ -488,39 +422,21 @@ class _Cuenta:
 
 
 class _Resumen:
-    """The summary sheet, prepared before the plans' sheets, and the counts it will show."""
+    """The summary sheet, created before the plans' sheets, and the counts it will show."""
 
-    def __init__(self, wb: Workbook, ws: _Hoja, estilos: _Estilos) -> None:
+    def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
-        _preparar_hoja(ws, _ANCHOS_RESUMEN, fila_titulos=_FILA_ENCABEZADOS)
+        _preparar_hoja(ws, _ANCHOS_RESUMEN)
         self.cuentas: list[_Cuenta] = []
         self.total = _Cuenta("Total", "")
         self.trimestres: dict[str, None] = {}  # in order of appearance, without repeats
-        self._wb = wb
-        self._estilos = estilos
 
     def plan(self, plan: PlanAnexoA) -> _Cuenta:
         """The row of the summary that counts `plan`."""
-        if not self.cuentas:
-            self._numerar_estilos()
         self.trimestres[plan.trimestre.etiqueta] = None
         cuenta = _Cuenta(plan.programa_clave, plan.programa_nombre)
         self.cuentas.append(cuenta)
         return cuenta
-
-    def _numerar_estilos(self) -> None:
-        """Number the summary's cell formats first, as if its rows came before the plans'.
-
-        openpyxl numbers cell formats in the order cells first use them; without this, writing
-        the summary last would renumber every format of the file (the same look, other bytes).
-        """
-        e = self._estilos
-        privado: Any = self._wb  # see `_formato_por_omision`
-        for estilo in (
-            e.municipio, e.titulo, e.etiqueta, e.dato, e.encabezado,
-            e.texto, e.entero, e.porcentaje, e.total, e.total_entero, e.total_porcentaje,
-        ):  # fmt: skip
-            privado._cell_styles.add(estilo)
 
 
 def _escribir_resumen(resumen: _Resumen, estilos: _Estilos, encabezado: Encabezado) -> None:
@@ -529,22 +445,15 @@ def _escribir_resumen(resumen: _Resumen, estilos: _Estilos, encabezado: Encabeza
     trimestres = ", ".join(resumen.trimestres)
     _escribir_bloque(ws, estilos, encabezado, TITULO_RESUMEN, None, trimestres, COLUMNAS_RESUMEN)
     e = estilos
-    for c in resumen.cuentas:
-        ws.append(
-            [
-                _texto(ws, c.clave, e.texto),
-                _texto(ws, c.nombre, e.texto),
-                _celda(ws, c.asm, e.entero),
-                _celda(ws, c.avance_promedio, e.porcentaje),
-                *(_celda(ws, n, e.entero) for n in c.conteos()),
-            ]
-        )
-    ws.append(
-        [
-            _celda(ws, "Total", e.total),
-            _celda(ws, None, e.total),
-            _celda(ws, total.asm, e.total_entero),
-            _celda(ws, total.avance_promedio, e.total_porcentaje),
-            *(_celda(ws, n, e.total_entero) for n in total.conteos()),
-        ]
-    )
+    filas = [(c, e.texto, e.entero, e.porcentaje) for c in resumen.cuentas]
+    filas.append((total, e.total, e.total_entero, e.total_porcentaje))
+    for r, (c, texto, entero, porcentaje) in enumerate(filas, _PRIMERA_FILA):
+        _texto(ws, r, 0, c.clave, texto)
+        if c.nombre:
+            _texto(ws, r, 1, c.nombre, texto)
+        else:
+            ws.write_blank(r, 1, None, texto.normal)
+        ws.write_number(r, 2, c.asm, entero)
+        _numero(ws, r, 3, c.avance_promedio, porcentaje)
+        for i, n in enumerate(c.conteos(), 4):
+            ws.write_number(r, i, n, entero)
