@@ -218,7 +218,8 @@ class _Estilos:
 
 
 def _limpio(valor: str) -> str:
-    return _CONTROL.sub("", valor)
+    # Looking costs half of replacing, and almost no text holds control characters.
+    return _CONTROL.sub("", valor) if _CONTROL.search(valor) else valor
 
 
 def _texto(ws: Worksheet, fila: int, columna: int, valor: str, estilo: _Estilo) -> None:
