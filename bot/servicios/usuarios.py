@@ -75,6 +75,7 @@ _PERSONA_ACTIVA = (
         Usuario.rol,
         Usuario.dependencia_id,
         Dependencia.nombre.label("dependencia"),
+        Usuario.inalcanzable_desde,
     )
     .outerjoin(Dependencia, Dependencia.id == Usuario.dependencia_id)
     .where(Usuario.telegram_id == bindparam("telegram_id"), Usuario.activo)
@@ -82,9 +83,16 @@ _PERSONA_ACTIVA = (
 
 
 def persona_activa(session: Session, telegram_id: int) -> Persona | None:
+    """The person behind an update, if registered and active.
+
+    They wrote to the bot, so Telegram delivers to them again (nobody can write to a bot they
+    blocked): if the outbox had marked them unreachable, reminders and copies resume now.
+    """
     r = session.execute(_PERSONA_ACTIVA, {"telegram_id": telegram_id}).first()
     if r is None:
         return None
+    if r.inalcanzable_desde is not None:
+        session.execute(update(Usuario).where(Usuario.id == r.id).values(inalcanzable_desde=None))
     return Persona(
         id=r.id,
         telegram_id=r.telegram_id,

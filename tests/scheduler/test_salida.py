@@ -110,6 +110,36 @@ async def test_blocked_enlace_is_marked_and_the_coordination_told(arnes: Arnes) 
     assert [m.text for m in coord.messages].count(coord.last.text) == 1
 
 
+async def test_who_unblocks_the_bot_and_writes_gets_reminders_again(arnes: Arnes) -> None:
+    """The coordination's notice says «que lo desbloquee y escriba /start»: that must be true."""
+    coord = arnes.double.user(first_name="Coordinación")
+    await arnes.registrar(coord, Rol.COORDINADOR)
+    (persona,) = await _registrados(arnes, 1)
+    ana = arnes.double.user(persona[1])
+    ana.block()
+    arnes.bd(lambda s: salida.encolar(s, _mensajes([persona]), arnes.reloj()))
+    await _repartidor(arnes).repartir()
+    assert "bloqueó el bot" in coord.last.text
+
+    ana.unblock()
+    await ana.send("/start")
+    inalcanzable = arnes.bd(
+        lambda s: s.scalars(
+            select(Usuario.inalcanzable_desde).where(Usuario.id == persona[0])
+        ).one()
+    )
+    assert inalcanzable is None
+    # The next reminders reach her; blocking again is noticed again.
+    arnes.bd(lambda s: salida.encolar(s, _mensajes([persona], "otro"), arnes.reloj()))
+    await _repartidor(arnes).repartir()
+    assert ana.last.text == "Recordatorio otro"
+    ana.block()
+    arnes.reloj.avanzar(days=1)
+    arnes.bd(lambda s: salida.encolar(s, _mensajes([persona], "tercero"), arnes.reloj()))
+    await _repartidor(arnes).repartir()
+    assert [m.text for m in coord.messages].count(coord.last.text) == 2
+
+
 async def test_a_crash_after_claiming_resends_later_and_two_senders_never_duplicate(
     arnes: Arnes,
 ) -> None:
