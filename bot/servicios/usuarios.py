@@ -197,10 +197,15 @@ def canjear_invitacion_por_hash(
 
 def destinatarios_copia(session: Session) -> list[tuple[int, int]]:
     """(usuario id, Telegram id) of active coordinadores and Contraloría: they get a copy of
-    each delivery of progress (Art. 13)."""
+    each delivery of progress (Art. 13). Not those who blocked the bot (Telegram would refuse
+    each copy) until they write to it again (`persona_activa`)."""
     filas = session.execute(
         select(Usuario.id, Usuario.telegram_id)
-        .where(Usuario.activo, Usuario.rol.in_([Rol.COORDINADOR.value, Rol.CONTRALORIA.value]))
+        .where(
+            Usuario.activo,
+            Usuario.rol.in_([Rol.COORDINADOR.value, Rol.CONTRALORIA.value]),
+            Usuario.inalcanzable_desde.is_(None),
+        )
         .order_by(Usuario.id)
     ).all()
     return [(uid, tid) for uid, tid in filas]

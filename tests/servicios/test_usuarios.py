@@ -63,3 +63,21 @@ def test_registration_by_invitation_only(s: Session) -> None:
     assert (persona.rol, persona.dependencia) == (Rol.ENLACE, "Tesorería Municipal")
     with pytest.raises(YaRegistrado):
         iniciar_registro(s, 50, codigo, AHORA)
+
+
+def test_copies_go_to_reachable_coordinacion_and_contraloria_only(s: Session) -> None:
+    from storage.models import Usuario
+
+    coord = persona(s, 2, Rol.COORDINADOR)
+    contraloria = persona(s, 3, Rol.CONTRALORIA)
+    bloqueo = persona(s, 4, Rol.COORDINADOR)
+    persona(s, 1, Rol.ENLACE, "SMDIF")
+    s.get_one(Usuario, bloqueo.id).inalcanzable_desde = AHORA  # blocked the bot: 403 each time
+    s.flush()
+    assert usuarios.destinatarios_copia(s) == [
+        (coord.id, coord.telegram_id),
+        (contraloria.id, contraloria.telegram_id),
+    ]
+    # Writing to the bot again makes her reachable, and the copies come back.
+    assert persona_activa(s, bloqueo.telegram_id) is not None
+    assert (bloqueo.id, bloqueo.telegram_id) in usuarios.destinatarios_copia(s)
