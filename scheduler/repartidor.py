@@ -24,9 +24,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
+from bot.dominio.vocabulario import Rol
 from bot.entorno import Entorno
 from bot.servicios import salida
 from bot.servicios.salida import Mensaje
+from bot.servicios.usuarios import alcanzable
 from scheduler.limitador import POR_CHAT, quizas_entregado, segundos
 from storage.db import unit_of_work
 from storage.models import Dependencia, Salida, Usuario
@@ -275,7 +277,7 @@ class Repartidor:
             texto = (aviso_inalcanzable if bloqueo else aviso_sin_chat)(usuario.nombre, nombre_dep)
         coordinadores = s.execute(
             select(Usuario.id, Usuario.telegram_id).where(
-                Usuario.activo, Usuario.rol == "coordinador", Usuario.inalcanzable_desde.is_(None)
+                alcanzable(), Usuario.rol == Rol.COORDINADOR.value
             )
         ).all()
         salida.encolar(

@@ -48,6 +48,7 @@ from bot.mensajes import recordatorios as textos
 from bot.servicios.consultas import EstadoAsm, estado_actual
 from bot.servicios.evaluaciones import obligaciones_de_evaluaciones
 from bot.servicios.salida import Mensaje
+from bot.servicios.usuarios import alcanzable
 from storage.models import (
     Asm,
     AsmResponsable,
@@ -133,11 +134,7 @@ def _cargar(session: Session, hoy: date, cal: CalendarioHabil) -> _Ronda:
     coordinadores: list[_Persona] = []
     personas = session.execute(
         select(Usuario.id, Usuario.telegram_id, Usuario.rol, Usuario.dependencia_id)
-        .where(
-            Usuario.activo.is_(True),
-            Usuario.inalcanzable_desde.is_(None),  # blocked the bot: Telegram answers 403
-            Usuario.rol.in_([Rol.ENLACE.value, Rol.COORDINADOR.value]),
-        )
+        .where(alcanzable(), Usuario.rol.in_([Rol.ENLACE.value, Rol.COORDINADOR.value]))
         .order_by(Usuario.id)
     )
     for usuario_id, telegram_id, rol, dependencia in personas:
@@ -380,11 +377,7 @@ def mensajes_anexo_trimestral(
     """
     coordinadores = session.execute(
         select(Usuario.id, Usuario.telegram_id)
-        .where(
-            Usuario.activo.is_(True),
-            Usuario.inalcanzable_desde.is_(None),
-            Usuario.rol == Rol.COORDINADOR.value,
-        )
+        .where(alcanzable(), Usuario.rol == Rol.COORDINADOR.value)
         .order_by(Usuario.id)
     )
     texto = textos.anexo_trimestral(trimestre)

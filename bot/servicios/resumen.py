@@ -23,7 +23,7 @@ from bot.servicios import salida
 from bot.servicios.consultas import EstadoAsm, estado_actual
 from bot.servicios.permisos import exigir_coordinador
 from bot.servicios.rechazos import BotonVencido, Rechazado
-from bot.servicios.usuarios import Persona
+from bot.servicios.usuarios import Persona, alcanzable
 from storage.models import AsmResponsable, Dependencia, Usuario
 
 SIN_DEPENDENCIA = "Sin dependencia asignada"
@@ -196,12 +196,7 @@ def _enlaces(
     """dependencia → (usuario id, Telegram id, name) of its active, reachable enlaces."""
     consulta = (
         select(Usuario.dependencia_id, Usuario.id, Usuario.telegram_id, Usuario.nombre)
-        .where(
-            Usuario.activo.is_(True),
-            Usuario.inalcanzable_desde.is_(None),  # blocked the bot: nobody would read it
-            Usuario.rol == Rol.ENLACE.value,
-            Usuario.dependencia_id.is_not(None),
-        )
+        .where(alcanzable(), Usuario.rol == Rol.ENLACE.value, Usuario.dependencia_id.is_not(None))
         .order_by(Usuario.id)
     )
     if dependencia_id is not None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.dominio.texto import limpiar
@@ -195,17 +195,22 @@ def canjear_invitacion_por_hash(
     return _persona(usuario)
 
 
+def alcanzable() -> ColumnElement[bool]:
+    """Whom the bot writes to unasked: active people that Telegram still delivers to.
+
+    The outbox marks a person unreachable when Telegram refuses their chat for good (they
+    blocked the bot, or the chat is gone); writing to the bot again undoes it (`persona_activa`).
+    """
+    return and_(Usuario.activo.is_(True), Usuario.inalcanzable_desde.is_(None))
+
+
 def destinatarios_copia(session: Session) -> list[tuple[int, int]]:
     """(usuario id, Telegram id) of active coordinadores and Contraloría: they get a copy of
     each delivery of progress (Art. 13). Not those who blocked the bot (Telegram would refuse
     each copy) until they write to it again (`persona_activa`)."""
     filas = session.execute(
         select(Usuario.id, Usuario.telegram_id)
-        .where(
-            Usuario.activo,
-            Usuario.rol.in_([Rol.COORDINADOR.value, Rol.CONTRALORIA.value]),
-            Usuario.inalcanzable_desde.is_(None),
-        )
+        .where(alcanzable(), Usuario.rol.in_([Rol.COORDINADOR.value, Rol.CONTRALORIA.value]))
         .order_by(Usuario.id)
     ).all()
     return [(uid, tid) for uid, tid in filas]
