@@ -31,7 +31,7 @@ from bot.config import load_settings
 from bot.entorno import abrir_entorno
 from bot.servicios import salida
 from bot.servicios.salida import Mensaje
-from botapi_double import BotApiDouble, SimUser
+from botapi_double import BotApiDouble, BotMessage, SimUser
 from storage import migrate
 from storage.db import make_engine, unit_of_work
 from storage.models import (
@@ -120,19 +120,41 @@ def sembrar(url: str, n_asm: int, n_enlaces: int, n_ronda: int = 0) -> None:
 
 async def _paso(usuario: SimUser, accion: object) -> float:
     """Seconds from the person's action to the bot's next new message in that chat."""
-    ultimo = usuario.messages[-1].message_id if usuario.messages else 0
+    ultimo = _ultimo(usuario)
     inicio = time.perf_counter()
     await accion  # type: ignore[misc]
-    await usuario.wait_until(lambda m: m.message_id > ultimo, timeout=300)
+    await _nuevo(usuario, ultimo)
     return time.perf_counter() - inicio
 
 
 async def _lista(usuario: SimUser) -> int:
     """/avance opens the first ASM due this month: «Ver todos» gives the list to pick from."""
+    # Sending or pressing returns at once (the bench does not wait for updates to be handled),
+    # so each answer is waited for before the next tap.
+    antes = _ultimo(usuario)
     hecho = await usuario.send("/avance")
-    if "Ver todos" in usuario.last.labels():
-        hecho = await usuario.press("Ver todos")
+    respuesta = await _nuevo(usuario, antes)
+    if "Descartar" in respuesta.labels():  # a report the previous phase left half-way
+        hecho = await usuario.press("Descartar", respuesta)
+        respuesta = await _nuevo(usuario, respuesta.message_id)
+    if "Ver todos" in respuesta.labels():
+        antes = respuesta.message_id
+        hecho = await usuario.press("Ver todos", respuesta)
+        await _nuevo(usuario, antes)
     return hecho
+
+
+def _ultimo(usuario: SimUser) -> int:
+    return usuario.messages[-1].message_id if usuario.messages else 0
+
+
+async def _nuevo(usuario: SimUser, despues_de: int) -> BotMessage:
+    return await usuario.wait_until(lambda m: m.message_id > despues_de, timeout=300)
+
+
+def _un_asm(usuario: SimUser, rnd: random.Random) -> str:
+    """The label of one of the listed ASM, at random."""
+    return rnd.choice([b for b in usuario.last.labels() if b.startswith("Núm.")])
 
 
 async def enlace(
@@ -147,7 +169,7 @@ async def enlace(
     while seguir():
         pasos: list[Callable[[], Awaitable[int]]] = [
             lambda: _lista(usuario),
-            lambda: usuario.press(usuario.last.labels()[rnd.randrange(8)]),
+            lambda: usuario.press(_un_asm(usuario, rnd)),
             lambda: usuario.send(str(rnd.randint(40, 90))),
             lambda: usuario.press("Omitir"),
             lambda: usuario.press("Sin evidencia"),
