@@ -134,14 +134,19 @@ async def _lista(usuario: SimUser) -> int:
     antes = _ultimo(usuario)
     hecho = await usuario.send("/avance")
     respuesta = await _nuevo(usuario, antes)
-    if "Descartar" in respuesta.labels():  # a report the previous phase left half-way
-        hecho = await usuario.press("Descartar", respuesta)
-        respuesta = await _nuevo(usuario, respuesta.message_id)
     if "Ver todos" in respuesta.labels():
         antes = respuesta.message_id
         hecho = await usuario.press("Ver todos", respuesta)
         await _nuevo(usuario, antes)
     return hecho
+
+
+async def _sin_borrador(usuarios: list[SimUser]) -> None:
+    """A phase that ends mid-report leaves a draft: /cancelar, so the next starts afresh."""
+    for usuario in usuarios:
+        antes = _ultimo(usuario)
+        await usuario.send("/cancelar")
+        await _nuevo(usuario, antes)
 
 
 def _ultimo(usuario: SimUser) -> int:
@@ -298,6 +303,7 @@ async def medir(
                 ]
                 await asyncio.gather(*tareas, *extra)
                 resultados[fase] = tiempos
+                await _sin_borrador(enlaces)
             # Replies before bulk: a few enlaces stepping through /avance (a step every 1-3 s),
             # first alone, then while the round goes out; Telegram's limits on from here.
             double.rate_limits = True
@@ -316,6 +322,7 @@ async def medir(
                 ]
                 await asyncio.gather(*tareas, *extra_ronda)
                 resultados[fase] = tiempos
+                await _sin_borrador(activos)
             await app.updater.stop()
             await app.stop()
             await app.shutdown()
