@@ -79,18 +79,18 @@ class Cliente:
     async def enviar(self, u: int, texto: str) -> None:
         await self.post("/api/enviar", {"u": u, "texto": texto})
 
-    async def presionar(self, u: int, etiqueta: str) -> dict[str, Any]:
-        """Presses the newest button whose label starts with `etiqueta`."""
-        for m in reversed(await self.mensajes(u)):
-            for fila in m["botones"]:
-                for b in fila:
-                    if b["texto"].startswith(etiqueta):
-                        return dict(
-                            await self.post(
-                                "/api/presionar", {"u": u, "mensaje": m["id"], "datos": b["datos"]}
-                            )
-                        )
-        raise AssertionError(f"no hay botón «{etiqueta}»")
+    async def presionar(self, u: int, etiqueta: str, espera: float = 5.0) -> dict[str, Any]:
+        """Presses the newest button whose label starts with `etiqueta`, polling as `con` does:
+        the answer that brings it may come after the page's request returned."""
+        for _ in range(int(espera * 10)):
+            for m in reversed(await self.mensajes(u)):
+                for fila in m["botones"]:
+                    for b in fila:
+                        if b["texto"].startswith(etiqueta):
+                            datos = {"u": u, "mensaje": m["id"], "datos": b["datos"]}
+                            return dict(await self.post("/api/presionar", datos))
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"no hay botón «{etiqueta}»: {await self.mensajes(u)}")
 
     async def registrar(self, rol: str, siglas: str | None = None, nombre: str = "") -> int:
         u = await self.persona(rol, siglas, nombre)
