@@ -186,6 +186,13 @@ class _Estilo:
     normal: Format | None
     citado: Format
 
+    def para(self, valor: str) -> tuple[str, Format | None]:
+        """Typed text as the cell will hold it, without control characters, and its format."""
+        # Looking costs half of replacing, and almost no text holds control characters.
+        if _CONTROL.search(valor):
+            valor = _CONTROL.sub("", valor)
+        return valor, self.citado if valor.startswith(_INICIO_DE_FORMULA) else self.normal
+
 
 class _Estilos:
     """Every format the file uses, registered once per workbook."""
@@ -217,25 +224,16 @@ class _Estilos:
         self.bordes = wb.add_format(_BORDE)  # the table's conditional format
 
 
-def _limpio(valor: str) -> str:
-    # Looking costs half of replacing, and almost no text holds control characters.
-    return _CONTROL.sub("", valor) if _CONTROL.search(valor) else valor
-
-
 def _texto(ws: Worksheet, fila: int, columna: int, valor: str, estilo: _Estilo) -> None:
     """Text a person typed (or fixed words): always a text cell, never a formula."""
-    valor = _limpio(valor)
-    formato = estilo.citado if valor.startswith(_INICIO_DE_FORMULA) else estilo.normal
-    ws.write_string(fila, columna, valor, formato)
+    ws.write_string(fila, columna, *estilo.para(valor))
 
 
 def _combinado(
     ws: Worksheet, fila: int, columnas: tuple[int, int], valor: str, estilo: _Estilo
 ) -> None:
     """Text across the cells `columnas` (first and last) of one row."""
-    valor = _limpio(valor)
-    formato = estilo.citado if valor.startswith(_INICIO_DE_FORMULA) else estilo.normal
-    ws.merge_range(fila, columnas[0], fila, columnas[1], valor, formato)
+    ws.merge_range(fila, columnas[0], fila, columnas[1], *estilo.para(valor))
 
 
 def _numero(ws: Worksheet, fila: int, columna: int, valor: float | None, formato: Format) -> None:
