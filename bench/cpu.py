@@ -1,8 +1,11 @@
 """CPU per update: the bot as a process (`asmbot run`, polling) beside a bare PTB echo bot with
 AIORateLimiter (bench/eco.py), each on a Bot API double of its own, alternated.
 
-CPU is user + system time of the bot's process, read from /proc/<pid>/stat before and after a
-phase, less what the process spends idle for as long (measured first). Phases, each with 40
+CPU is the time the bot's process ran (user + system), read from its threads' scheduler
+counters in nanoseconds (/proc/<pid>/task/*/schedstat) before and after a phase, less what the
+process spends idle for as long (measured first). The tick-based counters of /proc/<pid>/stat
+(10 ms) under-count a process that runs in bursts of a millisecond: the echo bot's phase is a
+few ticks. Phases, each with 40
 people at once and one update each: /mis_asm, /avance (the list), the press of an ASM's button,
 and the typed percentage (an /avance step). Then the load of the issue: 40 people at once each
 send /mis_asm five times, one after the other, waiting for each answer: throughput, p95, and
@@ -39,13 +42,21 @@ from bot.config import _with_driver
 from botapi_double import BotApiDouble, SimUser
 
 ENLACES_ID = 700_000  # as bench.latency seeds them
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_de(pid: int) -> float:
-    """User + system CPU seconds of a process so far (fields 14 and 15 of /proc/<pid>/stat)."""
-    campos = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(campos[11]) + int(campos[12])) / TICK
+    """CPU seconds the process's live threads have run so far (the first field of each
+    thread's schedstat, in nanoseconds). A thread that ends takes its time with it: the bots'
+    worker threads stay (Bot.fase checks)."""
+    total = 0
+    for hilo in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            total += int((hilo / "schedstat").read_text().split()[0])
+    return total / 1e9
+
+
+def hilos(pid: int) -> set[str]:
+    return {h.name for h in Path(f"/proc/{pid}/task").iterdir()}
 
 
 class Bot:
@@ -60,6 +71,7 @@ class Bot:
         self.proceso: subprocess.Popen[bytes] | None = None
         self.reposo = 0.0  # CPU seconds per second when idle
         self.lanzado = 0.0
+        self.hilos_perdidos = 0  # threads that ended while measured: their time was missed
 
     def lanzar(self, orden: list[str], env: dict[str, str], bitacora: Path) -> None:
         env = {
@@ -81,6 +93,15 @@ class Bot:
         assert self.proceso is not None
         return self.proceso.pid
 
+    def cpu(self) -> tuple[float, set[str]]:
+        return cpu_de(self.pid), hilos(self.pid)
+
+    def gastado(self, antes: tuple[float, set[str]], t0: float) -> float:
+        """CPU seconds since `antes` (Bot.cpu), less the idle process's for as long."""
+        ahora, vivos = self.cpu()
+        self.hilos_perdidos += len(antes[1] - vivos)
+        return ahora - antes[0] - self.reposo * (time.perf_counter() - t0)
+
     async def quieto(self, silencio: float = 0.3) -> None:
         """Until the bot has made no request (other than its long poll) for `silencio` s."""
         d, loop = self.double, asyncio.get_running_loop()
@@ -91,9 +112,9 @@ class Bot:
         # Past the start-up work: our bot sets each person's command menu 10 s after starting.
         await asyncio.sleep(max(0.0, self.lanzado + arranque - time.monotonic()))
         await self.quieto()
-        antes, t0 = cpu_de(self.pid), time.perf_counter()
+        antes, t0 = self.cpu(), time.perf_counter()
         await asyncio.sleep(segundos)
-        self.reposo = (cpu_de(self.pid) - antes) / (time.perf_counter() - t0)
+        self.reposo = self.gastado(antes, t0) / (time.perf_counter() - t0)
 
     def peticiones(self) -> int:
         """Requests the bot made to the Bot API so far, but its long polls."""
@@ -103,12 +124,11 @@ class Bot:
         """CPU seconds and Bot API requests per update when every person does `accion` at
         once and gets an answer."""
         await self.quieto()
-        antes, t0, pedidas = cpu_de(self.pid), time.perf_counter(), self.peticiones()
+        antes, t0, pedidas = self.cpu(), time.perf_counter(), self.peticiones()
         await asyncio.gather(*(_y_respuesta(p, accion(p)) for p in self.personas))
         await self.quieto()
-        gastado = cpu_de(self.pid) - antes - self.reposo * (time.perf_counter() - t0)
         n = len(self.personas)
-        return gastado / n, (self.peticiones() - pedidas) / n
+        return self.gastado(antes, t0) / n, (self.peticiones() - pedidas) / n
 
     async def carga(self, veces: int) -> tuple[float, float, float]:
         """Every person sends /mis_asm `veces` times, each after the answer to the one before:
@@ -122,11 +142,11 @@ class Bot:
                 await _y_respuesta(p, p.send("/mis_asm"))
                 tiempos.append(time.perf_counter() - inicio)
 
-        antes, t0 = cpu_de(self.pid), time.perf_counter()
+        antes, t0 = self.cpu(), time.perf_counter()
         await asyncio.gather(*(persona(p) for p in self.personas))
         duracion = time.perf_counter() - t0
         await self.quieto()
-        gastado = cpu_de(self.pid) - antes - self.reposo * (time.perf_counter() - t0)
+        gastado = self.gastado(antes, t0)
         return len(tiempos) / duracion, percentil(tiempos, 95), gastado / len(tiempos)
 
     def detener(self) -> None:
@@ -285,6 +305,11 @@ async def medir(
                 for b in (nuestro, eco):
                     b.detener()
     print(f"Base: {'PostgreSQL' if pg else 'SQLite'}")
+    for b in (nuestro, eco):
+        if b.hilos_perdidos:
+            print(
+                f"aviso: {b.hilos_perdidos} hebras de «{b.nombre}» terminaron durante una medición"
+            )
     _imprimir(personas, veces, rondas, fases, cargas, nuestro.reposo, eco.reposo)
 
 
