@@ -38,7 +38,7 @@ from handlers import (
 from handlers.base import (
     Contexto,
     cerrar_paso,
-    en_bd,
+    leer_bd,
     persona_o_aviso,
     recordar_chat,
     responder,
@@ -74,7 +74,7 @@ async def texto(update: Update, context: Contexto) -> None:
     persona = await persona_o_aviso(update, context)
     if persona is None or update.message is None:
         return
-    borrador = await en_bd(context, lambda s: borradores.leer_borrador(s, persona.telegram_id))
+    borrador = await leer_bd(context, lambda s: borradores.leer_borrador(s, persona.telegram_id))
     siguiente = TEXTO.get(_flujo(borrador))  # type: ignore[call-overload]
     if borrador is None or siguiente is None:
         await responder(update, textos.NO_ENTENDI)
@@ -94,7 +94,7 @@ async def archivo(update: Update, context: Contexto) -> None:
         else:
             await responder(update, SOLO_COORDINACION)
         return
-    borrador = await en_bd(context, lambda s: borradores.leer_borrador(s, persona.telegram_id))
+    borrador = await leer_bd(context, lambda s: borradores.leer_borrador(s, persona.telegram_id))
     siguiente = ARCHIVO.get(_flujo(borrador))  # type: ignore[call-overload]
     if borrador is None or siguiente is None:
         await responder(update, SIN_REPORTE_ABIERTO)
@@ -111,7 +111,7 @@ async def _paso(
     await siguiente(update, context, persona, borrador)
     if vivo is None or teclado_vivo() != vivo:
         return  # nothing to remove, or a new keyboard already replaced it
-    despues = await en_bd(context, lambda s: borradores.leer(s, persona.telegram_id))
+    despues = await leer_bd(context, lambda s: borradores.leer(s, persona.telegram_id))
     if _donde(despues) != _donde(borrador):
         await cerrar_paso(update, vivo)
 

@@ -34,6 +34,7 @@ from handlers.base import (
     boton,
     cancelar_con_boton,
     en_bd,
+    leer_bd,
     mostrar_recibidos,
     persona_o_aviso,
     quitar_botones,
@@ -104,7 +105,7 @@ async def _iniciar(
 async def a_medias_primero(update: Update, context: Contexto, persona: Persona) -> bool:
     """Another conversation would replace a report half done: it is asked about first (True),
     and the other command is typed again after «Descartar»."""
-    b = await en_bd(context, lambda s: servicio.borrador_de(s, persona))
+    b = await leer_bd(context, lambda s: servicio.borrador_de(s, persona))
     if b is None or not b.a_medias:
         return False
     await _preguntar_a_medias(update, b, None)
@@ -162,7 +163,7 @@ async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbac
         await _iniciar(update, context, flujo)
         return
     if b.accion == "a" and b.valor is not None:
-        previo = await en_bd(context, lambda s: servicio.borrador_de(s, persona))
+        previo = await leer_bd(context, lambda s: servicio.borrador_de(s, persona))
         if previo is not None and previo.a_medias:  # an old list's button: ask, never replace
             await q.answer()
             await _preguntar_a_medias(update, previo, flujo)
@@ -182,7 +183,7 @@ async def pulsar(update: Update, context: Contexto, persona: Persona, b: callbac
             await _iniciar(update, context, flujo, descartar=True)
         return
 
-    borrador = await en_bd(context, lambda s: servicio.borrador_de(s, persona))
+    borrador = await leer_bd(context, lambda s: servicio.borrador_de(s, persona))
     if b.accion == "cont" and borrador is not None and borrador.FLUJO is flujo:
         await q.answer()
         await quitar_botones(update, mensajes.BOTON_CONTINUAR)
@@ -240,7 +241,9 @@ async def _pagina(
 ) -> None:
     ent = context.entorno
     hoy = ent.hoy()
-    asms = await en_bd(context, lambda s: servicio.asm_del_enlace(s, persona, hoy, ent.calendario))
+    asms = await leer_bd(
+        context, lambda s: servicio.asm_del_enlace(s, persona, hoy, ent.calendario)
+    )
     texto, botones = _lista(flujo, asms, pagina, hoy)
     q = update.callback_query
     assert q is not None
@@ -293,7 +296,7 @@ async def _pedir_porcentaje(
     ent = context.entorno
     hoy = ent.hoy()
     if estado is None:
-        estado = await en_bd(context, lambda s: estado_de(s, asm_id, hoy, ent.calendario))
+        estado = await leer_bd(context, lambda s: estado_de(s, asm_id, hoy, ent.calendario))
         if estado is None:
             await responder(update, textos.BOTON_VENCIDO)
             return

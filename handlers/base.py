@@ -35,7 +35,7 @@ from bot.servicios.evidencias import (
     nombre_de_foto,
 )
 from bot.servicios.rechazos import BotonVencido, Rechazado
-from bot.servicios.usuarios import Persona, buscar_usuario, persona_activa
+from bot.servicios.usuarios import Persona, buscar_usuario, quien_escribe, volvio_a_escribir
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,27 @@ async def en_bd(context: Contexto, trabajo: Callable[[Session], T]) -> T:
                     rechazo = e
             raise rechazo
 
+    return await asyncio.to_thread(correr)
+
+
+async def leer_bd(context: Contexto, lectura: Callable[[Session], T]) -> T:
+    """Runs `lectura`, which only reads what one person sees, in a transaction that is never
+    committed (closing rolls back whatever it might have written).
+
+    On SQLite it runs here, on the event loop: in WAL mode a read never waits for a writer, and
+    a worker thread costs more than the read (the sqlite3 driver lets go of the interpreter's
+    lock at every row, and the loop's thread takes it each time: twice the CPU, bench/cpu.py).
+    Reads of thousands of rows go to `en_bd`, which never holds up the loop. On PostgreSQL each
+    query is a round trip over the network, so reads go to a worker thread too.
+    """
+    sesiones = context.entorno.sesiones
+
+    def correr() -> T:
+        with sesiones() as s:
+            return lectura(s)
+
+    if context.entorno.engine.dialect.name == "sqlite":
+        return correr()
     return await asyncio.to_thread(correr)
 
 
@@ -249,11 +270,14 @@ async def persona_o_aviso(update: Update, context: Contexto) -> Persona | None:
         return None
     uid = usuario.id
 
-    def buscar(s: Session) -> tuple[Persona | None, bool]:
-        persona = persona_activa(s, uid)
-        return persona, persona is None and buscar_usuario(s, uid) is not None
+    def buscar(s: Session) -> tuple[Persona | None, bool, bool]:
+        persona, inalcanzable = quien_escribe(s, uid)
+        return persona, inalcanzable, persona is None and buscar_usuario(s, uid) is not None
 
-    persona, desactivado = await en_bd(context, buscar)
+    persona, inalcanzable, desactivado = await leer_bd(context, buscar)
+    if persona is not None and inalcanzable:  # rare: then the write, in a worker thread
+        ident = persona.id
+        await en_bd(context, lambda s: volvio_a_escribir(s, ident))
     if persona is None:
         texto = textos.DESACTIVADO if desactivado else textos.NO_REGISTRADO
         if update.callback_query is not None:

@@ -11,7 +11,7 @@ from bot.dominio.periodos import primer_dia_del_mes
 from bot.mensajes import textos
 from bot.servicios.consultas import EstadoAsm, estado_actual
 from bot.servicios.usuarios import Persona
-from handlers.base import Contexto, en_bd, persona_o_aviso, responder
+from handlers.base import Contexto, leer_bd, persona_o_aviso, responder
 
 PROXIMOS = 5  # fechas de término shown by /pendientes
 
@@ -28,7 +28,7 @@ async def _asm_del_enlace(
         return None
     ent = context.entorno
     hoy = ent.hoy()
-    asms = await en_bd(
+    asms = await leer_bd(
         context,
         lambda s: estado_actual(s, hoy, ent.calendario, dependencia_id=persona.dependencia_id),
     )

@@ -82,18 +82,13 @@ _PERSONA_ACTIVA = (
 )
 
 
-def persona_activa(session: Session, telegram_id: int) -> Persona | None:
-    """The person behind an update, if registered and active.
-
-    They wrote to the bot, so Telegram delivers to them again (nobody can write to a bot they
-    blocked): if the outbox had marked them unreachable, reminders and copies resume now.
-    """
+def quien_escribe(session: Session, telegram_id: int) -> tuple[Persona | None, bool]:
+    """The person behind an update, if registered and active, and whether the outbox had marked
+    them unreachable (`volvio_a_escribir` undoes it). Only reads."""
     r = session.execute(_PERSONA_ACTIVA, {"telegram_id": telegram_id}).first()
     if r is None:
-        return None
-    if r.inalcanzable_desde is not None:
-        session.execute(update(Usuario).where(Usuario.id == r.id).values(inalcanzable_desde=None))
-    return Persona(
+        return None, False
+    persona = Persona(
         id=r.id,
         telegram_id=r.telegram_id,
         nombre=r.nombre,
@@ -101,6 +96,22 @@ def persona_activa(session: Session, telegram_id: int) -> Persona | None:
         dependencia_id=r.dependencia_id,
         dependencia=r.dependencia,
     )
+    return persona, r.inalcanzable_desde is not None
+
+
+def volvio_a_escribir(session: Session, usuario_id: int) -> None:
+    """They wrote to the bot, so Telegram delivers to them again (nobody can write to a bot they
+    blocked): reminders and copies resume."""
+    session.execute(update(Usuario).where(Usuario.id == usuario_id).values(inalcanzable_desde=None))
+
+
+def persona_activa(session: Session, telegram_id: int) -> Persona | None:
+    """The person behind an update, if registered and active; reachable again if they were
+    marked unreachable (`quien_escribe`, then `volvio_a_escribir`)."""
+    persona, inalcanzable = quien_escribe(session, telegram_id)
+    if persona is not None and inalcanzable:
+        volvio_a_escribir(session, persona.id)
+    return persona
 
 
 def espera_por_intentos(fallidos: int) -> timedelta:

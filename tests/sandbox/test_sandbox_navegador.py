@@ -261,12 +261,17 @@ def _abrir_siguiente(t: Toques) -> None:
     if siguiente.count():
         t.pulsar(siguiente.first)
     else:
-        antes = page.locator(".mensaje.bot").count()
+        # The start-up round's reminder may arrive in between: the answer is the newest
+        # message that asks for a % or an ASM, not the last one.
+        respuestas = page.locator(
+            ".mensaje.bot", has_text=re.compile("Escriba el nuevo % de avance|De qué ASM informará")
+        )
+        antes = respuestas.count()
         t.escribir("/avance")
-        expect(page.locator(".mensaje.bot")).not_to_have_count(antes)
+        expect(respuestas).not_to_have_count(antes)
         pregunta = page.locator(".mensaje.bot", has_text="¿De qué ASM informará").last
         for _ in range(10):
-            ultimo = page.locator(".mensaje.bot").last
+            ultimo = respuestas.last
             if "Escriba el nuevo % de avance" in ultimo.inner_text():
                 break
             libre = (
