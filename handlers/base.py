@@ -1,7 +1,7 @@
 """What every handler needs: the typed context (environment, Anexo A maker, outbox sender, the
-round), database work off the event loop, the person, and the shared pieces of a conversation:
-the button prelude, one live keyboard per chat, receiving a file, a list in pages, and a refusal
-turned into the reply."""
+round), database work (`en_bd` off the event loop; `leer_bd` for a person's reads), the person,
+and the shared pieces of a conversation: the button prelude, one live keyboard per chat,
+receiving a file, a list in pages, and a refusal turned into the reply."""
 
 from __future__ import annotations
 
