@@ -120,7 +120,7 @@ async def leer_bd(context: Contexto, lectura: Callable[[Session], T]) -> T:
 
     On SQLite it runs here, on the event loop: in WAL mode a read never waits for a writer, and
     a worker thread costs more than the read (the sqlite3 driver lets go of the interpreter's
-    lock at every row, and the loop's thread takes it each time: twice the CPU, bench/cpu.py).
+    lock at every row, and the loop's thread takes it each time: bench/lecturas.py).
     Reads of thousands of rows go to `en_bd`, which never holds up the loop. On PostgreSQL each
     query is a round trip over the network, so reads go to a worker thread too.
     """
