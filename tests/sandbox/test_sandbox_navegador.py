@@ -236,7 +236,9 @@ def _reportar(t: Toques, numero_de_reporte: int) -> str:
     """One ASM from its «% de avance» screen to its folio: a quick % button, observaciones typed,
     a PDF, «Listo», «Confirmar». Returns the folio's message."""
     page = t.page
-    rapidos = page.locator(".mensaje.bot").last.locator(".boton", has_text=re.compile(r"^\d+ %$"))
+    # The question, not the last message: the start-up round's reminder may come after it.
+    pregunta = page.locator(".mensaje.bot", has_text="Escriba el nuevo % de avance").last
+    rapidos = pregunta.locator(".boton", has_text=re.compile(r"^\d+ %$"))
     t.pulsar(rapidos.nth(1) if rapidos.count() > 2 else rapidos.last)
     _ultimo_bot(page, "observaciones")
     t.escribir(f"Avance del mes, reporte {numero_de_reporte}")
@@ -257,7 +259,8 @@ def _abrir_siguiente(t: Toques) -> None:
     offers: its «Siguiente pendiente» button, or /avance and the first ASM not reported this
     month in the list (paging if needed)."""
     page = t.page
-    siguiente = page.locator(".mensaje.bot").last.locator(".boton", has_text="Siguiente pendiente")
+    folio = page.locator(".mensaje.bot", has_text="Folio: AV-").last
+    siguiente = folio.locator(".boton", has_text="Siguiente pendiente")
     if siguiente.count():
         t.pulsar(siguiente.first)
     else:
