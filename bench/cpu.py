@@ -5,11 +5,12 @@ CPU is the time the bot's process ran (user + system), read from its threads' sc
 counters in nanoseconds (/proc/<pid>/task/*/schedstat) before and after a phase, less what the
 process spends idle for as long (measured first). The tick-based counters of /proc/<pid>/stat
 (10 ms) under-count a process that runs in bursts of a millisecond: the echo bot's phase is a
-few ticks. Phases, each with 40
-people at once and one update each: /mis_asm, /avance (the list), the press of an ASM's button,
-and the typed percentage (an /avance step). Then the load of the issue: 40 people at once each
-send /mis_asm five times, one after the other, waiting for each answer: throughput, p95, and
-CPU per update. Prints medians over the rounds and our/echo ratios.
+few ticks.
+
+Phases, each with 40 people at once and one update each: /mis_asm, /avance (the list), the
+press of an ASM's button, and the typed percentage (an /avance step). Then the load of the
+issue: 40 people at once each send /mis_asm five times, one after the other, waiting for each
+answer: throughput, p95, and CPU per update. Prints medians over the rounds and our/echo ratios.
 
 Targets: CPU per update ≤ 2× the echo bot's; throughput ≥ 0.95× and p95 ≤ 1.2× it.
 
