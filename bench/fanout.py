@@ -31,7 +31,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select, update
 
 from bot.servicios import salida
@@ -211,7 +210,7 @@ async def trabajador(desfase: int, acelerar: float, lectura: float) -> None:
     entorno.reloj = lambda: arranque + (utcnow() - arranque) * acelerar + timedelta(seconds=desfase)
     app = construir_aplicacion(entorno, con_trabajos=False)
     peticion: Any = app.bot.request
-    peticion._client.timeout = httpx.Timeout(5.0, read=lectura)  # the client's timeout
+    peticion.lectura = lectura  # how long the client waits for an answer
     await app.initialize()
     repartidor: Repartidor = app.bot_data["repartidor"]
     while True:

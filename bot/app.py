@@ -84,8 +84,8 @@ def construir_aplicacion(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=s.zona))
         # Handlers read what they need as typed properties (handlers.base.Contexto).
         .context_types(ContextTypes(context=Contexto))
-        .request(SolicitudConReintentos(espera_inicial=espera_reintento, connection_pool_size=16))
-        .get_updates_request(SolicitudConReintentos(espera_inicial=espera_reintento))
+        .request(SolicitudConReintentos(16, espera_inicial=espera_reintento))
+        .get_updates_request(SolicitudConReintentos(1, espera_inicial=espera_reintento))
         # Telegram's flood limits, paced here (see scheduler/limitador.py).
         .rate_limiter(limitador or Limitador())
         .post_init(_al_iniciar)

@@ -1,20 +1,26 @@
-"""The bot's HTTP client for the Bot API: retries network errors and Telegram's 5xx answers,
-and logs that never show the token (the HTTP client logs request URLs, which carry it).
+"""The bot's HTTP client for the Bot API, on aiohttp: retries network errors and Telegram's 5xx
+answers, and logs that never show the token.
+
+Why not PTB's own HTTPXRequest: under a conversation's load httpx's connection pool re-checks
+every connection for every queued request, and a Bot API request cost the bot about four times
+the CPU it costs on aiohttp (bench/cliente_http.py), which the aiohttp server of the test double
+and the sandbox already bring.
 
 A call that sends something (sendMessage, sendDocument…) is retried here only when the request
 surely never reached Telegram (no connection): after a timeout Telegram may have delivered it,
 and Telegram has no idempotency key, so trying again here would send it twice. The outbox
-decides about resending those (scheduler/repartidor.py)."""
+decides about resending those (scheduler/repartidor.py), asking `quizas_entregado`."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
 
-import httpx
-from telegram.error import NetworkError
-from telegram.request import HTTPXRequest
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
 from tenacity import (
     AsyncRetrying,
     RetryError,
@@ -26,6 +32,8 @@ from tenacity import (
 log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+# PTB marks a limit the caller left out with an instance of this class (DEFAULT_NONE's).
+_POR_DEFECTO = type(BaseRequest.DEFAULT_NONE)
 
 
 class _Respuesta5xx(Exception):
@@ -34,8 +42,20 @@ class _Respuesta5xx(Exception):
         self.code, self.payload = code, payload
 
 
-# Errors of the HTTP client that mean the request was never sent.
-_NO_ENVIADA = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Errors of the HTTP client that mean the request was never sent: no connection could be made,
+# or none was free in time (aiohttp's `connect` timeout covers the wait for the pool too).
+_NO_ENVIADA = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+
+
+def quizas_entregado(e: BaseException) -> bool:
+    """A network error after the request may have reached Telegram (a timeout waiting for the
+    answer, a dropped connection): it may have been done. Not when no connection was made."""
+    causa = e.__cause__  # an answer from Telegram (a 502, say) has no HTTP-client cause
+    return (
+        isinstance(e, NetworkError)
+        and isinstance(causa, aiohttp.ClientError | TimeoutError)
+        and not isinstance(causa, _NO_ENVIADA)
+    )
 
 
 def _envia_algo(url: str) -> bool:
@@ -54,22 +74,121 @@ def _se_puede_repetir(e: BaseException, envia_algo: bool) -> bool:
     return not envia_algo or isinstance(e.__cause__, _NO_ENVIADA)
 
 
-class SolicitudConReintentos(HTTPXRequest):
-    """HTTPXRequest that tries again, with growing pauses, when the network or Telegram fails.
+def _cuerpo(datos: RequestData | None) -> tuple[bytes | aiohttp.FormData | None, str | None]:
+    """The request's body and its type: JSON, as the Bot API accepts for every method (cheaper
+    to build than a form), or a multipart form when it uploads a file."""
+    if datos is None:
+        return None, None
+    if not datos.contains_files:
+        return json.dumps(datos.parameters).encode(), "application/json"
+    forma = aiohttp.FormData()
+    for nombre, valor in datos.json_parameters.items():
+        forma.add_field(nombre, valor)
+    for nombre, (archivo, contenido, tipo) in datos.multipart_data.items():
+        forma.add_field(nombre, contenido, filename=archivo, content_type=tipo)
+    return forma, None
 
-    A 429 is not retried here: PTB's rate limiter honours its `retry_after`.
+
+class SolicitudConReintentos(BaseRequest):
+    """PTB's request interface on aiohttp that tries again, with growing pauses, when the
+    network or Telegram fails. A 429 is not retried here: the rate limiter honours its
+    `retry_after`.
+
+    The time limits, in seconds, are PTB's: `lectura` for the answer (settable: tests shorten
+    it), `escritura` for the request (`escritura_archivos` when it uploads one), `conexion` to
+    connect and `espera_pool` for a free one among `conexiones` (aiohttp counts the two waits
+    as one: a connection must be had within their sum).
     """
 
     def __init__(
-        self, *args: Any, intentos: int = 4, espera_inicial: float = 0.5, **kwargs: Any
+        self,
+        conexiones: int = 16,
+        *,
+        lectura: float | None = 5.0,
+        escritura: float | None = 5.0,
+        escritura_archivos: float | None = 20.0,
+        conexion: float | None = 5.0,
+        espera_pool: float | None = 1.0,
+        intentos: int = 4,
+        espera_inicial: float = 0.5,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        self._conexiones = conexiones
+        self.lectura = lectura
+        self._escritura, self._escritura_archivos = escritura, escritura_archivos
+        self._conexion, self._espera_pool = conexion, espera_pool
         self._intentos = intentos
         self._espera = espera_inicial
+        self._sesion: aiohttp.ClientSession | None = None
 
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        url = str(args[0] if args else kwargs.get("url", ""))
+    @property
+    def read_timeout(self) -> float | None:
+        return self.lectura
+
+    async def initialize(self) -> None:
+        if self._sesion is None or self._sesion.closed:
+            self._sesion = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._conexiones),
+                headers={"User-Agent": self.USER_AGENT},
+                trust_env=True,  # a proxy in HTTPS_PROXY, as PTB's client honoured
+            )
+
+    async def shutdown(self) -> None:
+        if self._sesion is not None and not self._sesion.closed:
+            await self._sesion.close()
+
+    def _plazos(
+        self, lectura: Any, escritura: Any, conexion: Any, pool: Any, con_archivos: bool
+    ) -> aiohttp.ClientTimeout:
+        """PTB's four limits in aiohttp's terms; a DefaultValue means «this request's default»."""
+
+        def elegir(valor: Any, defecto: float | None) -> float | None:
+            return defecto if isinstance(valor, _POR_DEFECTO) else valor
+
+        lectura = elegir(lectura, self.lectura)
+        escritura = elegir(escritura, self._escritura_archivos if con_archivos else self._escritura)
+        conexion = elegir(conexion, self._conexion)
+        pool = elegir(pool, self._espera_pool)
+        fases = (lectura, escritura, conexion, pool)
+        # aiohttp has no write limit of its own: the whole request gets the sum of the phases.
+        return aiohttp.ClientTimeout(
+            total=None if None in fases else sum(fases),
+            connect=None if conexion is None or pool is None else conexion + pool,
+            sock_connect=conexion,
+            sock_read=lectura,
+        )
+
+    async def _una_vez(
+        self, url: str, method: str, datos: RequestData | None, plazos: aiohttp.ClientTimeout
+    ) -> tuple[int, bytes]:
+        if self._sesion is None or self._sesion.closed:
+            raise RuntimeError("SolicitudConReintentos no se ha iniciado (initialize).")
+        cuerpo, tipo = _cuerpo(datos)
+        encabezados = {"Content-Type": tipo} if tipo else None
+        try:
+            async with self._sesion.request(
+                method, url, data=cuerpo, headers=encabezados, timeout=plazos
+            ) as respuesta:
+                return respuesta.status, await respuesta.read()
+        except TimeoutError as e:  # aiohttp's timeouts are TimeoutErrors too
+            raise TimedOut(f"aiohttp.{type(e).__name__}: {e}") from e
+        except aiohttp.ClientError as e:
+            raise NetworkError(f"aiohttp.{type(e).__name__}: {e}") from e
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
         envia_algo = _envia_algo(url)
+        con_archivos = request_data is not None and request_data.contains_files
+        plazos = self._plazos(
+            read_timeout, write_timeout, connect_timeout, pool_timeout, con_archivos
+        )
         reintentos = AsyncRetrying(
             stop=stop_after_attempt(self._intentos),
             wait=wait_exponential(multiplier=self._espera, max=8),
@@ -79,7 +198,7 @@ class SolicitudConReintentos(HTTPXRequest):
         try:
             async for intento in reintentos:
                 with intento:
-                    code, payload = await super().do_request(*args, **kwargs)
+                    code, payload = await self._una_vez(url, method, request_data, plazos)
                     if code >= 500:
                         raise _Respuesta5xx(code, payload)
                     return code, payload
@@ -107,6 +226,6 @@ def configurar_logs(nivel: int = logging.INFO) -> None:
     logging.basicConfig(level=nivel, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(SinToken())
-    # httpx logs each request URL at INFO, and the URL carries the token.
+    # httpx logs each request URL at INFO, and the URL carries the token (PTB still loads it).
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

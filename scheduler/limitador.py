@@ -28,8 +28,7 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-import httpx
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot import metricas
@@ -69,21 +68,6 @@ def inofensivo(endpoint: str, e: BadRequest) -> bool:
     if metodo == "answercallbackquery":
         return "query is too old" in texto or "query id is invalid" in texto
     return metodo.startswith("editmessage") and "message is not modified" in texto
-
-
-# Errors of the HTTP client that mean the request was never sent (as in bot/telegram_http.py).
-_NO_ENVIADA = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-def quizas_entregado(e: BaseException) -> bool:
-    """A network error after the request may have reached Telegram (a timeout waiting for the
-    answer, a dropped connection): it may have been done. Not when no connection was made."""
-    causa = e.__cause__  # an answer from Telegram (a 502, say) has no HTTP-client cause
-    return (
-        isinstance(e, NetworkError)
-        and isinstance(causa, httpx.HTTPError)
-        and not isinstance(causa, _NO_ENVIADA)
-    )
 
 
 def inofensivo_en_cualquiera(e: BadRequest) -> bool:

@@ -29,7 +29,8 @@ from bot.entorno import Entorno
 from bot.servicios import salida
 from bot.servicios.salida import Mensaje
 from bot.servicios.usuarios import alcanzable
-from scheduler.limitador import POR_CHAT, quizas_entregado, segundos
+from bot.telegram_http import quizas_entregado
+from scheduler.limitador import POR_CHAT, segundos
 from storage.db import unit_of_work
 from storage.models import Dependencia, Salida, Usuario
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 # Each costs from a tenth of a second to half a second of start-up (bench/arranque.py).
-PESADOS = ("sqlalchemy", "alembic", "openpyxl", "numpy", "telegram", "fpdf", "httpx")
+PESADOS = ("sqlalchemy", "alembic", "openpyxl", "numpy", "telegram", "fpdf", "httpx", "aiohttp")
 
 # Every help of the click tree in one fresh process, then the heavy modules it loaded.
 _AYUDAS = """

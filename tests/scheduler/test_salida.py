@@ -3,7 +3,6 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import httpx
 from sqlalchemy import func, select, update
 
 from bot.dominio.vocabulario import Rol
@@ -252,7 +251,7 @@ async def test_a_telegram_slower_than_the_timeout_duplicates_a_message_once_at_m
     personas = await _registrados(arnes, 3)
     assert arnes.app is not None
     peticion = arnes.app.bot.request  # what sends messages (not the long poll)
-    peticion._client.timeout = httpx.Timeout(5.0, read=0.3)
+    peticion.lectura = 0.3  # the client gives up on an answer after 0.3 s
     arnes.double.delay = 0.6  # Telegram delivers, then answers after the client gave up
     arnes.bd(lambda s: salida.encolar(s, _mensajes(personas), arnes.reloj()))
     r = _repartidor(arnes)
