@@ -17,6 +17,8 @@ import json
 import logging
 import re
 from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -44,7 +46,11 @@ class _Respuesta5xx(Exception):
 
 # Errors of the HTTP client that mean the request was never sent: no connection could be made,
 # or none was free in time (aiohttp's `connect` timeout covers the wait for the pool too).
-_NO_ENVIADA = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+_NO_ENVIADA = (
+    aiohttp.ClientConnectorError,
+    aiohttp.ConnectionTimeoutError,
+    aiohttp.ClientHttpProxyError,  # the proxy refused the tunnel to Telegram
+)
 
 
 def quizas_entregado(e: BaseException) -> bool:
@@ -119,6 +125,7 @@ class SolicitudConReintentos(BaseRequest):
         self._intentos = intentos
         self._espera = espera_inicial
         self._sesion: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, tuple[str | None, dict[str, str] | None]] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -129,7 +136,9 @@ class SolicitudConReintentos(BaseRequest):
             self._sesion = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._conexiones),
                 headers={"User-Agent": self.USER_AGENT},
-                trust_env=True,  # a proxy in HTTPS_PROXY, as PTB's client honoured
+                # Not trust_env: it reads the environment and ~/.netrc in a worker thread on
+                # every request. The proxy is looked up once per host instead (_proxy).
+                trust_env=False,
             )
 
     async def shutdown(self) -> None:
@@ -157,6 +166,30 @@ class SolicitudConReintentos(BaseRequest):
             sock_read=lectura,
         )
 
+    def _proxy(self, url: str) -> tuple[str | None, dict[str, str] | None]:
+        """The environment's proxy for the URL's scheme (HTTPS_PROXY for Telegram) unless
+        NO_PROXY covers its host, as PTB's own client honoured, with the headers that carry
+        its user and password. Read at the first request to each host: a change needs a
+        restart."""
+        partes = urlsplit(url)
+        clave = f"{partes.scheme}://{partes.netloc}"
+        if clave not in self._proxies:
+            proxy = getproxies().get(partes.scheme)
+            if proxy is None or (partes.hostname and proxy_bypass(partes.hostname)):
+                self._proxies[clave] = (None, None)
+            else:
+                p = urlsplit(proxy)
+                encabezados = None
+                if p.username:
+                    # aiohttp sends them in the CONNECT of an https:// request (Telegram's).
+                    credenciales = aiohttp.encode_basic_auth(
+                        unquote(p.username), unquote(p.password or "")
+                    )
+                    encabezados = {"Proxy-Authorization": credenciales}
+                sin_credenciales = p._replace(netloc=p.netloc.rpartition("@")[2]).geturl()
+                self._proxies[clave] = (sin_credenciales, encabezados)
+        return self._proxies[clave]
+
     async def _una_vez(
         self, url: str, method: str, datos: RequestData | None, plazos: aiohttp.ClientTimeout
     ) -> tuple[int, bytes]:
@@ -164,9 +197,16 @@ class SolicitudConReintentos(BaseRequest):
             raise RuntimeError("SolicitudConReintentos no se ha iniciado (initialize).")
         cuerpo, tipo = _cuerpo(datos)
         encabezados = {"Content-Type": tipo} if tipo else None
+        proxy, encabezados_proxy = self._proxy(url)
         try:
             async with self._sesion.request(
-                method, url, data=cuerpo, headers=encabezados, timeout=plazos
+                method,
+                url,
+                data=cuerpo,
+                headers=encabezados,
+                timeout=plazos,
+                proxy=proxy,
+                proxy_headers=encabezados_proxy,
             ) as respuesta:
                 return respuesta.status, await respuesta.read()
         except TimeoutError as e:  # aiohttp's timeouts are TimeoutErrors too

@@ -4,6 +4,7 @@ A loopback server answers from a script, one entry per request: a status code, "
 after the client's read limit) or "cortar" (drops the connection without answering)."""
 
 import asyncio
+import base64
 import logging
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -193,6 +194,39 @@ async def test_waiting_too_long_for_a_free_connection_is_surely_not_sent() -> No
 
 async def test_telegrams_own_error_answer_is_not_a_maybe() -> None:
     assert not quizas_entregado(NetworkError("Bad Gateway"))
+
+
+async def test_the_environments_proxy_is_used_unless_no_proxy_covers_the_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Telegram is https://: through a proxy the client asks it for a tunnel (CONNECT), with the
+    proxy's credentials. This proxy refuses it, so nothing was sent."""
+    pedidos: list[bytes] = []
+
+    async def proxy(lector: asyncio.StreamReader, escritor: asyncio.StreamWriter) -> None:
+        pedidos.append(await lector.readuntil(b"\r\n\r\n"))
+        escritor.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+        await escritor.drain()
+        escritor.close()
+
+    servidor = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    puerto = servidor.sockets[0].getsockname()[1]
+    monkeypatch.setenv("HTTPS_PROXY", f"http://enlace:cl%40ve@127.0.0.1:{puerto}")
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{puerto}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    guion = Guion([200])
+    async with servidor, _servidor(guion) as (directo, _), _cliente(intentos=1) as req:
+        with pytest.raises(NetworkError) as error:
+            await req.do_request(
+                f"https://api.telegram.invalid/bot{TOKEN}/sendMessage", "POST", _datos(chat_id=1)
+            )
+        codigo, _ = await req.do_request(f"{directo}/getMe", "POST")  # NO_PROXY: straight to it
+    assert not quizas_entregado(error.value)
+    (pedido,) = pedidos
+    assert pedido.startswith(b"CONNECT api.telegram.invalid:443 HTTP/1.1\r\n")
+    credenciales = base64.b64encode(b"enlace:cl@ve").decode()
+    assert f"Proxy-Authorization: Basic {credenciales}\r\n".encode() in pedido
+    assert (codigo, [camino for camino, _, _ in guion.vistas]) == (200, [f"/bot{TOKEN}/getMe"])
 
 
 async def test_an_uninitialized_client_says_so() -> None:
