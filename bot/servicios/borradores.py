@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from bot.dominio.texto import limpiar
@@ -221,15 +221,17 @@ def guardar(session: Session, telegram_id: int, paso: Paso) -> None:
     # Names this conversation: the report it confirms keeps it, unique (seguimiento.py), so a
     # second confirmation of the same draft, from anywhere, cannot store a second report.
     paso.datos["conversacion"] = paso.datos.get("conversacion") or secrets.token_hex(16)
-    fila = session.get(Borrador, telegram_id)
-    if fila is None:
+    # One UPDATE at every step, rather than loading the row to change it (a SELECT and the
+    # ORM's flush: a fifth of a step's database time); the first step inserts it.
+    cambio = session.execute(
+        update(Borrador)
+        .where(Borrador.telegram_id == telegram_id)
+        .values(flujo=paso.flujo, paso=paso.paso, datos=paso.datos, actualizado_en=utcnow())
+    )
+    if not cambio.rowcount:  # type: ignore[attr-defined]
         session.add(
             Borrador(telegram_id=telegram_id, flujo=paso.flujo, paso=paso.paso, datos=paso.datos)
         )
-    else:
-        # A new dict, so SQLAlchemy sees the JSON column changed.
-        fila.flujo, fila.paso, fila.datos = paso.flujo, paso.paso, dict(paso.datos)
-        fila.actualizado_en = utcnow()
 
 
 def guardar_borrador(session: Session, telegram_id: int, borrador: BorradorTipado) -> None:
