@@ -208,6 +208,11 @@ async def coordinador(usuario: SimUser, seguir: Callable[[], bool], generados: l
         usuario.messages.clear()
 
 
+def _a_telegram(double: BotApiDouble) -> int:
+    """Messages and edits Telegram took so far: what its 30 per second counts."""
+    return double.stats.sent_messages + double.stats.edited_messages
+
+
 def percentil(valores: list[float], p: float) -> float:
     return statistics.quantiles(valores, n=100)[int(p) - 1] if len(valores) > 1 else float("nan")
 
@@ -247,11 +252,11 @@ async def ronda(app: App, double: BotApiDouble, destinatarios: list[SimUser], r:
             )
 
     r.mensajes = await asyncio.to_thread(encolar)
-    antes = double.stats.sent_messages + double.stats.edited_messages
+    antes = _a_telegram(double)
     inicio = time.perf_counter()
     await app.bot_data["repartidor"].repartir()
     r.segundos = time.perf_counter() - inicio
-    r.del_bot = double.stats.sent_messages + double.stats.edited_messages - antes
+    r.del_bot = _a_telegram(double) - antes
     conteos = [len(d.messages) for d in destinatarios]
     r.duplicados = sum(c - 1 for c in conteos if c > 1)
     r.perdidos = sum(1 for c in conteos if c == 0)
@@ -292,6 +297,7 @@ async def medir(
             for u in (*enlaces, coord, *destinatarios):
                 u.talked = True
             resultados: dict[str, list[float]] = {}
+            ritmo: dict[str, float] = {}  # messages and edits to Telegram per second
             generados: list[float] = []
             for fase in (SIN_CARGA, CON_ANEXO) if anexo else ():
                 tiempos: list[float] = []
@@ -301,7 +307,9 @@ async def medir(
                     enlace(u, seguir, tiempos, random.Random(f"{fase}{i}"), i * 20.0 / n_enlaces)
                     for i, u in enumerate(enlaces)
                 ]
+                antes, t0 = _a_telegram(double), time.perf_counter()
                 await asyncio.gather(*tareas, *extra)
+                ritmo[fase] = (_a_telegram(double) - antes) / (time.perf_counter() - t0)
                 resultados[fase] = tiempos
                 await _sin_borrador(enlaces)
             # Replies before bulk: a few enlaces stepping through /avance (a step every 1-3 s),
@@ -320,17 +328,20 @@ async def medir(
                     enlace(u, seguir, tiempos, random.Random(f"{fase}{i}"), i * 0.5, (1.0, 3.0))
                     for i, u in enumerate(activos)
                 ]
+                antes, t0 = _a_telegram(double), time.perf_counter()
                 await asyncio.gather(*tareas, *extra_ronda)
+                ritmo[fase] = (_a_telegram(double) - antes) / (time.perf_counter() - t0)
                 resultados[fase] = tiempos
                 await _sin_borrador(activos)
             await app.updater.stop()
             await app.stop()
             await app.shutdown()
             entorno.cerrar()
-    print(f"{'fase':<14}{'pasos':>7}{'p50 (ms)':>10}{'p95 (ms)':>10}")
+    print(f"{'fase':<14}{'pasos':>7}{'p50 (ms)':>10}{'p95 (ms)':>10}{'a Telegram/s':>14}")
     for fase, tiempos in resultados.items():
         print(
-            f"{fase:<14}{len(tiempos):>7}{1000 * percentil(tiempos, 50):>10.0f}{1000 * percentil(tiempos, 95):>10.0f}"
+            f"{fase:<14}{len(tiempos):>7}{1000 * percentil(tiempos, 50):>10.0f}"
+            f"{1000 * percentil(tiempos, 95):>10.0f}{ritmo[fase]:>14.1f}"
         )
     if anexo:
         print(
