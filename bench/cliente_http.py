@@ -1,11 +1,11 @@
-"""What one Bot API request costs the bot's HTTP client: httpx (under PTB's HTTPXRequest, the
-bot's today) beside aiohttp, both posting the same sendMessage form (a 1,700-character text,
+"""What one Bot API request costs an HTTP client: httpx (under PTB's HTTPXRequest, PTB's own
+and the bot's until this figure moved it) beside aiohttp (bot/telegram_http.py's), both posting the same sendMessage form (a 1,700-character text,
 as a /mis_asm answer) to the Bot API double in a process of its own, 40 requests at once over a
 pool of 16 connections (the bot's), alternated.
 
 Prints the CPU of this process per request, medians over the rounds. No target: it tells where
-the CPU of an update goes beside the database (bench/cpu.py) and what a request class on
-aiohttp would save.
+the CPU of an update goes beside the database (bench/cpu.py) and why the bot's request class
+is on aiohttp.
 
     .venv/bin/python -m bench.cliente_http [--peticiones 400] [--a-la-vez 40] [--rondas 5]
         [--conexiones 16]
