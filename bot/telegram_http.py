@@ -55,7 +55,8 @@ _NO_ENVIADA = (
 
 def quizas_entregado(e: BaseException) -> bool:
     """A network error after the request may have reached Telegram (a timeout waiting for the
-    answer, a dropped connection): it may have been done. Not when no connection was made."""
+    answer, a dropped connection): it may have been done. Not when it surely never left
+    (_NO_ENVIADA)."""
     causa = e.__cause__  # an answer from Telegram (a 502, say) has no HTTP-client cause
     return (
         isinstance(e, NetworkError)
@@ -93,6 +94,21 @@ def _cuerpo(datos: RequestData | None) -> tuple[bytes | aiohttp.FormData | None,
     for nombre, (archivo, contenido, tipo) in datos.multipart_data.items():
         forma.add_field(nombre, contenido, filename=archivo, content_type=tipo)
     return forma, None
+
+
+def _proxy_del_entorno(esquema: str, host: str | None) -> tuple[str | None, dict[str, str] | None]:
+    """The environment's proxy for the scheme (HTTPS_PROXY for Telegram) unless NO_PROXY covers
+    the host, as PTB's own client honoured, and the headers that carry its user and password
+    (aiohttp sends them in the CONNECT of an https:// request, Telegram's)."""
+    proxy = getproxies().get(esquema)
+    if proxy is None or (host and proxy_bypass(host)):
+        return None, None
+    p = urlsplit(proxy)
+    sin_credenciales = p._replace(netloc=p.netloc.rpartition("@")[2]).geturl()
+    if not p.username:
+        return sin_credenciales, None
+    credenciales = aiohttp.encode_basic_auth(unquote(p.username), unquote(p.password or ""))
+    return sin_credenciales, {"Proxy-Authorization": credenciales}
 
 
 class SolicitudConReintentos(BaseRequest):
@@ -167,27 +183,12 @@ class SolicitudConReintentos(BaseRequest):
         )
 
     def _proxy(self, url: str) -> tuple[str | None, dict[str, str] | None]:
-        """The environment's proxy for the URL's scheme (HTTPS_PROXY for Telegram) unless
-        NO_PROXY covers its host, as PTB's own client honoured, with the headers that carry
-        its user and password. Read at the first request to each host: a change needs a
-        restart."""
+        """The proxy for this URL's host, looked up at its first request (a change of the
+        environment needs a restart)."""
         partes = urlsplit(url)
         clave = f"{partes.scheme}://{partes.netloc}"
         if clave not in self._proxies:
-            proxy = getproxies().get(partes.scheme)
-            if proxy is None or (partes.hostname and proxy_bypass(partes.hostname)):
-                self._proxies[clave] = (None, None)
-            else:
-                p = urlsplit(proxy)
-                encabezados = None
-                if p.username:
-                    # aiohttp sends them in the CONNECT of an https:// request (Telegram's).
-                    credenciales = aiohttp.encode_basic_auth(
-                        unquote(p.username), unquote(p.password or "")
-                    )
-                    encabezados = {"Proxy-Authorization": credenciales}
-                sin_credenciales = p._replace(netloc=p.netloc.rpartition("@")[2]).geturl()
-                self._proxies[clave] = (sin_credenciales, encabezados)
+            self._proxies[clave] = _proxy_del_entorno(partes.scheme, partes.hostname)
         return self._proxies[clave]
 
     async def _una_vez(

@@ -212,6 +212,7 @@ async def test_the_environments_proxy_is_used_unless_no_proxy_covers_the_host(
     servidor = await asyncio.start_server(proxy, "127.0.0.1", 0)
     puerto = servidor.sockets[0].getsockname()[1]
     monkeypatch.setenv("HTTPS_PROXY", f"http://enlace:cl%40ve@127.0.0.1:{puerto}")
+    # A proxy for http:// too: only NO_PROXY keeps the loopback request below off it.
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{puerto}")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     guion = Guion([200])
