@@ -14,9 +14,9 @@ import dataclasses
 import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from sqlalchemy import delete, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.dominio.texto import limpiar
@@ -193,9 +193,15 @@ def _fila(borrador: BorradorTipado) -> Paso:
 
 # --- Reading and writing ------------------------------------------------------------------
 
+# A draft is one row, read and written whole at every step: on the table itself, not through
+# the ORM's objects, whose bookkeeping (the session's map of loaded rows, kept in step with
+# each UPDATE) was a quarter of a step's save. No session ever holds a stale Borrador object.
+_TABLA = cast(Table, Borrador.__table__)
+_COLUMNAS = (_TABLA.c.flujo, _TABLA.c.paso, _TABLA.c.datos)
+
 
 def leer(session: Session, telegram_id: int) -> Paso | None:
-    fila = session.get(Borrador, telegram_id)
+    fila = session.execute(select(*_COLUMNAS).where(_TABLA.c.telegram_id == telegram_id)).first()
     return None if fila is None else Paso(fila.flujo, fila.paso, dict(fila.datos))
 
 
@@ -221,17 +227,18 @@ def guardar(session: Session, telegram_id: int, paso: Paso) -> None:
     # Names this conversation: the report it confirms keeps it, unique (seguimiento.py), so a
     # second confirmation of the same draft, from anywhere, cannot store a second report.
     paso.datos["conversacion"] = paso.datos.get("conversacion") or secrets.token_hex(16)
-    # One UPDATE at every step, rather than loading the row to change it (a SELECT and the
-    # ORM's flush, about a tenth of the save's CPU); the first step inserts it.
+    # One UPDATE at every step, rather than reading the row to change it; the first inserts it.
+    valores = {
+        "flujo": paso.flujo,
+        "paso": paso.paso,
+        "datos": paso.datos,
+        "actualizado_en": utcnow(),
+    }
     cambio = session.execute(
-        update(Borrador)
-        .where(Borrador.telegram_id == telegram_id)
-        .values(flujo=paso.flujo, paso=paso.paso, datos=paso.datos, actualizado_en=utcnow())
+        update(_TABLA).where(_TABLA.c.telegram_id == telegram_id).values(**valores)
     )
     if not cambio.rowcount:  # type: ignore[attr-defined]
-        session.add(
-            Borrador(telegram_id=telegram_id, flujo=paso.flujo, paso=paso.paso, datos=paso.datos)
-        )
+        session.execute(insert(_TABLA).values(telegram_id=telegram_id, **valores))
 
 
 def guardar_borrador(session: Session, telegram_id: int, borrador: BorradorTipado) -> None:
@@ -239,5 +246,5 @@ def guardar_borrador(session: Session, telegram_id: int, borrador: BorradorTipad
 
 
 def borrar(session: Session, telegram_id: int) -> bool:
-    resultado = session.execute(delete(Borrador).where(Borrador.telegram_id == telegram_id))
+    resultado = session.execute(delete(_TABLA).where(_TABLA.c.telegram_id == telegram_id))
     return bool(resultado.rowcount)  # type: ignore[attr-defined]
