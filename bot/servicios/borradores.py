@@ -195,7 +195,8 @@ def _fila(borrador: BorradorTipado) -> Paso:
 
 # A draft is one row, read and written whole at every step: on the table itself, not through
 # the ORM's objects, whose bookkeeping (the session's map of loaded rows, kept in step with
-# each UPDATE) was a quarter of a step's save. No session ever holds a stale Borrador object.
+# each UPDATE) costs a third of a step's save (bench/borrador.py). So no session ever holds a
+# Borrador object that an UPDATE here would leave stale.
 _TABLA = cast(Table, Borrador.__table__)
 _COLUMNAS = (_TABLA.c.flujo, _TABLA.c.paso, _TABLA.c.datos)
 
