@@ -67,16 +67,7 @@ def ventana(por_dependencia: bool, por_asm: bool) -> Select[Any]:
             Programa.clave,
             Programa.nombre,
             Asm.numero,
-            AsmVersion.texto,
-            AsmVersion.clasificacion,
-            AsmVersion.area_responsable,
-            AsmVersion.actividades,
-            AsmVersion.fecha_termino,
-            AsmVersion.resultados_esperados,
-            AsmVersion.productos_evidencias,
-            AsmVersion.observaciones,
-            AsmVersion.valoracion,
-            AsmVersion.estado_plan,
+            *consultas.DE_LA_VERSION,
             avance.c.porcentaje,
             avance.c.periodo,
             avance.c.observaciones.label("obs_avance"),
@@ -105,10 +96,10 @@ def medir(url: str, n_asm: int, rondas: int) -> dict[str, dict[str, tuple[float,
         "ventana (antes)": ventana,
     }
 
-    def una(forma: Callable[[bool, bool], Select[Any]], filtro: dict[str, object]) -> int:
+    def una(forma: Callable[[bool, bool], Select[Any]], filtro: dict[str, object]) -> list[Any]:
         consulta = forma("dependencia_id" in filtro, "asm_ids" in filtro)
         with sesiones() as s:
-            return len(_filas(s, consulta, filtro))
+            return _filas(s, consulta, filtro)
 
     def ronda(forma: Callable[[bool, bool], Select[Any]], filtro: dict[str, object]) -> float:
         veces = 3 if not filtro else 30
@@ -120,8 +111,10 @@ def medir(url: str, n_asm: int, rondas: int) -> dict[str, dict[str, tuple[float,
     try:
         cifras: dict[str, dict[str, tuple[float, int]]] = {}
         for lectura, filtro in valores.items():
-            filas = {nombre: una(f, filtro) for nombre, f in formas.items()}  # and warm-up
-            assert len(set(filas.values())) == 1, f"{lectura}: distintas filas {filas}"
+            # Both shapes give the same rows, in the same order (and this warms them up).
+            nuestras, antes = (una(f, filtro) for f in formas.values())
+            assert nuestras == antes, f"{lectura}: las dos formas dan filas distintas"
+            filas = {k: len(nuestras) for k in formas}
             tiempos: dict[str, list[float]] = {k: [] for k in formas}
             for r in range(rondas):
                 for nombre in list(formas) if r % 2 == 0 else list(formas)[::-1]:
@@ -134,7 +127,7 @@ def medir(url: str, n_asm: int, rondas: int) -> dict[str, dict[str, tuple[float,
 
 def _filas(s: Session, consulta: Select[Any], filtro: dict[str, object]) -> list[Any]:
     parametros = {"corte": HOY, "ultimo_mes": primer_dia_del_mes(HOY), **filtro}
-    return list(s.execute(consulta, parametros).all())
+    return [tuple(fila) for fila in s.execute(consulta, parametros)]
 
 
 def main() -> None:

@@ -195,8 +195,8 @@ def _fila(borrador: BorradorTipado) -> Paso:
 
 # A draft is one row, read and written whole at every step: on the table itself, not through
 # the ORM's objects, whose bookkeeping (the session's map of loaded rows, kept in step with
-# each UPDATE) costs a third of a step's save (bench/borrador.py). So no session ever holds a
-# Borrador object that an UPDATE here would leave stale.
+# each UPDATE) costs a third of a step's save (bench/borrador.py). Nothing here loads a
+# Borrador object, so none is left stale by an UPDATE here in the same session.
 _TABLA = cast(Table, Borrador.__table__)
 _COLUMNAS = (_TABLA.c.flujo, _TABLA.c.paso, _TABLA.c.datos)
 

@@ -16,8 +16,8 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Result, Row, Select, bindparam, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Result, Row, ScalarSelect, Select, bindparam, func, select
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from bot.anexo_a.modelo import FilaAnexoA, PlanAnexoA
 from bot.dominio.calendario import CalendarioHabil
@@ -89,6 +89,32 @@ def _elegidos(por_programa: bool, por_dependencia: bool, por_asm: bool) -> Selec
     return elegidos
 
 
+# What each row of the state carries from the ASM's version in effect.
+DE_LA_VERSION = (
+    AsmVersion.texto, AsmVersion.clasificacion, AsmVersion.area_responsable,
+    AsmVersion.actividades, AsmVersion.fecha_termino, AsmVersion.resultados_esperados,
+    AsmVersion.productos_evidencias, AsmVersion.observaciones, AsmVersion.valoracion,
+    AsmVersion.estado_plan,
+)  # fmt: skip
+
+
+def _el_mas_reciente(
+    id_: QueryableAttribute[int],
+    asm_id: QueryableAttribute[int],
+    fecha: QueryableAttribute[date],
+    hasta: str,
+) -> ScalarSelect[int]:
+    """The id of the ASM's newest row up to the bound date `hasta` (the latest id on a tie),
+    found by its index (asm_id, date, id)."""
+    return (
+        select(id_)
+        .where(asm_id == Asm.id, fecha <= bindparam(hasta))
+        .order_by(fecha.desc(), id_.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 @functools.cache
 def _consulta_estado(
     por_programa: bool, por_dependencia: bool, por_asm: bool
@@ -108,18 +134,10 @@ def _consulta_estado(
         Asm.id,
         Asm.programa_id,
         Asm.numero,
-        select(version.id)
-        .where(version.asm_id == Asm.id, version.vigente_desde <= bindparam("corte"))
-        .order_by(version.vigente_desde.desc(), version.id.desc())
-        .limit(1)
-        .scalar_subquery()
-        .label("version_id"),
-        select(avance.id)
-        .where(avance.asm_id == Asm.id, avance.periodo <= bindparam("ultimo_mes"))
-        .order_by(avance.periodo.desc(), avance.id.desc())
-        .limit(1)
-        .scalar_subquery()
-        .label("avance_id"),
+        _el_mas_reciente(version.id, version.asm_id, version.vigente_desde, "corte").label(
+            "version_id"
+        ),
+        _el_mas_reciente(avance.id, avance.asm_id, avance.periodo, "ultimo_mes").label("avance_id"),
     )
     if por_programa or por_dependencia or por_asm:
         ids = ids.where(Asm.id.in_(_elegidos(por_programa, por_dependencia, por_asm)))
@@ -130,16 +148,7 @@ def _consulta_estado(
             Programa.clave,
             Programa.nombre,
             elegidos.c.numero,
-            AsmVersion.texto,
-            AsmVersion.clasificacion,
-            AsmVersion.area_responsable,
-            AsmVersion.actividades,
-            AsmVersion.fecha_termino,
-            AsmVersion.resultados_esperados,
-            AsmVersion.productos_evidencias,
-            AsmVersion.observaciones,
-            AsmVersion.valoracion,
-            AsmVersion.estado_plan,
+            *DE_LA_VERSION,
             Avance.porcentaje,
             Avance.periodo,
             Avance.observaciones.label("obs_avance"),
